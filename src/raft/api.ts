@@ -1,0 +1,118 @@
+// The public surfaces of the Raft core and its driver. Written down first so the core,
+// the driver, the simulator and (later) the libp2p transport can be built against them.
+
+import type { RaftLogReader, RaftStorage } from './storage.js'
+import type { ConfChange, ConfState, Entry, Message, NodeId, Ready, RaftRole } from './types.js'
+
+/** deterministic randomness, injected; the simulator seeds it */
+export interface Prng {
+  /** integer in [0, n) */
+  nextInt (n: number): number
+}
+
+export interface RaftCoreConfig {
+  readonly id: NodeId
+  readonly storage: RaftLogReader
+  readonly rng: Prng
+  /** ticks without hearing from a leader before a follower starts a (pre-)election;
+   * the actual timeout is randomised in [electionTick, 2*electionTick) */
+  readonly electionTick: number
+  readonly heartbeatTick: number
+  /** index of the last entry the application has applied (on restart) */
+  readonly applied?: number
+  readonly preVote?: boolean
+  readonly checkQuorum?: boolean
+  /** cap on the data bytes of one MsgApp */
+  readonly maxSizePerMsgBytes?: number
+  /** cap on un-acknowledged MsgApp per follower in replicate state */
+  readonly maxInflightMsgs?: number
+  /** cap on bytes of proposals not yet committed; over it, proposals are dropped */
+  readonly maxUncommittedEntriesBytes?: number
+}
+
+export interface RaftStatus {
+  readonly id: NodeId
+  readonly term: number
+  readonly vote: NodeId
+  readonly commit: number
+  readonly applied: number
+  readonly lastIndex: number
+  readonly role: RaftRole
+  readonly leader: NodeId
+  readonly confState: ConfState
+  /** leader only: match index per peer */
+  readonly progress?: Readonly<Record<NodeId, { match: number, next: number, state: 'probe' | 'replicate' | 'snapshot' }>>
+}
+
+/** Thrown by propose-like calls the core refuses (no leader known, transfer in progress, over budget). */
+export class ProposalDroppedError extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = 'ProposalDroppedError'
+  }
+}
+
+/** The pure core: no I/O, timers, clock or Math.random; everything enters through these calls. */
+export interface RaftCore {
+  tick (): void
+  step (message: Message): void
+  /** throws ProposalDroppedError if it cannot be accepted now */
+  propose (data: Uint8Array): void
+  proposeConfChange (change: ConfChange): void
+  /** called by the application when a confChange entry is applied; returns the new configuration */
+  applyConfChange (change: ConfChange): ConfState
+  readIndex (requestCtx: Uint8Array): void
+  transferLeadership (to: NodeId): void
+  campaign (): void
+  hasReady (): boolean
+  ready (): Ready
+  advance (ready: Ready): void
+  /** snapshot the driver installed or created; lets the core serve MsgSnap */
+  reportSnapshot (to: NodeId, status: 'finish' | 'failure'): void
+  reportUnreachable (to: NodeId): void
+  status (): RaftStatus
+}
+
+/** The application state machine the driver applies committed entries to. */
+export interface StateMachine {
+  /** apply one committed normal entry (empty-data no-ops are not passed); the result answers the proposer */
+  apply (entry: Entry, payload: Uint8Array): unknown
+  /** serialised state, as of the last applied index */
+  snapshot (): Uint8Array
+  restore (data: Uint8Array, index: number): void
+  appliedIndex (): number
+}
+
+export interface RaftTransport {
+  /** queue messages for delivery; must not block and may drop (Raft retries) */
+  send (messages: readonly Message[]): void
+}
+
+export interface RaftDriverConfig extends Omit<RaftCoreConfig, 'storage' | 'applied'> {
+  readonly storage: RaftStorage
+  readonly transport: RaftTransport
+  readonly stateMachine: StateMachine
+  /** a proposal or read not answered within this many ticks fails with TIMEOUT */
+  readonly requestTimeoutTicks?: number
+  /** take a snapshot and compact once this many entries were applied since the last one */
+  readonly snapshotEntries?: number
+  /** cap on proposals + reads waiting for an answer */
+  readonly maxPendingRequests?: number
+}
+
+/**
+ * Runs a RaftCore: persist, then send, then apply, then advance. Time is tick() calls only,
+ * so the simulator drives it deterministically. Requests resolve with the state machine's
+ * result or reject with a JadfsError (NOT_LEADER, PROPOSAL_DROPPED, TIMEOUT, REMOVED_FROM_CLUSTER).
+ */
+export interface RaftDriver {
+  tick (): void
+  receive (message: Message): void
+  propose (payload: Uint8Array): Promise<unknown>
+  proposeConfChange (change: ConfChange): Promise<ConfState>
+  /** linearizable read barrier (ReadIndex): resolves once this node applied at least the read index */
+  readBarrier (): Promise<void>
+  transferLeadership (to: NodeId): void
+  status (): RaftStatus
+  stop (): void
+}

@@ -1,0 +1,53 @@
+// Raft log storage, split as in etcd-io/raft: the core only reads (RaftLogReader), the driver
+// writes (RaftStorage.save) after the core hands out a Ready. Implementations: memory (tests,
+// simulation) and SQLite; both pass test/raft/storage-compliance.ts.
+//
+// All methods are synchronous: better-sqlite3 is synchronous, and a synchronous storage keeps
+// the core and the simulation deterministic.
+
+import type { ConfState, Entry, HardState, Snapshot } from './types.js'
+
+export interface InitialState {
+  readonly hardState: HardState
+  readonly confState: ConfState
+}
+
+export interface RaftLogReader {
+  initialState (): InitialState
+  /** entries in [lo, hi), at least one if lo < hi, capped at maxSizeBytes (sum of data lengths) */
+  entries (lo: number, hi: number, maxSizeBytes?: number): Entry[]
+  /** term of the entry at index; index firstIndex()-1 answers the snapshot's term.
+   * Throws RaftStorageError 'compacted' below that, 'unavailable' past lastIndex(). */
+  term (index: number): number
+  /** index of the first entry still in the log (snapshot index + 1) */
+  firstIndex (): number
+  lastIndex (): number
+  snapshot (): Snapshot
+}
+
+export interface SaveBatch {
+  readonly hardState?: HardState
+  /** appended after truncating any existing entries at or after entries[0].index */
+  readonly entries: readonly Entry[]
+  /** replaces the log up to snapshot.metadata.index */
+  readonly snapshot?: Snapshot
+}
+
+export interface RaftStorage extends RaftLogReader {
+  /** one atomic transaction; when it returns the batch is durable */
+  save (batch: SaveBatch): void
+  /** record a snapshot of the applied state at index (≤ applied) and drop entries up to compactIndex */
+  createSnapshot (index: number, confState: ConfState, data: Uint8Array): Snapshot
+  /** drop log entries with index ≤ compactIndex (must be ≤ the snapshot index) */
+  compact (compactIndex: number): void
+  close (): void
+}
+
+export type RaftStorageErrorKind = 'compacted' | 'unavailable' | 'snapshotOutOfDate'
+
+export class RaftStorageError extends Error {
+  constructor (readonly kind: RaftStorageErrorKind, message: string) {
+    super(message)
+    this.name = 'RaftStorageError'
+  }
+}
