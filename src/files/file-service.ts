@@ -115,3 +115,25 @@ export interface FileService {
   status (): Promise<NodeStatus>
   collectGarbage (options?: GcOptions): Promise<GcReport>
 }
+
+/**
+ * Options of the single-node implementation, `openLocalFileService(init)` exported from
+ * src/files/local-file-service.ts, which returns `Promise<LocalFileService>`.
+ */
+export interface LocalFileServiceInit {
+  readonly dataDir: string
+  /** default chunk size for new files; 64 KiB ≤ n ≤ 256 MiB */
+  readonly chunkSizeBytes: number
+  /** unreferenced chunks and temp files younger than this are not collected */
+  readonly gcGraceMs: number
+  /** largest accepted file; larger uploads fail with PAYLOAD_TOO_LARGE */
+  readonly maxFileSizeBytes?: number
+  readonly nodeId?: string
+  readonly version: string
+  /** a pino logger (typed loosely to keep this contract free of the logging library) */
+  readonly logger?: { info (obj: object, msg?: string): void, warn (obj: object, msg?: string): void, error (obj: object, msg?: string): void }
+}
+
+export interface LocalFileService extends FileService {
+  close (): Promise<void>
+}
