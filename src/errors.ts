@@ -31,6 +31,13 @@ export const ERROR_CODES = {
   PROPOSAL_DROPPED: { httpStatus: 503, description: 'The proposal was dropped (leadership changed or the node is not in the cluster); it may be retried.' },
   REMOVED_FROM_CLUSTER: { httpStatus: 503, description: 'This peer was removed from the Raft configuration.' },
   TIMEOUT: { httpStatus: 504, description: 'The operation did not finish within its deadline; its outcome is unknown.' },
+  ROUTE_NOT_FOUND: { httpStatus: 404, description: 'No API route matches that method and URL.' },
+  // peer to peer
+  IDENTITY_CORRUPT: { httpStatus: 500, description: 'The peer identity file in the data directory cannot be decoded; it is never replaced automatically.' },
+  PEER_UNREACHABLE: { httpStatus: 503, description: 'A peer could not be dialed, or the protocol could not be opened on it.' },
+  PEER_BUSY: { httpStatus: 503, description: 'A peer refused a stream because its per-protocol stream limit was reached; retry later.' },
+  MESSAGE_TOO_LARGE: { httpStatus: 502, description: 'A peer sent a protocol message larger than the limit for that protocol.' },
+  PROTOCOL_ERROR: { httpStatus: 502, description: 'A peer sent a malformed or unexpected protocol message, or closed the stream mid-message.' },
   // client side
   DAEMON_UNREACHABLE: { httpStatus: 503, description: 'The CLI could not connect to the daemon API.' },
   INTERNAL: { httpStatus: 500, description: 'An unexpected error; see the daemon log.' }

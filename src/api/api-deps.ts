@@ -1,0 +1,9 @@
+// What the routes need, injected by the app factory.
+import type { FileService } from '../files/file-service.js'
+import type { ApiMetrics } from '../metrics/api-metrics.js'
+
+export interface ApiDeps {
+  readonly files: FileService
+  readonly metrics: ApiMetrics
+  readonly maxFileSizeBytes: number
+}

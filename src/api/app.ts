@@ -1,0 +1,108 @@
+// Builds the HTTP API as a Fastify instance around an injected FileService, logger and
+// metrics registry; it does not listen, so tests drive it with app.inject() and the node
+// decides where to listen.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify'
+import type { Registry } from 'prom-client'
+import { JadfsError } from '../errors.js'
+import type { FileService } from '../files/file-service.js'
+import { createApiMetrics } from '../metrics/api-metrics.js'
+import type { ApiDeps } from './api-deps.js'
+import { mapError } from './error-reply.js'
+import { registerDeleteFileRoute } from './routes/delete-file.js'
+import { registerListFilesRoute } from './routes/list-files.js'
+import { registerMetricsRoute } from './routes/metrics-route.js'
+import { registerNodeRoutes } from './routes/node-routes.js'
+import { registerPutFileRoute } from './routes/put-file.js'
+import { registerReadChunkRoute } from './routes/read-chunk.js'
+import { registerReadFileRoutes } from './routes/read-file.js'
+
+export interface ApiAppInit {
+  readonly files: FileService
+  readonly logger: FastifyBaseLogger
+  readonly metricsRegistry: Registry
+  /** largest accepted upload; also Fastify's body limit, which must never cap uploads below it */
+  readonly maxFileSizeBytes: number
+}
+
+/** header and URL limits: paths are validated by the store, but nothing unbounded is parsed */
+const MAX_URL_PARAM_CHARS = 16 * 1024
+
+export function buildApiApp (init: ApiAppInit): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: init.logger,
+    // HEAD routes are explicit: the GET handlers would otherwise open and stream the file.
+    exposeHeadRoutes: false,
+    routerOptions: { maxParamLength: MAX_URL_PARAM_CHARS },
+    bodyLimit: Math.min(init.maxFileSizeBytes, Number.MAX_SAFE_INTEGER),
+    // New requests during shutdown get SHUTTING_DOWN in our error shape (hook below).
+    return503OnClosing: false,
+    // Only idle keep-alive connections are closed on shutdown; in-flight requests finish.
+    forceCloseConnections: 'idle',
+    // Errors raised before routing (a URL that is not valid percent-encoding) get the same
+    // shape and the code of what the URL names.
+    frameworkErrors: (err, request, reply) => {
+      const url = request.raw.url ?? ''
+      const code = err.code !== 'FST_ERR_BAD_URL' ? undefined : url.startsWith('/v1/chunks/') ? 'INVALID_CID' : url.startsWith('/v1/files') ? 'INVALID_PATH' : undefined
+      const mapped = mapError(code === undefined ? err : new JadfsError(code, 'the URL is not valid percent-encoded UTF-8'))
+      void (reply as FastifyReply).code(mapped.status).send(mapped.body)
+    }
+  })
+  const deps: ApiDeps = {
+    files: init.files,
+    metrics: createApiMetrics(init.metricsRegistry),
+    maxFileSizeBytes: init.maxFileSizeBytes
+  }
+
+  // Every body reaches its route as the raw stream, whatever its content type: uploads are
+  // streamed into the store and never buffered or parsed.
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', (_request, payload, done) => { done(null, payload) })
+
+  let closing = false
+  app.addHook('preClose', (done) => {
+    closing = true
+    done()
+  })
+  app.addHook('onRequest', async () => {
+    if (closing) throw new JadfsError('SHUTTING_DOWN', 'the node is stopping')
+  })
+  app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.observeRequest({
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status: reply.statusCode
+    }, reply.elapsedTime / 1000)
+  })
+
+  app.setErrorHandler(async (err, request, reply) => {
+    const mapped = mapError(err)
+    if (mapped.unexpected) {
+      request.log.error({ err }, 'request failed unexpectedly')
+    } else {
+      request.log.info({ code: mapped.body.error.code, message: mapped.body.error.message }, 'request rejected')
+    }
+    if (reply.sent || reply.raw.headersSent) {
+      // The body already started: the only honest signal left is to cut the connection.
+      reply.raw.destroy()
+      return
+    }
+    // Headers set for a success response (ETag, Content-Length) do not describe an error.
+    for (const name of ['etag', 'content-length', 'last-modified', 'accept-ranges', 'x-jadfs-sha256', 'x-jadfs-version', 'location']) {
+      reply.removeHeader(name)
+    }
+    return await reply.code(mapped.status).header('content-type', 'application/json; charset=utf-8').send(mapped.body)
+  })
+  app.setNotFoundHandler(async (request, reply) => {
+    const mapped = mapError(new JadfsError('ROUTE_NOT_FOUND', `no route for ${request.method} ${(request.raw.url ?? '').split('?')[0] ?? ''}`))
+    return await reply.code(mapped.status).send(mapped.body)
+  })
+
+  registerPutFileRoute(app, deps)
+  registerReadFileRoutes(app, deps)
+  registerDeleteFileRoute(app, deps)
+  registerListFilesRoute(app, deps)
+  registerReadChunkRoute(app, deps)
+  registerNodeRoutes(app, deps)
+  registerMetricsRoute(app, init.metricsRegistry)
+  return app
+}
