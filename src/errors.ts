@@ -35,7 +35,7 @@ export const ERROR_CODES = {
   // peer to peer
   IDENTITY_CORRUPT: { httpStatus: 500, description: 'The peer identity file in the data directory cannot be decoded; it is never replaced automatically.' },
   PEER_UNREACHABLE: { httpStatus: 503, description: 'A peer could not be dialed, or the protocol could not be opened on it.' },
-  PEER_BUSY: { httpStatus: 503, description: 'A peer refused a stream because its per-protocol stream limit was reached; retry later.' },
+  PEER_BUSY: { httpStatus: 503, description: 'A per-protocol limit of concurrent streams to a peer was reached; retry later.' },
   MESSAGE_TOO_LARGE: { httpStatus: 502, description: 'A peer sent a protocol message larger than the limit for that protocol.' },
   PROTOCOL_ERROR: { httpStatus: 502, description: 'A peer sent a malformed or unexpected protocol message, or closed the stream mid-message.' },
   // client side

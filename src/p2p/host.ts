@@ -1,0 +1,191 @@
+// The libp2p host of a JaDFS peer: TCP + Noise + Yamux, identify, ping, a private Kademlia
+// DHT in server mode, and gossipsub. It owns one AbortSignal that fires when stop() begins,
+// which every protocol exchange and the join loop listen to, so stopping never waits on a
+// silent peer.
+import './shims/install.js'
+import { createLibp2p } from 'libp2p'
+import type { Libp2p } from 'libp2p'
+import { tcp } from '@libp2p/tcp'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify } from '@libp2p/identify'
+import type { Identify } from '@libp2p/identify'
+import { ping } from '@libp2p/ping'
+import type { Ping } from '@libp2p/ping'
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import type { KadDHT } from '@libp2p/kad-dht'
+import { gossipsub } from '@libp2p/gossipsub'
+import type { GossipSub } from '@libp2p/gossipsub'
+import { multiaddr } from '@multiformats/multiaddr'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import type { AbortOptions, Connection, DialProtocolOptions, PeerId, PrivateKey, Stream, StreamHandler, StreamHandlerOptions } from '@libp2p/interface'
+import { JadfsError } from '../errors.js'
+import { DEFAULT_JOIN_POLICY, joinBootstrap } from './join.js'
+import type { JoinPolicy, JoinResult } from './join.js'
+import { silentLogger } from './logger.js'
+import type { P2pLogger } from './logger.js'
+import { GOSSIP_TOPICS } from './gossip/topics.js'
+import { DHT_PROTOCOL, DIAL_TIMEOUT_MS, GOSSIP_MAX_INBOUND_BYTES, MAX_CONNECTIONS, MAX_INCOMING_PENDING_CONNECTIONS, MAX_PARALLEL_DIALS, STOP_TIMEOUT_MS } from './host-limits.js'
+import { raceSignal, startDeadline } from './protocols/deadline.js'
+import { toJadfsError } from './protocols/stream-errors.js'
+
+// A type alias, not an interface: libp2p's ServiceMap is an index-signature record.
+export type JadfsServices = {
+  identify: Identify
+  ping: Ping
+  dht: KadDHT
+  pubsub: GossipSub
+}
+
+export interface JadfsHostInit {
+  readonly privateKey: PrivateKey
+  /** Multiaddrs to listen on, e.g. '/ip4/0.0.0.0/tcp/4001'. */
+  readonly listen: readonly string[]
+  /** Addresses to advertise instead of the listen addresses (NAT, containers). */
+  readonly announce?: readonly string[]
+  /** --join addresses, dialled on start with retries. */
+  readonly bootstrap?: readonly string[]
+  readonly logger?: P2pLogger
+  /** Start listening and joining before returning. @default true */
+  readonly start?: boolean
+  readonly joinPolicy?: JoinPolicy
+  readonly dialTimeoutMs?: number
+}
+
+/** The part of the host that protocols need; narrow so they can be tested against fakes. */
+export interface ProtocolHost {
+  readonly peerId: PeerId
+  /** Aborted (with SHUTTING_DOWN) as soon as stop() begins. */
+  readonly signal: AbortSignal
+  readonly logger: P2pLogger
+  dialProtocol: (target: PeerId | Multiaddr, protocol: string, options?: DialProtocolOptions) => Promise<Stream>
+  handle: (protocol: string, handler: StreamHandler, options: StreamHandlerOptions) => Promise<void>
+  unhandle: (protocol: string) => Promise<void>
+}
+
+export interface JadfsHost extends ProtocolHost {
+  readonly libp2p: Libp2p<JadfsServices>
+  readonly dht: KadDHT
+  readonly pubsub: GossipSub
+  /** Settles once every --join address connected or ran out of attempts; never rejects. */
+  readonly joined: Promise<JoinResult>
+  multiaddrs: () => Multiaddr[]
+  connectedPeers: () => PeerId[]
+  dial: (target: PeerId | Multiaddr, options?: AbortOptions) => Promise<Connection>
+  start: () => Promise<void>
+  /** Stops for good; a stopped host cannot be started again. */
+  stop: () => Promise<void>
+}
+
+export async function createJadfsHost (init: JadfsHostInit): Promise<JadfsHost> {
+  const logger = init.logger ?? silentLogger
+  const dialTimeoutMs = init.dialTimeoutMs ?? DIAL_TIMEOUT_MS
+  const bootstrap = parseAddrs(init.bootstrap ?? [], 'join')
+  parseAddrs(init.listen, 'listen')
+  parseAddrs(init.announce ?? [], 'announce')
+
+  const libp2p = await createLibp2p<JadfsServices>({
+    start: false,
+    privateKey: init.privateKey,
+    addresses: { listen: [...init.listen], announce: [...(init.announce ?? [])] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionManager: {
+      maxConnections: MAX_CONNECTIONS,
+      dialTimeout: dialTimeoutMs,
+      maxParallelDials: MAX_PARALLEL_DIALS,
+      maxIncomingPendingConnections: MAX_INCOMING_PENDING_CONNECTIONS
+    },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      dht: kadDHT({
+        protocol: DHT_PROTOCOL,
+        clientMode: false,
+        // The default mapper drops private and loopback addresses, which are exactly the
+        // addresses of a cluster on one host or a LAN.
+        peerInfoMapper: passthroughMapper
+      }),
+      pubsub: gossipsub({
+        allowPublishToZeroTopicPeers: true,
+        emitSelf: false,
+        allowedTopics: Object.values(GOSSIP_TOPICS),
+        maxInboundDataLength: GOSSIP_MAX_INBOUND_BYTES
+      })
+    }
+  })
+
+  const stopping = new AbortController()
+  let joinResolve: (result: JoinResult) => void = () => {}
+  const joined = new Promise<JoinResult>((resolve) => { joinResolve = resolve })
+  let state: 'new' | 'started' | 'stopped' = 'new'
+
+  const host: JadfsHost = {
+    libp2p,
+    peerId: libp2p.peerId,
+    dht: libp2p.services.dht,
+    pubsub: libp2p.services.pubsub,
+    signal: stopping.signal,
+    logger,
+    joined,
+    multiaddrs: () => libp2p.getMultiaddrs(),
+    connectedPeers: () => libp2p.getPeers(),
+    dial: async (target, options) => {
+      const deadline = startDeadline(dialTimeoutMs, `dialling ${target.toString()}`, [stopping.signal, options?.signal])
+      try {
+        return await raceSignal(libp2p.dial(target, { signal: deadline.signal }), deadline.signal)
+      } catch (err) {
+        throw toJadfsError(err, 'open', `dialling ${target.toString()}`)
+      } finally {
+        deadline.clear()
+      }
+    },
+    dialProtocol: async (target, protocol, options) => await libp2p.dialProtocol(target, protocol, options),
+    handle: async (protocol, handler, options) => { await libp2p.handle(protocol, handler, options) },
+    unhandle: async (protocol) => { await libp2p.unhandle(protocol) },
+    start: async () => {
+      if (state !== 'new') throw new JadfsError('SHUTTING_DOWN', `the p2p host cannot start: it is ${state}`)
+      state = 'started'
+      await libp2p.start()
+      logger.info({ peerId: libp2p.peerId.toString(), addrs: libp2p.getMultiaddrs().map(String) }, 'p2p host started')
+      void joinBootstrap(bootstrap, async (addr, signal) => await host.dial(addr, { signal }), stopping.signal, init.joinPolicy ?? DEFAULT_JOIN_POLICY)
+        .then((result) => {
+          if (result.failed.length > 0) logger.warn({ failed: result.failed }, 'some join addresses could not be reached')
+          joinResolve(result)
+        })
+    },
+    stop: async () => {
+      if (state === 'stopped') return
+      const wasStarted = state === 'started'
+      state = 'stopped'
+      stopping.abort(new JadfsError('SHUTTING_DOWN', 'the p2p host is stopping'))
+      if (!wasStarted) joinResolve({ connected: [], failed: [] })
+      await stopLibp2p(libp2p, logger)
+    }
+  }
+  if (init.start ?? true) await host.start()
+  return host
+}
+
+function parseAddrs (addrs: readonly string[], what: string): Multiaddr[] {
+  return addrs.map((addr) => {
+    try {
+      return multiaddr(addr)
+    } catch (err) {
+      throw new JadfsError('INVALID_CONFIG', `--${what} ${addr} is not a valid multiaddr`, { cause: err, details: { addr } })
+    }
+  })
+}
+
+// libp2p.stop() closes every connection; a transport stuck in close must not hang shutdown.
+async function stopLibp2p (libp2p: Libp2p<JadfsServices>, logger: P2pLogger): Promise<void> {
+  const deadline = startDeadline(STOP_TIMEOUT_MS, 'stopping the p2p host')
+  try {
+    await raceSignal(Promise.resolve(libp2p.stop()), deadline.signal)
+  } catch (err) {
+    logger.warn({ err: (err as Error).message }, 'the p2p host did not stop cleanly')
+  } finally {
+    deadline.clear()
+  }
+}

@@ -1,0 +1,85 @@
+// Length-prefixed protobuf messages on a libp2p v3 stream. Reads pull one frame at a time
+// from a single decoder (never break out of the stream's iterator, which would end it);
+// the length prefix is checked against the limit before any payload is buffered.
+// Every read and write takes a signal: the caller's deadline is what bounds a silent peer.
+import * as lp from 'it-length-prefixed'
+import type { Stream } from '@libp2p/interface'
+import type { Uint8ArrayList } from 'uint8arraylist'
+import { JadfsError } from '../../errors.js'
+import { raceSignal } from './deadline.js'
+import { toJadfsError } from './stream-errors.js'
+import type { MessageCodec } from './protocol-spec.js'
+
+export interface FramedStreamLimits {
+  /** Largest frame payload accepted from the peer. */
+  readonly maxReadBytes: number
+  /** Largest frame payload we send; the peer would reject more anyway. */
+  readonly maxWriteBytes: number
+}
+
+export class FramedStream {
+  private readonly frames: AsyncIterator<Uint8ArrayList>
+
+  constructor (readonly stream: Stream, readonly limits: FramedStreamLimits, private readonly context: string) {
+    this.frames = lp.decode(stream, { maxDataLength: limits.maxReadBytes })[Symbol.asyncIterator]()
+  }
+
+  /** Reads the next message; the stream ending cleanly before it is a PROTOCOL_ERROR. */
+  async read<T> (codec: MessageCodec<T>, signal: AbortSignal): Promise<T> {
+    const message = await this.readOrEnd(codec, signal)
+    if (message === undefined) throw new JadfsError('PROTOCOL_ERROR', `${this.context}: the peer closed the stream before sending a message`)
+    return message
+  }
+
+  /** Reads the next message, or undefined when the peer closed its end at a message boundary. */
+  async readOrEnd<T> (codec: MessageCodec<T>, signal: AbortSignal): Promise<T | undefined> {
+    let frame: IteratorResult<Uint8ArrayList>
+    try {
+      frame = await raceSignal(this.frames.next(), signal, (reason) => { this.abort(reason) })
+    } catch (err) {
+      throw this.fail(err)
+    }
+    if (frame.done === true) return undefined
+    try {
+      return codec.decode(frame.value)
+    } catch (err) {
+      throw this.fail(new JadfsError('PROTOCOL_ERROR', `${this.context}: malformed message (${(err as Error).message})`, { cause: err }))
+    }
+  }
+
+  async write<T> (codec: MessageCodec<T>, message: T, signal: AbortSignal): Promise<void> {
+    const payload = codec.encode(message)
+    if (payload.byteLength > this.limits.maxWriteBytes) {
+      throw this.fail(new JadfsError('MESSAGE_TOO_LARGE', `${this.context}: message of ${payload.byteLength} bytes is over the limit of ${this.limits.maxWriteBytes} bytes`))
+    }
+    try {
+      if (!this.stream.send(lp.encode.single(payload))) {
+        // The muxer's buffer is full: wait for room, bounded by the same signal.
+        await raceSignal(this.stream.onDrain({ signal }), signal, (reason) => { this.abort(reason) })
+      }
+    } catch (err) {
+      throw this.fail(err)
+    }
+  }
+
+  /** Closes our writing half once buffered data is handed to the transport. */
+  async closeWrite (signal: AbortSignal): Promise<void> {
+    try {
+      await raceSignal(this.stream.close({ signal }), signal, (reason) => { this.abort(reason) })
+    } catch (err) {
+      throw this.fail(err)
+    }
+  }
+
+  /** Resets the stream (both halves) unless it is already finished. */
+  abort (reason: Error): void {
+    if (this.stream.status === 'open' || this.stream.status === 'closing') this.stream.abort(reason)
+  }
+
+  // Any failure leaves the stream in an unknown state, so it is reset rather than reused.
+  private fail (err: unknown): JadfsError {
+    const mapped = toJadfsError(err, 'exchange', this.context)
+    this.abort(mapped)
+    return mapped
+  }
+}

@@ -1,0 +1,61 @@
+// /jadfs/have/1.0.0: ask a peer which of a batch of chunks it holds; the answer is a bitmap
+// in request order. The holder side takes a hasChunk function, so it needs no storage engine.
+import type { PeerId } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import type { CID } from 'multiformats/cid'
+import { JadfsError } from '../../../errors.js'
+import { assert } from '../../../util/assert.js'
+import { defineProtocol } from '../protocol-spec.js'
+import { handleProtocol } from '../handle-protocol.js'
+import type { HandlerHost } from '../handle-protocol.js'
+import { request } from '../request.js'
+import type { RequestHost, RequestOptions } from '../request.js'
+import { packBits, unpackBits } from './bitmap.js'
+import { decodeChunkCid } from './chunk-cid.js'
+import { HaveRequest, HaveResponse } from './have.js'
+
+export const HAVE_PROTOCOL_ID = '/jadfs/have/1.0.0'
+export const MAX_CIDS_PER_HAVE_REQUEST = 1024
+/** 1024 CIDs of 36 bytes plus 2 bytes of field framing each, with room to spare. */
+const MAX_HAVE_REQUEST_BYTES = 48 * 1024
+const MAX_HAVE_RESPONSE_BYTES = 256
+
+export const haveProtocol = defineProtocol<HaveRequest, HaveResponse>({
+  id: HAVE_PROTOCOL_ID,
+  request: {
+    encode: (m) => HaveRequest.encode(m),
+    decode: (b) => HaveRequest.decode(b, { limits: { cids: MAX_CIDS_PER_HAVE_REQUEST } })
+  },
+  response: { encode: (m) => HaveResponse.encode(m), decode: (b) => HaveResponse.decode(b) },
+  maxRequestBytes: MAX_HAVE_REQUEST_BYTES,
+  maxResponseBytes: MAX_HAVE_RESPONSE_BYTES,
+  timeoutMs: 10_000,
+  maxInboundStreams: 16,
+  maxOutboundStreams: 16
+})
+
+export type HasChunk = (cid: CID) => boolean | Promise<boolean>
+
+export async function handleHave (host: HandlerHost, hasChunk: HasChunk): Promise<void> {
+  await handleProtocol(host, haveProtocol, async (req) => {
+    const held: boolean[] = []
+    for (const bytes of req.cids) {
+      const cid = decodeChunkCid(bytes)
+      if (cid === undefined) throw new JadfsError('PROTOCOL_ERROR', 'have request names an id that is not a raw sha2-256 CIDv1')
+      held.push(await hasChunk(cid))
+    }
+    return { bitmap: packBits(held), count: held.length }
+  })
+}
+
+/** Returns, for each CID in order, whether the peer holds it. */
+export async function requestHave (host: RequestHost, peer: PeerId | Multiaddr, cids: readonly CID[], options?: RequestOptions): Promise<boolean[]> {
+  assert(cids.length <= MAX_CIDS_PER_HAVE_REQUEST, `at most ${MAX_CIDS_PER_HAVE_REQUEST} CIDs per have request; split the batch`, { count: cids.length })
+  if (cids.length === 0) return []
+  const res = await request(host, peer, haveProtocol, { cids: cids.map((c) => c.bytes) }, options)
+  const held = res.count === cids.length ? unpackBits(res.bitmap, res.count) : undefined
+  if (held === undefined) {
+    throw new JadfsError('PROTOCOL_ERROR', `${HAVE_PROTOCOL_ID} to ${peer.toString()}: the answer covers ${res.count} chunks with ${res.bitmap.byteLength} bitmap bytes, expected ${cids.length} chunks`)
+  }
+  return held
+}

@@ -1,0 +1,49 @@
+// One request, one response, on a fresh stream. A single deadline covers the whole exchange
+// (dial, negotiate, send, answer), so a peer that accepts the stream and never answers fails
+// with TIMEOUT instead of holding the caller.
+import type { PeerId } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import type { ProtocolHost } from '../host.js'
+import { startDeadline } from './deadline.js'
+import { FramedStream } from './framed-stream.js'
+import type { ProtocolSpec } from './protocol-spec.js'
+import { toJadfsError } from './stream-errors.js'
+
+export interface RequestOptions {
+  readonly signal?: AbortSignal
+  /** Overrides the protocol's default deadline for this exchange. */
+  readonly timeoutMs?: number
+  /** Lowers (never raises) the protocol's response size limit. */
+  readonly maxResponseBytes?: number
+}
+
+export type RequestHost = Pick<ProtocolHost, 'dialProtocol' | 'signal'>
+
+export async function request<Req, Res> (host: RequestHost, peer: PeerId | Multiaddr, spec: ProtocolSpec<Req, Res>, message: Req, options: RequestOptions = {}): Promise<Res> {
+  const context = `${spec.id} to ${peer.toString()}`
+  const timeoutMs = options.timeoutMs ?? spec.timeoutMs
+  const maxReadBytes = Math.min(options.maxResponseBytes ?? spec.maxResponseBytes, spec.maxResponseBytes)
+  const deadline = startDeadline(timeoutMs, context, [host.signal, options.signal])
+  const { signal } = deadline
+  try {
+    let framed: FramedStream
+    try {
+      const stream = await host.dialProtocol(peer, spec.id, { signal, maxOutboundStreams: spec.maxOutboundStreams })
+      framed = new FramedStream(stream, { maxReadBytes, maxWriteBytes: spec.maxRequestBytes }, context)
+    } catch (err) {
+      // A dial aborted by our deadline reports the deadline, not libp2p's AbortError.
+      throw signal.aborted ? toJadfsError(signal.reason, 'open', context) : toJadfsError(err, 'open', context)
+    }
+    await framed.write(spec.request, message, signal)
+    await framed.closeWrite(signal)
+    const response = await framed.read(spec.response, signal)
+    // The responder closes its end after answering; anything more is a protocol violation.
+    const extra = await framed.readOrEnd(spec.response, signal)
+    if (extra !== undefined) {
+      throw toJadfsError(new Error('the peer sent more than one response'), 'exchange', context)
+    }
+    return response
+  } finally {
+    deadline.clear()
+  }
+}
