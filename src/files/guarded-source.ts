@@ -1,0 +1,48 @@
+// Wraps an upload body so that anything going wrong on the client side — the body throwing
+// (disconnect) or the request being aborted, even while a read is pending — surfaces as one
+// UPLOAD_INCOMPLETE error that the pipeline can tell apart from storage failures.
+import { JadfsError, isJadfsError } from '../errors.js'
+
+export async function * guardSource (body: AsyncIterable<Uint8Array>, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
+  const iterator = body[Symbol.asyncIterator]()
+  let finished = false
+  try {
+    while (true) {
+      if (signal?.aborted === true) throw aborted(signal)
+      let step: IteratorResult<Uint8Array>
+      try {
+        step = signal === undefined ? await iterator.next() : await raceAbort(iterator.next(), signal)
+      } catch (err) {
+        if (isJadfsError(err)) throw err
+        throw new JadfsError('UPLOAD_INCOMPLETE', 'the upload stream failed before it ended (client disconnected?); nothing was stored', { cause: err })
+      }
+      if (step.done === true) {
+        finished = true
+        return
+      }
+      yield step.value
+    }
+  } finally {
+    // tell the source to stop (e.g. stop reading a socket); a source stuck in next() may
+    // never settle return(), so it is not awaited
+    if (!finished) void Promise.resolve(iterator.return?.()).catch(() => {})
+  }
+}
+
+async function raceAbort<T> (promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  let onAbort!: () => void
+  const abortPromise = new Promise<never>((_resolve, reject) => {
+    onAbort = () => { reject(aborted(signal)) }
+    signal.addEventListener('abort', onAbort, { once: true })
+  })
+  try {
+    return await Promise.race([promise, abortPromise])
+  } finally {
+    signal.removeEventListener('abort', onAbort)
+    promise.catch(() => {})
+  }
+}
+
+function aborted (signal: AbortSignal): JadfsError {
+  return new JadfsError('UPLOAD_INCOMPLETE', 'the upload was aborted before it ended; nothing was stored', { cause: signal.reason })
+}

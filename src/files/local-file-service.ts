@@ -1,0 +1,246 @@
+// The single-node FileService: composes the chunk store, the namespace state machine and the
+// put/read pipelines over one data directory. Namespace commands get their log index here
+// (applied_index + 1); in a cluster, a Raft log assigns it and this apply moves behind it.
+import { statfs } from 'node:fs/promises'
+import { hostname } from 'node:os'
+import { join } from 'node:path'
+import { parseChunkCid } from '../chunk/cid.js'
+import { validateChunkSizeBytes } from '../chunk/chunk-size.js'
+import { JadfsError } from '../errors.js'
+import { namespaceCommandSchema, type NamespaceCommand } from '../namespace/commands.js'
+import { normalisePath, normalisePrefix } from '../namespace/path.js'
+import { NamespaceStateMachine, type ApplyResult } from '../namespace/state-machine.js'
+import type { ChunkFs } from '../store/chunk-fs.js'
+import { ChunkFileStore } from '../store/chunk-file-store.js'
+import { ChunkIndex } from '../store/chunk-index.js'
+import { ChunkStore } from '../store/chunk-store.js'
+import { openDatabase } from '../store/database.js'
+import { collectGarbage } from '../store/garbage-collector.js'
+import { KeyedLock } from '../store/keyed-lock.js'
+import { PinSet } from '../store/pin-set.js'
+import { toStorageError } from '../store/storage-error.js'
+import { assert } from '../util/assert.js'
+import type {
+  ChunkReadHandle, FileListing, FileReadHandle, FileRecord, GcOptions, GcReport, ListFilesOptions,
+  LocalFileService, LocalFileServiceInit, NodeStatus, PutFileOptions
+} from './file-service.js'
+import { decodeCursor, encodeCursor, resolveLimit } from './listing.js'
+import { optionalCount, resolvePutOptions } from './put-options.js'
+import { putFile } from './put-pipeline.js'
+import { parseRangeHeader } from './range.js'
+import { chunkSpans, precheckChunk, streamChunks, type ReadPipelineComponents } from './read-pipeline.js'
+
+/** test seams; production uses the defaults */
+export interface LocalFileServiceComponents {
+  readonly chunkFs?: ChunkFs
+  readonly nowMs?: () => number
+}
+
+export async function openLocalFileService (init: LocalFileServiceInit, components: LocalFileServiceComponents = {}): Promise<LocalFileService> {
+  validateChunkSizeBytes(init.chunkSizeBytes)
+  if (!Number.isSafeInteger(init.gcGraceMs) || init.gcGraceMs < 0) {
+    throw new JadfsError('INVALID_CONFIG', `gc grace period must be a non-negative integer of milliseconds, got ${String(init.gcGraceMs)}`)
+  }
+  if (init.maxFileSizeBytes !== undefined && (!Number.isSafeInteger(init.maxFileSizeBytes) || init.maxFileSizeBytes < 0)) {
+    throw new JadfsError('INVALID_CONFIG', `max file size must be a non-negative integer of bytes, got ${String(init.maxFileSizeBytes)}`)
+  }
+  const nowMs = components.nowMs ?? Date.now
+  const files = new ChunkFileStore({ dataDir: init.dataDir, ...(components.chunkFs === undefined ? {} : { fs: components.chunkFs }) })
+  await files.init()
+  const db = openDatabase(join(init.dataDir, 'meta.sqlite'))
+  try {
+    const removed = await files.sweepTemp(nowMs() - init.gcGraceMs)
+    if (removed > 0) init.logger?.info({ tempFilesRemoved: removed }, 'removed stale temp files at startup')
+  } catch (err) {
+    db.close()
+    throw err
+  }
+  return new LocalFileServiceImpl(init, db, files, nowMs)
+}
+
+class LocalFileServiceImpl implements LocalFileService {
+  private readonly index: ChunkIndex
+  private readonly namespace: NamespaceStateMachine
+  private readonly chunkStore: ChunkStore
+  private readonly lock = new KeyedLock()
+  private readonly pins = new PinSet()
+  private readonly reader: ReadPipelineComponents
+  private readonly startedAtMs: number
+  private readonly inFlight = new Set<Promise<unknown>>()
+  private gcRunning: Promise<unknown> = Promise.resolve()
+  private closing = false
+
+  constructor (
+    private readonly init: LocalFileServiceInit,
+    private readonly db: ReturnType<typeof openDatabase>,
+    private readonly files: ChunkFileStore,
+    private readonly nowMs: () => number
+  ) {
+    this.index = new ChunkIndex(db)
+    this.namespace = new NamespaceStateMachine({ db, chunks: this.index, nowMs })
+    this.chunkStore = new ChunkStore({
+      files,
+      index: this.index,
+      lock: this.lock,
+      pins: this.pins,
+      nowMs,
+      onCorrupt: (cid, why) => { init.logger?.error({ cid, why }, 'chunk failed its integrity check; marked bad') }
+    })
+    this.reader = { chunks: this.chunkStore, pins: this.pins, isClosing: () => this.closing }
+    this.startedAtMs = nowMs()
+  }
+
+  /** the state machine, for a replicated log to drive (snapshot/restore/apply) */
+  get stateMachine (): NamespaceStateMachine {
+    return this.namespace
+  }
+
+  async putFile (path: string, body: AsyncIterable<Uint8Array>, options: PutFileOptions = {}): Promise<FileRecord> {
+    return await this.track(async () => {
+      const normalised = normalisePath(path)
+      const resolved = resolvePutOptions(options, this.init.chunkSizeBytes)
+      return await putFile({
+        chunks: this.chunkStore,
+        applyCommand: (command) => this.applyNext(command),
+        currentVersion: (p) => this.namespace.get(p)?.version ?? 0,
+        maxFileSizeBytes: this.init.maxFileSizeBytes ?? Number.MAX_SAFE_INTEGER,
+        nowMs: this.nowMs
+      }, normalised, body, resolved, options.signal)
+    })
+  }
+
+  async statFile (path: string): Promise<FileRecord> {
+    this.checkOpen()
+    return this.getRecord(normalisePath(path))
+  }
+
+  async readFile (path: string, options: { rangeHeader?: string, signal?: AbortSignal } = {}): Promise<FileReadHandle> {
+    return await this.track(async () => {
+      const record = this.getRecord(normalisePath(path))
+      const range = parseRangeHeader(options.rangeHeader, record.sizeBytes)
+      const spans = chunkSpans(record, range)
+      if (spans[0] !== undefined) await precheckChunk(this.reader, spans[0].chunk)
+      return { record, range, body: streamChunks(this.reader, spans, options.signal) }
+    })
+  }
+
+  async deleteFile (path: string, options: { ifVersion?: number } = {}): Promise<FileRecord> {
+    return await this.track(async () => {
+      const normalised = normalisePath(path)
+      const ifVersion = optionalCount(options.ifVersion, 'ifVersion')
+      const result = this.applyNext({ type: 'deleteFile', path: normalised, ...(ifVersion === undefined ? {} : { ifVersion }) })
+      if (result.status === 'rejected') throw new JadfsError(result.code, result.message, { details: { path: normalised } })
+      assert(result.status === 'applied' && result.command === 'deleteFile', 'a fresh index was not applied', result)
+      return result.record
+    })
+  }
+
+  async listFiles (options: ListFilesOptions = {}): Promise<FileListing> {
+    this.checkOpen()
+    const prefix = normalisePrefix(options.prefix)
+    const limit = resolveLimit(options.limit)
+    const after = options.cursor === undefined || options.cursor === '' ? undefined : decodeCursor(options.cursor)
+    const page = this.namespace.files.list(prefix, after, limit + 1)
+    const files = page.slice(0, limit)
+    const last = files[files.length - 1]
+    return page.length > limit && last !== undefined ? { files, nextCursor: encodeCursor(last.path) } : { files }
+  }
+
+  async readChunk (cid: string, options: { signal?: AbortSignal } = {}): Promise<ChunkReadHandle> {
+    return await this.track(async () => {
+      const canonical = parseChunkCid(cid)
+      const row = this.index.get(canonical)
+      if (row === undefined || row.state === 'absent') {
+        throw new JadfsError('CHUNK_NOT_FOUND', `chunk ${canonical} is not stored on this node`, { details: { cid: canonical } })
+      }
+      const chunk = { cid: canonical, sizeBytes: row.sizeBytes }
+      await precheckChunk(this.reader, chunk)
+      const spans = [{ chunk, fromByte: 0, toByteExclusive: chunk.sizeBytes }]
+      return { cid: canonical, sizeBytes: chunk.sizeBytes, body: streamChunks(this.reader, spans, options.signal) }
+    })
+  }
+
+  async status (): Promise<NodeStatus> {
+    this.checkOpen()
+    let disk
+    try {
+      disk = await statfs(this.init.dataDir)
+    } catch (err) {
+      throw toStorageError(err, 'reading disk usage')
+    }
+    const fileTotals = this.namespace.files.totals()
+    const chunkTotals = this.index.totals()
+    return {
+      nodeId: this.init.nodeId ?? `local@${hostname()}`,
+      version: this.init.version,
+      uptimeMs: this.nowMs() - this.startedAtMs,
+      dataDir: this.init.dataDir,
+      files: fileTotals.files,
+      logicalBytes: fileTotals.logicalBytes,
+      physicalBytes: chunkTotals.physicalBytes,
+      chunks: chunkTotals.chunks,
+      badChunks: chunkTotals.badChunks,
+      diskFreeBytes: disk.bavail * disk.bsize,
+      diskTotalBytes: disk.blocks * disk.bsize,
+      appliedIndex: this.namespace.appliedIndex
+    }
+  }
+
+  async collectGarbage (options: GcOptions = {}): Promise<GcReport> {
+    const graceMs = options.graceMs ?? this.init.gcGraceMs
+    if (!Number.isSafeInteger(graceMs) || graceMs < 0) {
+      throw new JadfsError('INVALID_ARGUMENT', `graceMs must be a non-negative integer, got ${String(graceMs)}`)
+    }
+    return await this.track(async () => {
+      // one collection at a time: a second request waits for the first, then runs
+      const run = this.gcRunning.catch(() => {}).then(async () => await collectGarbage({
+        files: this.files, index: this.index, lock: this.lock, pins: this.pins, nowMs: this.nowMs
+      }, graceMs))
+      this.gcRunning = run
+      const result = await run
+      this.init.logger?.info({ ...result, graceMs }, 'garbage collection finished')
+      return {
+        chunksRemoved: result.chunksRemoved,
+        bytesFreed: result.bytesFreed,
+        tempFilesRemoved: result.tempFilesRemoved,
+        durationMs: result.durationMs
+      }
+    })
+  }
+
+  /** stops taking requests, waits for those in progress, closes the database */
+  async close (): Promise<void> {
+    if (this.closing) return
+    this.closing = true
+    await Promise.allSettled([...this.inFlight])
+    this.db.close()
+  }
+
+  private applyNext (command: NamespaceCommand): ApplyResult {
+    const checked = namespaceCommandSchema.parse(command)
+    const result = this.namespace.apply(this.namespace.appliedIndex + 1, checked)
+    assert(result.status !== 'skipped', 'a fresh local index was skipped')
+    return result
+  }
+
+  private getRecord (path: string): FileRecord {
+    const record = this.namespace.get(path)
+    if (record === undefined) throw new JadfsError('FILE_NOT_FOUND', `no file at ${path}`, { details: { path } })
+    return record
+  }
+
+  private checkOpen (): void {
+    if (this.closing) throw new JadfsError('SHUTTING_DOWN', 'the node is stopping and takes no new requests')
+  }
+
+  private async track<T> (operation: () => Promise<T>): Promise<T> {
+    this.checkOpen()
+    const promise = operation()
+    this.inFlight.add(promise)
+    try {
+      return await promise
+    } finally {
+      this.inFlight.delete(promise)
+    }
+  }
+}

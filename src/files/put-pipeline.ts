@@ -1,0 +1,109 @@
+// The put pipeline: body → chunker → (hash + temp file) per chunk → commit → one namespace
+// command. Chunks are durable before the command that references them is applied, so a
+// visible file never points at missing bytes. On any failure nothing is applied: the temp
+// file in progress is removed and chunks already committed are left unreferenced (their pins
+// drop, and GC takes them after the grace period).
+//
+// A chunk's commit (fdatasync, rename, directory fsync) overlaps with writing the next chunk;
+// at most one commit is outstanding, which bounds memory and open files.
+import { createHash } from 'node:crypto'
+import { splitIntoChunks } from '../chunk/chunker.js'
+import { JadfsError } from '../errors.js'
+import type { NamespaceCommand, NewFileRecord } from '../namespace/commands.js'
+import type { ApplyResult } from '../namespace/state-machine.js'
+import type { ChunkStore, StoredChunk } from '../store/chunk-store.js'
+import type { ChunkWriter } from '../store/chunk-writer.js'
+import type { ChunkRef, FileRecord } from './file-service.js'
+import { guardSource } from './guarded-source.js'
+import type { ResolvedPutOptions } from './put-options.js'
+import { assert } from '../util/assert.js'
+
+export interface PutPipelineComponents {
+  readonly chunks: ChunkStore
+  /** assigns the next log index and applies; in a cluster this becomes propose-and-wait */
+  readonly applyCommand: (command: NamespaceCommand) => ApplyResult
+  readonly currentVersion: (path: string) => number
+  readonly maxFileSizeBytes: number
+  readonly nowMs: () => number
+}
+
+type Commit = Promise<{ chunk: StoredChunk, release: () => void }>
+
+export async function putFile (
+  c: PutPipelineComponents,
+  path: string,
+  body: AsyncIterable<Uint8Array>,
+  options: ResolvedPutOptions,
+  signal: AbortSignal | undefined
+): Promise<FileRecord> {
+  if (options.ifVersion !== undefined) checkPrecondition(path, c.currentVersion(path), options.ifVersion)
+  if (options.expectedSizeBytes !== undefined && options.expectedSizeBytes > c.maxFileSizeBytes) throw tooLarge(c.maxFileSizeBytes)
+
+  const fileHash = createHash('sha256')
+  const commits: Commit[] = []
+  let writer: ChunkWriter | null = null
+  let totalBytes = 0
+  try {
+    for await (const event of splitIntoChunks(guardSource(body, signal), options.chunkSizeBytes)) {
+      if (event.kind === 'data') {
+        totalBytes += event.bytes.byteLength
+        if (totalBytes > c.maxFileSizeBytes) throw tooLarge(c.maxFileSizeBytes)
+        if (options.expectedSizeBytes !== undefined && totalBytes > options.expectedSizeBytes) {
+          throw new JadfsError('INVALID_ARGUMENT', `the body is longer than the declared ${options.expectedSizeBytes} bytes`)
+        }
+        fileHash.update(event.bytes)
+        writer ??= await c.chunks.createWriter()
+        await writer.write(event.bytes)
+      } else {
+        const finishing = writer
+        writer = null
+        assert(finishing !== null, 'a chunk ended without data')
+        // wait for the previous commit first: one outstanding commit at a time
+        if (commits.length > 0) await commits[commits.length - 1]
+        const commit = c.chunks.commit(finishing)
+        commit.catch(() => {})
+        commits.push(commit)
+      }
+    }
+    const stored = await Promise.all(commits)
+    const chunks: ChunkRef[] = stored.map((s) => s.chunk)
+
+    if (options.expectedSizeBytes !== undefined && totalBytes < options.expectedSizeBytes) {
+      throw new JadfsError('UPLOAD_INCOMPLETE', `received ${totalBytes} of the declared ${options.expectedSizeBytes} bytes; nothing was stored`)
+    }
+    const sha256 = fileHash.digest('hex')
+    if (options.expectedSha256 !== undefined && sha256 !== options.expectedSha256) {
+      throw new JadfsError('CHECKSUM_MISMATCH', `the body has SHA-256 ${sha256}, the client declared ${options.expectedSha256}; nothing was stored`)
+    }
+    const record: NewFileRecord = {
+      path,
+      sizeBytes: totalBytes,
+      sha256,
+      chunkSizeBytes: options.chunkSizeBytes,
+      chunks,
+      replication: options.replication,
+      modifiedAtMs: c.nowMs()
+    }
+    const result = c.applyCommand({ type: 'putFile', record, ...(options.ifVersion === undefined ? {} : { ifVersion: options.ifVersion }) })
+    if (result.status === 'rejected') throw new JadfsError(result.code, result.message)
+    assert(result.status === 'applied' && result.command === 'putFile', 'a fresh index was not applied', result)
+    return result.record
+  } finally {
+    if (writer !== null) await writer.abort().catch(() => {})
+    for (const settled of await Promise.allSettled(commits)) {
+      if (settled.status === 'fulfilled') settled.value.release()
+    }
+  }
+}
+
+function checkPrecondition (path: string, currentVersion: number, ifVersion: number): void {
+  if (currentVersion === ifVersion) return
+  throw new JadfsError('PRECONDITION_FAILED', ifVersion === 0
+    ? `${path} already exists (version ${currentVersion})`
+    : `${path} is at version ${currentVersion}, not ${ifVersion}`)
+}
+
+function tooLarge (maxFileSizeBytes: number): JadfsError {
+  return new JadfsError('PAYLOAD_TOO_LARGE', `the upload exceeds the maximum file size of ${maxFileSizeBytes} bytes; nothing was stored`,
+    { details: { maxFileSizeBytes } })
+}

@@ -1,0 +1,138 @@
+// The chunks table: what this node stores and how often the namespace references it. Methods
+// are synchronous so the namespace can change refcounts inside its own apply transaction.
+import type { Statement } from 'better-sqlite3'
+import { assert } from '../util/assert.js'
+import type { Db } from './database.js'
+
+export type ChunkState = 'ok' | 'bad' | 'absent'
+
+export interface ChunkRow {
+  readonly cid: string
+  readonly sizeBytes: number
+  readonly refcount: number
+  readonly state: ChunkState
+  readonly createdAtMs: number
+  readonly touchedAtMs: number
+}
+
+export interface ChunkTotals {
+  /** chunks with a local file (ok or bad) */
+  readonly chunks: number
+  readonly physicalBytes: number
+  readonly badChunks: number
+}
+
+interface RawRow { cid: string, size_bytes: number, refcount: number, state: ChunkState, created_at_ms: number, touched_at_ms: number }
+
+export class ChunkIndex {
+  private readonly selectOne: Statement<[string], RawRow>
+  private readonly upsertStored: Statement<{ cid: string, size: number, now: number }>
+  private readonly addRef: Statement<{ cid: string, size: number, now: number }>
+  private readonly releaseRef: Statement<{ cid: string, now: number }>
+  private readonly setState: Statement<{ cid: string, state: ChunkState }>
+  private readonly deleteOne: Statement<[string]>
+  private readonly selectCollectable: Statement<[number], RawRow>
+  private readonly selectLocal: Statement<[], RawRow>
+  private readonly selectTotals: Statement<[], { chunks: number | null, bytes: number | null, bad: number | null }>
+
+  constructor (private readonly db: Db) {
+    this.selectOne = db.prepare('SELECT * FROM chunks WHERE cid = ?')
+    // storing (or deduping onto) a chunk touches it, so a GC cannot take it before the
+    // upload that stored it references it
+    this.upsertStored = db.prepare(`INSERT INTO chunks (cid, size_bytes, refcount, state, created_at_ms, touched_at_ms)
+      VALUES (@cid, @size, 0, 'ok', @now, @now)
+      ON CONFLICT (cid) DO UPDATE SET state = 'ok', touched_at_ms = @now`)
+    this.addRef = db.prepare(`INSERT INTO chunks (cid, size_bytes, refcount, state, created_at_ms, touched_at_ms)
+      VALUES (@cid, @size, 1, 'absent', @now, @now)
+      ON CONFLICT (cid) DO UPDATE SET refcount = refcount + 1, touched_at_ms = @now`)
+    this.releaseRef = db.prepare('UPDATE chunks SET refcount = refcount - 1, touched_at_ms = @now WHERE cid = @cid AND refcount > 0')
+    this.setState = db.prepare('UPDATE chunks SET state = @state WHERE cid = @cid')
+    this.deleteOne = db.prepare('DELETE FROM chunks WHERE cid = ?')
+    this.selectCollectable = db.prepare('SELECT * FROM chunks WHERE refcount = 0 AND touched_at_ms <= ? ORDER BY touched_at_ms')
+    this.selectLocal = db.prepare("SELECT * FROM chunks WHERE state != 'absent'")
+    this.selectTotals = db.prepare(`SELECT COUNT(*) AS chunks, SUM(size_bytes) AS bytes,
+      SUM(CASE WHEN state = 'bad' THEN 1 ELSE 0 END) AS bad FROM chunks WHERE state != 'absent'`)
+  }
+
+  get (cid: string): ChunkRow | undefined {
+    const row = this.selectOne.get(cid)
+    return row === undefined ? undefined : toRow(row)
+  }
+
+  /** a chunk file was just placed (or found already placed) on disk */
+  recordStored (cid: string, sizeBytes: number, nowMs: number): void {
+    const existing = this.get(cid)
+    assert(existing === undefined || existing.sizeBytes === sizeBytes, 'one chunk id with two sizes', { cid, sizeBytes, existing })
+    this.upsertStored.run({ cid, size: sizeBytes, now: nowMs })
+  }
+
+  addRefs (refs: ReadonlyArray<{ cid: string, sizeBytes: number }>, nowMs: number): void {
+    for (const ref of refs) {
+      const existing = this.get(ref.cid)
+      assert(existing === undefined || existing.sizeBytes === ref.sizeBytes, 'one chunk id with two sizes', { ref, existing })
+      this.addRef.run({ cid: ref.cid, size: ref.sizeBytes, now: nowMs })
+    }
+  }
+
+  releaseRefs (cids: readonly string[], nowMs: number): void {
+    for (const cid of cids) {
+      const { changes } = this.releaseRef.run({ cid, now: nowMs })
+      assert(changes === 1, 'released a chunk that had no reference', { cid })
+    }
+  }
+
+  /**
+   * Makes every refcount equal to the references in `counts` (restore from a snapshot),
+   * touching only rows whose count changes.
+   */
+  resetRefcounts (counts: ReadonlyMap<string, { sizeBytes: number, refs: number }>, nowMs: number): void {
+    const seen = new Set<string>()
+    for (const row of this.db.prepare<[], RawRow>('SELECT * FROM chunks').all()) {
+      const want = counts.get(row.cid)?.refs ?? 0
+      seen.add(row.cid)
+      if (want !== row.refcount) {
+        this.db.prepare('UPDATE chunks SET refcount = ?, touched_at_ms = ? WHERE cid = ?').run(want, nowMs, row.cid)
+      }
+    }
+    for (const [cid, { sizeBytes, refs }] of counts) {
+      if (seen.has(cid)) continue
+      this.db.prepare(`INSERT INTO chunks (cid, size_bytes, refcount, state, created_at_ms, touched_at_ms)
+        VALUES (?, ?, ?, 'absent', ?, ?)`).run(cid, sizeBytes, refs, nowMs, nowMs)
+    }
+  }
+
+  markState (cid: string, state: ChunkState): void {
+    this.setState.run({ cid, state })
+  }
+
+  delete (cid: string): void {
+    this.deleteOne.run(cid)
+  }
+
+  /** unreferenced rows last touched at or before cutoffMs */
+  collectable (cutoffMs: number): ChunkRow[] {
+    return this.selectCollectable.all(cutoffMs).map(toRow)
+  }
+
+  /** rows that claim a local file */
+  local (): ChunkRow[] {
+    return this.selectLocal.all().map(toRow)
+  }
+
+  totals (): ChunkTotals {
+    const row = this.selectTotals.get()
+    assert(row !== undefined, 'aggregate query returned no row')
+    return { chunks: row.chunks ?? 0, physicalBytes: row.bytes ?? 0, badChunks: row.bad ?? 0 }
+  }
+}
+
+function toRow (raw: RawRow): ChunkRow {
+  return {
+    cid: raw.cid,
+    sizeBytes: raw.size_bytes,
+    refcount: raw.refcount,
+    state: raw.state,
+    createdAtMs: raw.created_at_ms,
+    touchedAtMs: raw.touched_at_ms
+  }
+}

@@ -1,0 +1,101 @@
+// The chunk store of one node: chunk files plus their SQLite rows, kept consistent under a
+// per-chunk lock, with pins that keep chunks in use away from garbage collection.
+import type { FileHandle } from 'node:fs/promises'
+import { chunkCidFromSha256 } from '../chunk/cid.js'
+import { JadfsError } from '../errors.js'
+import type { ChunkFileStore } from './chunk-file-store.js'
+import type { ChunkIndex } from './chunk-index.js'
+import type { ChunkWriter } from './chunk-writer.js'
+import { findChunkDefect } from './chunk-verify.js'
+import type { KeyedLock } from './keyed-lock.js'
+import type { PinSet } from './pin-set.js'
+
+export interface StoredChunk {
+  readonly cid: string
+  readonly sizeBytes: number
+}
+
+export interface ChunkStoreComponents {
+  readonly files: ChunkFileStore
+  readonly index: ChunkIndex
+  readonly lock: KeyedLock
+  readonly pins: PinSet
+  readonly nowMs: () => number
+  readonly onCorrupt?: (cid: string, why: string) => void
+}
+
+export class ChunkStore {
+  constructor (private readonly c: ChunkStoreComponents) {}
+
+  async createWriter (): Promise<ChunkWriter> {
+    return await this.c.files.createWriter()
+  }
+
+  /**
+   * Finishes a writer and files the chunk under its id. The chunk is pinned before it becomes
+   * visible to the collector; the caller owns the returned release function.
+   */
+  async commit (writer: ChunkWriter): Promise<{ chunk: StoredChunk, release: () => void }> {
+    let finished
+    try {
+      finished = await writer.finish()
+    } catch (err) {
+      await writer.abort().catch(() => {})
+      throw err
+    }
+    const cid = chunkCidFromSha256(finished.sha256)
+    const release = this.c.pins.pin([cid])
+    try {
+      await this.c.lock.run(cid, async () => {
+        // a copy marked bad is replaced by the fresh bytes: re-uploading heals it
+        const replaceExisting = this.c.index.get(cid)?.state === 'bad'
+        await this.c.files.place(finished, cid, replaceExisting)
+        this.c.index.recordStored(cid, finished.sizeBytes, this.c.nowMs())
+      })
+    } catch (err) {
+      release()
+      throw err
+    }
+    return { chunk: { cid, sizeBytes: finished.sizeBytes }, release }
+  }
+
+  /**
+   * Opens a chunk and re-hashes all of it before returning the handle; the caller reads the
+   * bytes to serve from this same handle and closes it. A mismatch marks the chunk bad.
+   * expectedSizeBytes null means "whatever the index says".
+   */
+  async openVerified (cid: string, expectedSizeBytes: number | null, scratch: Buffer): Promise<FileHandle> {
+    const row = this.c.index.get(cid)
+    if (row === undefined || row.state === 'absent') {
+      throw new JadfsError('CHUNK_NOT_FOUND', `chunk ${cid} is not stored on this node`, { details: { cid } })
+    }
+    if (row.state === 'bad') throw corrupt(cid, 'it was marked bad by an earlier check')
+    const handle = await this.c.files.openForRead(cid)
+    if (handle === null) {
+      this.markBad(cid, 'its file is missing')
+      throw corrupt(cid, 'its file is missing')
+    }
+    let defect: string | null
+    try {
+      defect = await findChunkDefect(handle, cid, expectedSizeBytes ?? row.sizeBytes, scratch)
+    } catch (err) {
+      await handle.close()
+      throw err
+    }
+    if (defect !== null) {
+      await handle.close()
+      this.markBad(cid, defect)
+      throw corrupt(cid, defect)
+    }
+    return handle
+  }
+
+  private markBad (cid: string, why: string): void {
+    this.c.index.markState(cid, 'bad')
+    this.c.onCorrupt?.(cid, why)
+  }
+}
+
+function corrupt (cid: string, why: string): JadfsError {
+  return new JadfsError('CHUNK_CORRUPT', `chunk ${cid} failed its integrity check: ${why}; it was not served`, { details: { cid } })
+}

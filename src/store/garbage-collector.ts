@@ -1,0 +1,80 @@
+// Garbage collection of one node's chunk store. Removes, once older than the grace period:
+// unreferenced chunk rows and their files, chunk files with no row (a crash between rename
+// and insert, or a row lost), rows whose file vanished, and abandoned temp files. Pinned
+// chunks (uploads in flight, open readers) are never touched; every removal re-checks its
+// chunk under the chunk lock so it cannot race a concurrent store of the same bytes.
+import type { ChunkFileStore } from './chunk-file-store.js'
+import type { ChunkIndex } from './chunk-index.js'
+import type { KeyedLock } from './keyed-lock.js'
+import type { PinSet } from './pin-set.js'
+
+export interface GcResult {
+  readonly chunksRemoved: number
+  readonly bytesFreed: number
+  readonly tempFilesRemoved: number
+  /** referenced chunks whose file was missing; now marked bad */
+  readonly missingMarkedBad: number
+  readonly durationMs: number
+}
+
+export interface GarbageCollectorComponents {
+  readonly files: ChunkFileStore
+  readonly index: ChunkIndex
+  readonly lock: KeyedLock
+  readonly pins: PinSet
+  readonly nowMs: () => number
+}
+
+export async function collectGarbage (c: GarbageCollectorComponents, graceMs: number): Promise<GcResult> {
+  const startedMs = c.nowMs()
+  const cutoffMs = startedMs - graceMs
+  let chunksRemoved = 0
+  let bytesFreed = 0
+  let missingMarkedBad = 0
+
+  for (const candidate of c.index.collectable(cutoffMs)) {
+    if (c.pins.isPinned(candidate.cid)) continue
+    await c.lock.run(candidate.cid, async () => {
+      const row = c.index.get(candidate.cid)
+      if (row === undefined || row.refcount !== 0 || row.touchedAtMs > cutoffMs || c.pins.isPinned(row.cid)) return
+      const freed = row.state === 'absent' ? null : await c.files.remove(row.cid)
+      c.index.delete(row.cid)
+      if (freed !== null) {
+        chunksRemoved++
+        bytesFreed += freed
+      }
+    })
+  }
+
+  const onDisk = new Set<string>()
+  for await (const file of c.files.listChunkFiles()) {
+    onDisk.add(file.cid)
+    if (file.mtimeMs > cutoffMs || c.pins.isPinned(file.cid) || c.index.get(file.cid) !== undefined) continue
+    await c.lock.run(file.cid, async () => {
+      if (c.index.get(file.cid) !== undefined || c.pins.isPinned(file.cid)) return
+      const freed = await c.files.remove(file.cid)
+      if (freed !== null) {
+        chunksRemoved++
+        bytesFreed += freed
+      }
+    })
+  }
+
+  for (const row of c.index.local()) {
+    if (onDisk.has(row.cid) || row.touchedAtMs > cutoffMs || c.pins.isPinned(row.cid)) continue
+    await c.lock.run(row.cid, async () => {
+      const current = c.index.get(row.cid)
+      if (current === undefined || current.state === 'absent') return
+      if (await c.files.statChunk(row.cid) !== null) return
+      if (current.refcount === 0) {
+        c.index.delete(row.cid)
+      } else if (current.state !== 'bad') {
+        c.index.markState(row.cid, 'bad')
+        missingMarkedBad++
+      }
+    })
+  }
+
+  const tempFilesRemoved = await c.files.sweepTemp(cutoffMs)
+  return { chunksRemoved, bytesFreed, tempFilesRemoved, missingMarkedBad, durationMs: c.nowMs() - startedMs }
+}
