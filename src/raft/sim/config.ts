@@ -1,0 +1,56 @@
+// Everything about a run that the seed chooses: cluster shape, Raft options, fault rates and
+// phase lengths. Drawn from a PRNG forked off the seed first, so adding a knob here changes
+// which configuration a seed picks but never the determinism of a seed.
+
+import type { SeededPrng } from '../../util/prng.js'
+
+export interface SimConfig {
+  readonly voters: number
+  readonly learners: number
+  readonly clients: number
+  readonly preVote: boolean
+  readonly checkQuorum: boolean
+  readonly electionTick: number
+  readonly heartbeatTick: number
+  readonly requestTimeoutTicks: number
+  readonly snapshotEntries: number
+  readonly maxSizePerMsgBytes: number
+  readonly maxInflightMsgs: number
+  /** ticks of faults and client load before everything heals */
+  readonly chaosTicks: number
+  /** per-tick probability of a fault event (crash, restart, partition, rates, membership, transfer) */
+  readonly faultRate: number
+  /** per-tick probability of a client event per idle client */
+  readonly clientRate: number
+  readonly membershipChanges: boolean
+  readonly keys: number
+}
+
+export interface SimConfigOverrides {
+  readonly voters?: 3 | 5
+  readonly chaosTicks?: number
+}
+
+export function chooseConfig (rng: SeededPrng, overrides: SimConfigOverrides = {}): SimConfig {
+  const pick = <T>(choices: readonly T[]): T => choices[rng.nextInt(choices.length)]!
+  const electionTick = pick([8, 10, 12])
+  const heartbeatTick = pick([1, 2, 3])
+  return {
+    voters: overrides.voters ?? pick([3, 5] as const),
+    learners: pick([0, 0, 1, 2]),
+    clients: 2 + rng.nextInt(4),
+    preVote: rng.chance(0.75),
+    checkQuorum: rng.chance(0.75),
+    electionTick,
+    heartbeatTick,
+    requestTimeoutTicks: electionTick * pick([3, 5]),
+    snapshotEntries: pick([3, 5, 8, 13, 40]),
+    maxSizePerMsgBytes: pick([64, 256, 4096]),
+    maxInflightMsgs: pick([1, 2, 4, 16]),
+    chaosTicks: overrides.chaosTicks ?? 150 + rng.nextInt(100),
+    faultRate: pick([0.05, 0.1, 0.2]),
+    clientRate: pick([0.2, 0.4, 0.7]),
+    membershipChanges: rng.chance(0.6),
+    keys: pick([1, 2, 3])
+  }
+}
