@@ -38,7 +38,7 @@ export function checkLinearizability<S, I, O> (model: Model<S, I, O>, history: R
   let firstUnknown = -1
   for (let p = 0; p < partitions.length; p++) {
     const r = checkPartition(model, partitions[p]!, maxSteps)
-    if (r.result === 'illegal') return { result: 'illegal', partition: p, explanation: `partition ${p}: ${r.explanation}` }
+    if (r.result === 'illegal') return { result: 'illegal', partition: p, explanation: r.explanation }
     if (r.result === 'unknown' && firstUnknown < 0) firstUnknown = p
   }
   return firstUnknown >= 0 ? { result: 'unknown', partition: firstUnknown } : { result: 'ok' }
