@@ -1,0 +1,17 @@
+// Defaults for RaftCoreConfig's optional limits. Every queue and message has a bound (TigerBeetle
+// style): a follower that falls behind costs at most maxInflightMsgs × maxSizePerMsgBytes.
+
+/** default cap on the data bytes of one MsgApp */
+export const DEFAULT_MAX_SIZE_PER_MSG_BYTES = 1024 * 1024
+
+/** default cap on un-acknowledged MsgApp per follower in replicate state */
+export const DEFAULT_MAX_INFLIGHT_MSGS = 256
+
+/** default cap on bytes of appended but not yet applied proposals */
+export const DEFAULT_MAX_UNCOMMITTED_ENTRIES_BYTES = 64 * 1024 * 1024
+
+/** marks a MsgVote sent because of MsgTimeoutNow: voters must not ignore it for their leader lease
+ * (thesis §3.10, §4.2.3) */
+export const CAMPAIGN_TRANSFER_CONTEXT = new TextEncoder().encode('CampaignTransfer')
+
+export const NO_LEADER = ''
