@@ -88,6 +88,8 @@ export class ChunkWriter {
         offset += bytesWritten
       }
     } catch (err) {
+      // a failed write leaves nothing behind: the temp file goes now, not at the next sweep
+      await this.abort().catch(() => {})
       throw toStorageError(err, 'writing a chunk')
     }
     this.writtenBytes += bytes.byteLength
