@@ -86,6 +86,14 @@ describe('linearizability checker: key-value histories', () => {
       assert.equal(verdict([get(2, 'x', 'a', 0, 1), put(1, 'x', 'a', 2, null)]), 'illegal')
     })
 
+    it('ignores reads of unknown outcome, which constrain nothing', () => {
+      const unknownReads: Op[] = Array.from({ length: 40 }, (_, i) => ({ clientId: 10 + i, input: { op: 'get', key: 'x' }, call: i, return: null }))
+      const h = [put(1, 'x', 'a', 0, 1), ...unknownReads, get(2, 'x', 'a', 50, 51)]
+      // 40 reads concurrent with everything would need far more than 10 steps if they were searched
+      assert.deepEqual(checkLinearizability(kvModel, h, { maxSteps: 10 }), { result: 'ok' })
+      assert.equal(checkLinearizability(kvModel, [...h, get(2, 'x', null, 52, 53)], { maxSteps: 10 }).result, 'illegal')
+    })
+
     it('lets an unknown append take effect at most once', () => {
       const h = [append(1, 'x', 'a', 0, null), append(2, 'x', 'b', 1, 2)]
       assert.equal(verdict([...h, get(3, 'x', 'ab', 3, 4)]), 'ok')

@@ -25,6 +25,8 @@ export const kvModel: Model<KvState, KvInput, KvOutput> = {
   partition (history) {
     const byKey = new Map<string, Array<Operation<KvInput, KvOutput>>>()
     for (const o of history) {
+      // a read whose answer never arrived constrains nothing; leaving it out saves search
+      if (o.return === null && o.input.op === 'get') continue
       let ops = byKey.get(o.input.key)
       if (ops === undefined) byKey.set(o.input.key, ops = [])
       ops.push(o)
