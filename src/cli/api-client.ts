@@ -1,0 +1,188 @@
+// The CLI's HTTP client for the daemon API (global fetch, i.e. undici). Every call runs
+// under an idle watchdog (connect, headers and body progress) and an optional caller
+// signal; bodies stream both ways with backpressure; API errors come back as JadfsError
+// with the daemon's code and message.
+import { ERROR_CODES, JadfsError, type ErrorCode } from '../errors.js'
+import type { FileListing, FileRecord, GcReport, NodeStatus } from '../files/file-service.js'
+import { fileUrlPath } from '../api/file-path.js'
+import { startIdleWatchdog, type IdleWatchdog } from './idle-watchdog.js'
+import { networkError } from './network-error.js'
+
+export interface ApiClientInit {
+  /** e.g. http://127.0.0.1:5080 */
+  readonly baseUrl: string
+  /** a transfer with no progress for this long is aborted with TIMEOUT */
+  readonly idleTimeoutMs: number
+  readonly fetch?: typeof fetch
+}
+
+export interface PutOptions {
+  readonly sizeBytes?: number
+  readonly chunkSize?: string
+  readonly replication?: number
+  readonly mode?: string
+  readonly onProgress?: (bytes: number) => void
+  readonly signal?: AbortSignal
+}
+
+export interface OpenedFile {
+  readonly status: number
+  readonly sizeBytes: number
+  /** offset of the first body byte in the file (0 unless a range was served) */
+  readonly rangeStart: number
+  /** body length announced by Content-Length */
+  readonly contentLength: number
+  readonly sha256: string | undefined
+  readonly body: AsyncIterable<Uint8Array>
+  /** call when done with the body (success or not) to stop the watchdog */
+  close (): void
+}
+
+interface CallOptions {
+  readonly method: string
+  readonly path: string
+  readonly headers?: Record<string, string>
+  readonly body?: AsyncIterable<Uint8Array>
+  readonly signal?: AbortSignal
+}
+
+export class ApiClient {
+  readonly baseUrl: string
+  private readonly idleTimeoutMs: number
+  private readonly fetchFn: typeof fetch
+
+  constructor (init: ApiClientInit) {
+    this.baseUrl = init.baseUrl.replace(/\/+$/, '')
+    this.idleTimeoutMs = init.idleTimeoutMs
+    this.fetchFn = init.fetch ?? fetch
+  }
+
+  async putFile (remotePath: string, body: AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<FileRecord> {
+    const query = new URLSearchParams()
+    if (options.chunkSize !== undefined) query.set('chunkSize', options.chunkSize)
+    if (options.replication !== undefined) query.set('replication', String(options.replication))
+    if (options.mode !== undefined) query.set('mode', options.mode)
+    const qs = query.size > 0 ? `?${query.toString()}` : ''
+    const headers: Record<string, string> = { 'content-type': 'application/octet-stream' }
+    if (options.sizeBytes !== undefined) headers['content-length'] = String(options.sizeBytes)
+    return await this.json<FileRecord>({ method: 'PUT', path: fileUrlPath(remotePath) + qs, headers, body, signal: options.signal }, options.onProgress)
+  }
+
+  async openFile (remotePath: string, options: { range?: string, signal?: AbortSignal } = {}): Promise<OpenedFile> {
+    const headers: Record<string, string> = {}
+    if (options.range !== undefined) headers.range = options.range
+    const { response, watchdog } = await this.call({ method: 'GET', path: fileUrlPath(remotePath), headers, signal: options.signal })
+    const contentRange = /^bytes (\d+)-\d+\/(\d+)$/.exec(response.headers.get('content-range') ?? '')
+    const total = contentRange?.[2] ?? response.headers.get('content-length') ?? '0'
+    const body = response.body
+    return {
+      status: response.status,
+      sizeBytes: Number(total),
+      rangeStart: Number(contentRange?.[1] ?? '0'),
+      contentLength: Number(response.headers.get('content-length') ?? '0'),
+      sha256: response.headers.get('x-jadfs-sha256') ?? undefined,
+      body: body === null ? emptyBody() : touching(body, watchdog, this.baseUrl),
+      close: () => { watchdog.stop() }
+    }
+  }
+
+  async statFile (remotePath: string): Promise<FileRecord> {
+    return await this.json({ method: 'GET', path: `${fileUrlPath(remotePath)}?meta` })
+  }
+
+  async deleteFile (remotePath: string): Promise<FileRecord> {
+    return await this.json({ method: 'DELETE', path: fileUrlPath(remotePath) })
+  }
+
+  async listFiles (options: { prefix?: string, limit?: number, cursor?: string } = {}): Promise<FileListing> {
+    const query = new URLSearchParams()
+    if (options.prefix !== undefined) query.set('prefix', options.prefix)
+    if (options.limit !== undefined) query.set('limit', String(options.limit))
+    if (options.cursor !== undefined) query.set('cursor', options.cursor)
+    return await this.json({ method: 'GET', path: `/v1/files?${query.toString()}` })
+  }
+
+  async status (): Promise<NodeStatus> {
+    return await this.json({ method: 'GET', path: '/v1/status' })
+  }
+
+  async collectGarbage (): Promise<GcReport> {
+    return await this.json({ method: 'POST', path: '/v1/gc' })
+  }
+
+  async health (): Promise<{ status: string }> {
+    return await this.json({ method: 'GET', path: '/v1/health' })
+  }
+
+  private async json<T> (options: CallOptions, onProgress?: (bytes: number) => void): Promise<T> {
+    const { response, watchdog } = await this.call(options, onProgress)
+    try {
+      return await response.json() as T
+    } catch (err) {
+      throw networkError(err, this.baseUrl, watchdog.signal)
+    } finally {
+      watchdog.stop()
+    }
+  }
+
+  private async call (options: CallOptions, onProgress?: (bytes: number) => void): Promise<{ response: Response, watchdog: IdleWatchdog }> {
+    const watchdog = startIdleWatchdog(this.idleTimeoutMs, `${options.method} ${this.baseUrl}`, options.signal)
+    let response: Response
+    try {
+      const init: RequestInit & { duplex?: 'half' } = { method: options.method, headers: options.headers, signal: watchdog.signal }
+      if (options.body !== undefined) {
+        init.body = progressing(options.body, watchdog, onProgress)
+        // Streams the request body instead of buffering it (required by fetch for streams).
+        init.duplex = 'half'
+      }
+      response = await this.fetchFn(this.baseUrl + options.path, init)
+    } catch (err) {
+      watchdog.stop()
+      throw networkError(err, this.baseUrl, watchdog.signal)
+    }
+    if (!response.ok) {
+      watchdog.touch()
+      const error = await apiError(response).finally(() => { watchdog.stop() })
+      throw error
+    }
+    return { response, watchdog }
+  }
+}
+
+async function apiError (response: Response): Promise<JadfsError> {
+  const text = await response.text().catch(() => '')
+  try {
+    const parsed = JSON.parse(text) as { error?: { code?: unknown, message?: unknown } }
+    const code = parsed.error?.code
+    const message = parsed.error?.message
+    if (typeof code === 'string' && Object.hasOwn(ERROR_CODES, code) && typeof message === 'string') {
+      return new JadfsError(code as ErrorCode, message, { details: { httpStatus: response.status } })
+    }
+  } catch {
+    // Not our error shape (a proxy, another server on that port): reported below.
+  }
+  return new JadfsError('INTERNAL', `unexpected HTTP ${response.status} from the daemon: ${text.slice(0, 200)}`)
+}
+
+async function * progressing (source: AsyncIterable<Uint8Array>, watchdog: IdleWatchdog, onProgress?: (bytes: number) => void): AsyncGenerator<Uint8Array> {
+  for await (const piece of source) {
+    watchdog.touch()
+    onProgress?.(piece.byteLength)
+    yield piece
+  }
+}
+
+async function * touching (body: ReadableStream<Uint8Array>, watchdog: IdleWatchdog, baseUrl: string): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const piece of body) {
+      watchdog.touch()
+      yield piece
+    }
+  } catch (err) {
+    throw networkError(err, baseUrl, watchdog.signal)
+  } finally {
+    watchdog.stop()
+  }
+}
+
+async function * emptyBody (): AsyncGenerator<Uint8Array> {}
