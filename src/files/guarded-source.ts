@@ -34,6 +34,8 @@ async function raceAbort<T> (promise: Promise<T>, signal: AbortSignal): Promise<
   const abortPromise = new Promise<never>((_resolve, reject) => {
     onAbort = () => { reject(aborted(signal)) }
     signal.addEventListener('abort', onAbort, { once: true })
+    // next() runs the source synchronously up to its first await; it may have aborted already
+    if (signal.aborted) onAbort()
   })
   try {
     return await Promise.race([promise, abortPromise])

@@ -55,12 +55,12 @@ export async function putFile (
         writer ??= await c.chunks.createWriter()
         await writer.write(event.bytes)
       } else {
-        const finishing = writer
-        writer = null
-        assert(finishing !== null, 'a chunk ended without data')
-        // wait for the previous commit first: one outstanding commit at a time
+        assert(writer !== null, 'a chunk ended without data')
+        // one outstanding commit at a time; if the previous one failed, `writer` is still set
+        // and the finally block removes its temp file
         if (commits.length > 0) await commits[commits.length - 1]
-        const commit = c.chunks.commit(finishing)
+        const commit = c.chunks.commit(writer)
+        writer = null
         commit.catch(() => {})
         commits.push(commit)
       }

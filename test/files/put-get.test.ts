@@ -1,0 +1,320 @@
+// Checks the put and get pipelines of the local file service end to end on real files and a
+// real SQLite database (64 KiB chunks): edge sizes round-trip byte for byte with the right
+// chunking and SHA-256; range reads across chunk boundaries; dedup shows in physical vs logical
+// bytes; aborted or failing uploads and size/checksum/limit/precondition failures leave
+// nothing visible and an empty temp dir; overwrite under a streaming reader keeps the old
+// version whole; corruption is detected before bytes are served; listing pages; persistence.
+import { strict as assert } from 'node:assert'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { isJadfsError } from '../../src/errors.js'
+import type { FileRecord } from '../../src/files/file-service.js'
+import { nodeChunkFs, type ChunkFs } from '../../src/store/chunk-fs.js'
+import { bytesOf, collect, openTestService, piecesOf, rejectsWith, sha256Hex, TEST_CHUNK_BYTES, type OpenedService } from '../fixtures-storage/helpers.js'
+
+const CHUNK = TEST_CHUNK_BYTES
+
+function chunkFile (dir: string, cid: string): string {
+  return join(dir, 'chunks', cid.slice(-3, -1), cid)
+}
+
+describe('local file service: put and get', () => {
+  let t: OpenedService
+
+  beforeEach(async () => { t = await openTestService() })
+  afterEach(async () => { await t.cleanup() })
+
+  const tmpEntries = async (): Promise<string[]> => await readdir(join(t.dir, 'tmp'))
+
+  async function put (path: string, bytes: Uint8Array, pieceBytes?: number): Promise<FileRecord> {
+    return await t.service.putFile(path, piecesOf(bytes, pieceBytes))
+  }
+
+  async function get (path: string, rangeHeader?: string): Promise<Buffer> {
+    const handle = await t.service.readFile(path, rangeHeader === undefined ? {} : { rangeHeader })
+    return await collect(handle.body)
+  }
+
+  for (const [name, sizeBytes, chunks] of [
+    ['empty', 0, 0], ['1 byte', 1, 1], ['exactly one chunk', CHUNK, 1], ['one chunk + 1 byte', CHUNK + 1, 2], ['3 chunks + 5', 3 * CHUNK + 5, 4]
+  ] as const) {
+    it(`round-trips ${name} (${sizeBytes} bytes in ${chunks} chunks)`, async () => {
+      const bytes = bytesOf(sizeBytes, sizeBytes + 1)
+      const record = await put('/edge/file', bytes, 10_000)
+      assert.equal(record.sizeBytes, sizeBytes)
+      assert.equal(record.sha256, sha256Hex(bytes))
+      assert.equal(record.chunks.length, chunks)
+      assert.equal(record.version, 1)
+      assert.deepEqual(await t.service.statFile('/edge/file'), record)
+      assert.ok((await get('/edge/file')).equals(bytes))
+      assert.deepEqual(await tmpEntries(), [])
+    })
+  }
+
+  it('the empty file has the SHA-256 of nothing', async () => {
+    const record = await put('/empty', Buffer.alloc(0))
+    assert.equal(record.sha256, 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855')
+    await rejectsWith(t.service.readFile('/empty', { rangeHeader: 'bytes=0-' }), 'INVALID_RANGE')
+  })
+
+  it('serves ranges across chunk boundaries exactly', async () => {
+    const bytes = bytesOf(3 * CHUNK + 100, 9)
+    await put('/r', bytes)
+    const cases: Array<[string, number, number]> = [
+      ['bytes=0-0', 0, 0],
+      [`bytes=${CHUNK - 1}-${CHUNK}`, CHUNK - 1, CHUNK],
+      [`bytes=${CHUNK}-${2 * CHUNK - 1}`, CHUNK, 2 * CHUNK - 1],
+      [`bytes=${CHUNK - 10}-${3 * CHUNK + 10}`, CHUNK - 10, 3 * CHUNK + 10],
+      [`bytes=${3 * CHUNK}-`, 3 * CHUNK, bytes.byteLength - 1],
+      ['bytes=-1', bytes.byteLength - 1, bytes.byteLength - 1],
+      ['bytes=-150', bytes.byteLength - 150, bytes.byteLength - 1]
+    ]
+    for (const [header, start, end] of cases) {
+      const handle = await t.service.readFile('/r', { rangeHeader: header })
+      assert.deepEqual(handle.range, { start, end }, header)
+      assert.ok((await collect(handle.body)).equals(bytes.subarray(start, end + 1)), header)
+    }
+    await rejectsWith(t.service.readFile('/r', { rangeHeader: `bytes=${bytes.byteLength}-` }), 'INVALID_RANGE')
+    await rejectsWith(t.service.readFile('/r', { rangeHeader: 'bytes=0-1,5-6' }), 'INVALID_RANGE')
+  })
+
+  it('stores identical chunks once: physical bytes count each distinct chunk once', async () => {
+    const bytes = bytesOf(2 * CHUNK + 10, 11)
+    const a = await put('/dup/a', bytes)
+    const b = await put('/dup/b', bytes, 3333)
+    assert.deepEqual(a.chunks, b.chunks)
+    await put('/dup/zeros', Buffer.alloc(3 * CHUNK))
+    const status = await t.service.status()
+    assert.equal(status.files, 3)
+    assert.equal(status.logicalBytes, 2 * bytes.byteLength + 3 * CHUNK)
+    assert.equal(status.physicalBytes, bytes.byteLength + CHUNK)
+    assert.equal(status.chunks, 4)
+    assert.equal(status.appliedIndex, 3)
+    assert.ok(status.diskTotalBytes > 0 && status.diskFreeBytes > 0 && status.diskFreeBytes <= status.diskTotalBytes)
+    assert.equal(status.dataDir, t.dir)
+    let onDisk = 0
+    for (const dir of await readdir(join(t.dir, 'chunks'))) onDisk += (await readdir(join(t.dir, 'chunks', dir))).length
+    assert.equal(onDisk, 4)
+  })
+
+  it('an abort mid-upload (even while the source is stalled) stores nothing and empties tmp', async () => {
+    const controller = new AbortController()
+    let pulled = 0
+    async function * stalling (): AsyncGenerator<Uint8Array> {
+      yield bytesOf(CHUNK + 500, 1)
+      pulled++
+      controller.abort(new Error('client went away'))
+      await new Promise(() => {})
+    }
+    await rejectsWith(t.service.putFile('/aborted', stalling(), { signal: controller.signal }), 'UPLOAD_INCOMPLETE', /aborted/)
+    assert.equal(pulled, 1)
+    await rejectsWith(t.service.statFile('/aborted'), 'FILE_NOT_FOUND')
+    assert.deepEqual(await tmpEntries(), [])
+    const status = await t.service.status()
+    assert.equal(status.files, 0)
+    assert.equal(status.appliedIndex, 0)
+  })
+
+  it('a source that throws (disconnect) stores nothing; an already-committed chunk stays unreferenced', async () => {
+    async function * failing (): AsyncGenerator<Uint8Array> {
+      yield bytesOf(CHUNK + 100, 2)
+      throw new Error('ECONNRESET')
+    }
+    await rejectsWith(t.service.putFile('/broken', failing()), 'UPLOAD_INCOMPLETE', /disconnected/)
+    await rejectsWith(t.service.statFile('/broken'), 'FILE_NOT_FOUND')
+    assert.deepEqual(await tmpEntries(), [])
+    const status = await t.service.status()
+    assert.equal(status.chunks, 1, 'the full first chunk was committed before the failure')
+    assert.equal(status.logicalBytes, 0)
+    const report = await t.service.collectGarbage({ graceMs: 0 })
+    assert.equal(report.chunksRemoved, 1)
+  })
+
+  it('declared size and checksum are enforced', async () => {
+    const bytes = bytesOf(CHUNK + 7, 5)
+    await rejectsWith(t.service.putFile('/s', piecesOf(bytes), { expectedSizeBytes: bytes.byteLength + 1 }), 'UPLOAD_INCOMPLETE', /received 65543 of the declared 65544/)
+    await rejectsWith(t.service.putFile('/s', piecesOf(bytes), { expectedSizeBytes: bytes.byteLength - 1 }), 'INVALID_ARGUMENT', /longer than the declared/)
+    await rejectsWith(t.service.putFile('/s', piecesOf(bytes), { expectedSha256: 'a'.repeat(64) }), 'CHECKSUM_MISMATCH')
+    await rejectsWith(t.service.putFile('/s', piecesOf(bytes), { expectedSha256: 'xyz' }), 'INVALID_ARGUMENT', /64 hex/)
+    await rejectsWith(t.service.statFile('/s'), 'FILE_NOT_FOUND')
+    const ok = await t.service.putFile('/s', piecesOf(bytes), { expectedSizeBytes: bytes.byteLength, expectedSha256: sha256Hex(bytes).toUpperCase() })
+    assert.equal(ok.sha256, sha256Hex(bytes))
+    assert.deepEqual(await tmpEntries(), [])
+  })
+
+  it('rejects bad options with INVALID_ARGUMENT and bad paths with INVALID_PATH before reading', async () => {
+    let pulled = false
+    async function * body (): AsyncGenerator<Uint8Array> { pulled = true; yield Buffer.from('x') }
+    await rejectsWith(t.service.putFile('/a/../b', body()), 'INVALID_PATH')
+    await rejectsWith(t.service.putFile('/c', body(), { chunkSizeBytes: 1000 }), 'INVALID_ARGUMENT', /64 KiB/)
+    await rejectsWith(t.service.putFile('/c', body(), { replication: { factor: 0 } }), 'INVALID_ARGUMENT', /replication factor/)
+    await rejectsWith(t.service.putFile('/c', body(), { ifVersion: -1 }), 'INVALID_ARGUMENT')
+    assert.equal(pulled, false)
+    const record = await t.service.putFile('/c', body(), { chunkSizeBytes: 128 * 1024, replication: { factor: 1, mode: 'async' } })
+    assert.equal(record.chunkSizeBytes, 128 * 1024)
+    assert.deepEqual(record.replication, { factor: 1, mode: 'async' })
+  })
+
+  it('ifVersion guards create and overwrite; delete honours it too', async () => {
+    await t.service.putFile('/v', piecesOf(Buffer.from('one')), { ifVersion: 0 })
+    await rejectsWith(t.service.putFile('/v', piecesOf(Buffer.from('two')), { ifVersion: 0 }), 'PRECONDITION_FAILED', /already exists/)
+    const v2 = await t.service.putFile('/v', piecesOf(Buffer.from('two')), { ifVersion: 1 })
+    assert.equal(v2.version, 2)
+    await rejectsWith(t.service.deleteFile('/v', { ifVersion: 1 }), 'PRECONDITION_FAILED')
+    assert.equal((await t.service.deleteFile('/v', { ifVersion: 2 })).version, 2)
+    await rejectsWith(t.service.deleteFile('/v'), 'FILE_NOT_FOUND')
+    assert.deepEqual(await tmpEntries(), [])
+  })
+
+  it('concurrent puts of one path each land whole; the last applied wins', async () => {
+    const a = bytesOf(2 * CHUNK + 1, 21)
+    const b = bytesOf(2 * CHUNK + 2, 22)
+    const [ra, rb] = await Promise.all([put('/race', a, 5000), put('/race', b, 7000)])
+    assert.deepEqual([ra.version, rb.version].sort(), [1, 2])
+    const winner = ra.version === 2 ? a : b
+    assert.ok((await get('/race')).equals(winner))
+    const status = await t.service.status()
+    assert.equal(status.logicalBytes, winner.byteLength)
+  })
+
+  it('a reader streaming an old version sees it whole across an overwrite and an immediate GC', async () => {
+    const old = bytesOf(4 * CHUNK, 31)
+    await put('/live', old)
+    const handle = await t.service.readFile('/live')
+    const iterator = handle.body[Symbol.asyncIterator]()
+    const first = await iterator.next()
+    assert.ok(first.done !== true)
+    const replacement = bytesOf(4 * CHUNK, 32)
+    await put('/live', replacement)
+    const report = await t.service.collectGarbage({ graceMs: 0 })
+    assert.equal(report.chunksRemoved, 0, 'pinned chunks of the open reader were collected')
+    const parts = [Buffer.from(first.value)]
+    for (let step = await iterator.next(); step.done !== true; step = await iterator.next()) parts.push(Buffer.from(step.value))
+    assert.ok(Buffer.concat(parts).equals(old))
+    assert.ok((await get('/live')).equals(replacement))
+    assert.equal((await t.service.collectGarbage({ graceMs: 0 })).chunksRemoved, 4, 'after the reader finished, the old chunks go')
+  })
+
+  it('a corrupted first chunk fails readFile; a corrupted later chunk errors the stream after good bytes only', async () => {
+    const bytes = bytesOf(3 * CHUNK, 41)
+    const record = await put('/c', bytes)
+    const flip = async (cid: string, at: number): Promise<void> => {
+      const data = await readFile(chunkFile(t.dir, cid))
+      data[at] = (data[at] as number) ^ 0x80
+      await writeFile(chunkFile(t.dir, cid), data)
+    }
+    await flip(record.chunks[1]?.cid as string, 100)
+    const received: Buffer[] = []
+    let failure: unknown
+    try {
+      for await (const part of (await t.service.readFile('/c')).body) received.push(Buffer.from(part))
+    } catch (err) {
+      failure = err
+    }
+    assert.ok(isJadfsError(failure, 'CHUNK_CORRUPT'), String(failure))
+    assert.ok(Buffer.concat(received).equals(bytes.subarray(0, CHUNK)), 'only the verified first chunk was served')
+    assert.equal((await t.service.status()).badChunks, 1)
+    // a range that avoids the bad chunk still works
+    assert.ok((await get('/c', `bytes=${2 * CHUNK}-`)).equals(bytes.subarray(2 * CHUNK)))
+
+    await flip(record.chunks[0]?.cid as string, 0)
+    await rejectsWith(t.service.readFile('/c'), 'CHUNK_CORRUPT')
+    await rejectsWith(t.service.readChunk(record.chunks[0]?.cid as string), 'CHUNK_CORRUPT')
+    assert.equal((await t.service.status()).badChunks, 2)
+  })
+
+  it('readChunk serves a verified chunk and validates ids', async () => {
+    const bytes = bytesOf(CHUNK + 3, 51)
+    const record = await put('/k', bytes)
+    const second = record.chunks[1]
+    assert.ok(second !== undefined)
+    const chunk = await t.service.readChunk(second.cid)
+    assert.equal(chunk.sizeBytes, 3)
+    assert.ok((await collect(chunk.body)).equals(bytes.subarray(CHUNK)))
+    await rejectsWith(t.service.readChunk('QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG'), 'INVALID_CID')
+    await rejectsWith(t.service.readChunk('bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku'), 'CHUNK_NOT_FOUND')
+  })
+
+  it('lists by prefix in pages with an opaque cursor', async () => {
+    for (const path of ['/a/1', '/a/2', '/a/3', '/ab', '/b/1']) await put(path, Buffer.from(path))
+    const page1 = await t.service.listFiles({ prefix: '/a/', limit: 2 })
+    assert.deepEqual(page1.files.map((f) => f.path), ['/a/1', '/a/2'])
+    assert.ok(page1.nextCursor !== undefined)
+    const page2 = await t.service.listFiles({ prefix: '/a/', limit: 2, cursor: page1.nextCursor })
+    assert.deepEqual(page2.files.map((f) => f.path), ['/a/3'])
+    assert.equal(page2.nextCursor, undefined)
+    assert.deepEqual((await t.service.listFiles({ prefix: '/a' })).files.map((f) => f.path), ['/a/1', '/a/2', '/a/3', '/ab'])
+    assert.equal((await t.service.listFiles()).files.length, 5)
+    await rejectsWith(t.service.listFiles({ limit: 0 }), 'INVALID_ARGUMENT')
+    await rejectsWith(t.service.listFiles({ limit: 1001 }), 'INVALID_ARGUMENT')
+    await rejectsWith(t.service.listFiles({ cursor: 'garbage!' }), 'INVALID_ARGUMENT')
+    await rejectsWith(t.service.listFiles({ prefix: 'a' }), 'INVALID_PATH')
+  })
+
+  it('survives close and reopen with files, index and contents intact', async () => {
+    const bytes = bytesOf(CHUNK + 9, 61)
+    const record = await put('/persist', bytes)
+    await t.service.close()
+    await rejectsWith(t.service.statFile('/persist'), 'SHUTTING_DOWN')
+    const reopened = await openTestService({}, {}, t.dir)
+    try {
+      assert.deepEqual(await reopened.service.statFile('/persist'), record)
+      assert.equal((await reopened.service.status()).appliedIndex, 1)
+      assert.ok((await collect((await reopened.service.readFile('/persist')).body)).equals(bytes))
+    } finally {
+      await reopened.service.close()
+    }
+  })
+})
+
+describe('local file service: limits and full disk', () => {
+  it('stops reading at the size limit with PAYLOAD_TOO_LARGE and stores nothing', async () => {
+    const t = await openTestService({ maxFileSizeBytes: 100_000 })
+    try {
+      let pulledBytes = 0
+      async function * endless (): AsyncGenerator<Uint8Array> {
+        while (true) {
+          pulledBytes += 10_000
+          yield bytesOf(10_000)
+        }
+      }
+      await rejectsWith(t.service.putFile('/big', endless()), 'PAYLOAD_TOO_LARGE', /100000 bytes/)
+      assert.ok(pulledBytes <= 110_000, `kept reading: ${pulledBytes}`)
+      await rejectsWith(t.service.putFile('/big', piecesOf(Buffer.alloc(1)), { expectedSizeBytes: 100_001 }), 'PAYLOAD_TOO_LARGE')
+      assert.ok(await t.service.putFile('/fits', piecesOf(bytesOf(100_000))))
+      assert.deepEqual(await readdir(join(t.dir, 'tmp')), [])
+      assert.equal((await t.service.status()).files, 1)
+    } finally {
+      await t.cleanup()
+    }
+  })
+
+  it('a full disk (ENOSPC injected at the file-store boundary) is NO_SPACE and leaves nothing behind', async () => {
+    let full = false
+    const real = nodeChunkFs()
+    const chunkFs: ChunkFs = {
+      createExclusive: async (path) => {
+        const handle = await real.createExclusive(path)
+        return {
+          write: async (buffer, offset, length) => {
+            if (full) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
+            return await handle.write(buffer, offset, length)
+          },
+          datasync: async () => { await handle.datasync() },
+          close: async () => { await handle.close() }
+        }
+      }
+    }
+    const t = await openTestService({}, { chunkFs })
+    try {
+      full = true
+      await rejectsWith(t.service.putFile('/f', piecesOf(bytesOf(3 * CHUNK))), 'NO_SPACE', /no space left/)
+      await rejectsWith(t.service.statFile('/f'), 'FILE_NOT_FOUND')
+      assert.deepEqual(await readdir(join(t.dir, 'tmp')), [])
+      full = false
+      assert.equal((await t.service.putFile('/f', piecesOf(bytesOf(3 * CHUNK)))).sizeBytes, 3 * CHUNK)
+    } finally {
+      await t.cleanup()
+    }
+  })
+})
