@@ -1,9 +1,6 @@
 // jadfs daemon: runs one node in the foreground until SIGTERM/SIGINT.
 import type { Command } from 'commander'
 import { resolveDaemonConfig, type DaemonFlags } from '../../config/daemon-config.js'
-import { createLogger } from '../../log/logger.js'
-import { startJadfsNode } from '../../node/jadfs-node.js'
-import { runUntilSignal } from '../../node/run-until-signal.js'
 import type { CommandContext } from '../command-context.js'
 import { packageVersion } from '../version.js'
 
@@ -25,6 +22,10 @@ Examples:
   $ JADFS_LOG_LEVEL=debug jadfs daemon --gc-grace 1h`)
     .action(async (flags: DaemonFlags) => {
       const config = resolveDaemonConfig(flags, ctx.io.env, ctx.io.cwd)
+      // Loaded here so client commands start fast without the server, store and SQLite.
+      const { createLogger } = await import('../../log/logger.js')
+      const { startJadfsNode } = await import('../../node/jadfs-node.js')
+      const { runUntilSignal } = await import('../../node/run-until-signal.js')
       const logger = createLogger({ level: config.logLevel })
       const node = await startJadfsNode(config, { logger, version: packageVersion() })
       await runUntilSignal(node, logger)
