@@ -3,6 +3,7 @@
 // directory is fsynced after the rename, so a crash leaves either the whole chunk or a temp
 // file (swept later), never a partial chunk under a real id.
 import { randomUUID } from 'node:crypto'
+import type { Dirent } from 'node:fs'
 import { mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseChunkCid } from '../chunk/cid.js'
@@ -139,7 +140,10 @@ export class ChunkFileStore {
   /** every file under chunks/ whose name is a valid chunk id; other names are left alone */
   async * listChunkFiles (): AsyncGenerator<ChunkFileInfo> {
     for (const dir of await readdirOrEmpty(this.chunksDir)) {
-      for (const name of await readdirOrEmpty(join(this.chunksDir, dir))) {
+      if (!dir.isDirectory()) continue
+      for (const entry of await readdirOrEmpty(join(this.chunksDir, dir.name))) {
+        if (!entry.isFile()) continue
+        const name = entry.name
         let cid: string
         try {
           cid = parseChunkCid(name)
@@ -147,7 +151,7 @@ export class ChunkFileStore {
           if (isJadfsError(err, 'INVALID_CID')) continue
           throw err
         }
-        if (this.fanOutOf(cid) !== dir) continue
+        if (this.fanOutOf(cid) !== dir.name) continue
         const info = await this.statChunk(cid)
         if (info !== null) yield info
       }
@@ -157,8 +161,8 @@ export class ChunkFileStore {
   /** removes temp files not being written whose last write is at or before cutoffMs */
   async sweepTemp (cutoffMs: number): Promise<number> {
     let removed = 0
-    for (const name of await readdirOrEmpty(this.tmpDir)) {
-      const path = join(this.tmpDir, name)
+    for (const entry of await readdirOrEmpty(this.tmpDir)) {
+      const path = join(this.tmpDir, entry.name)
       if (this.activeTemps.has(path)) continue
       try {
         const info = await stat(path)
@@ -201,9 +205,9 @@ async function fsyncDir (dir: string): Promise<void> {
   }
 }
 
-async function readdirOrEmpty (dir: string): Promise<string[]> {
+async function readdirOrEmpty (dir: string): Promise<Dirent[]> {
   try {
-    return await readdir(dir)
+    return await readdir(dir, { withFileTypes: true })
   } catch (err) {
     if (isNotFound(err)) return []
     throw toStorageError(err, `listing ${dir}`)

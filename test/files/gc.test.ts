@@ -1,0 +1,147 @@
+// Checks garbage collection through the file service with a controllable clock: released
+// chunks survive until the grace period has passed since their release, then are removed and
+// their bytes reported; chunk files with no row and temp files are removed only when older
+// than the grace period; rows whose file vanished are removed (unreferenced) or marked bad
+// (referenced); chunks of an upload still in flight survive any GC, and the upload completes.
+import { strict as assert } from 'node:assert'
+import { mkdir, readdir, stat, unlink, utimes, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { chunkCidFromSha256 } from '../../src/chunk/cid.js'
+import { bytesOf, collect, openTestService, piecesOf, sha256Hex, TEST_CHUNK_BYTES, type OpenedService } from '../fixtures-storage/helpers.js'
+
+const CHUNK = TEST_CHUNK_BYTES
+const GRACE_MS = 60_000
+
+function chunkFile (dir: string, cid: string): string {
+  return join(dir, 'chunks', cid.slice(-3, -1), cid)
+}
+
+async function countChunkFiles (dir: string): Promise<number> {
+  let n = 0
+  for (const fanOut of await readdir(join(dir, 'chunks'), { withFileTypes: true })) {
+    if (fanOut.isDirectory()) n += (await readdir(join(dir, 'chunks', fanOut.name))).length
+  }
+  return n
+}
+
+describe('garbage collection', () => {
+  let t: OpenedService
+  let clockMs: number
+
+  beforeEach(async () => {
+    clockMs = Date.now()
+    t = await openTestService({ gcGraceMs: GRACE_MS }, { nowMs: () => clockMs })
+  })
+  afterEach(async () => { await t.cleanup() })
+
+  it('keeps released chunks for the grace period, then frees exactly their bytes', async () => {
+    await t.service.putFile('/keep', piecesOf(bytesOf(CHUNK, 1)))
+    await t.service.putFile('/drop', piecesOf(bytesOf(2 * CHUNK + 10, 2)))
+    await t.service.deleteFile('/drop')
+    clockMs += GRACE_MS - 1
+    const early = await t.service.collectGarbage()
+    assert.deepEqual([early.chunksRemoved, early.bytesFreed], [0, 0])
+    assert.equal(await countChunkFiles(t.dir), 4)
+
+    clockMs += 1
+    const report = await t.service.collectGarbage()
+    assert.equal(report.chunksRemoved, 3)
+    assert.equal(report.bytesFreed, 2 * CHUNK + 10)
+    assert.ok(report.durationMs >= 0)
+    assert.equal(await countChunkFiles(t.dir), 1)
+    const status = await t.service.status()
+    assert.deepEqual([status.chunks, status.physicalBytes, status.logicalBytes], [1, CHUNK, CHUNK])
+    assert.ok((await collect((await t.service.readFile('/keep')).body)).equals(bytesOf(CHUNK, 1)))
+  })
+
+  it('an overwrite releases the old chunks; a chunk shared with the new version is kept', async () => {
+    const shared = bytesOf(CHUNK, 3)
+    await t.service.putFile('/f', piecesOf(Buffer.concat([shared, bytesOf(CHUNK, 4)])))
+    await t.service.putFile('/f', piecesOf(Buffer.concat([shared, bytesOf(CHUNK, 5)])))
+    clockMs += GRACE_MS
+    const report = await t.service.collectGarbage()
+    assert.deepEqual([report.chunksRemoved, report.bytesFreed], [1, CHUNK])
+    assert.equal(await countChunkFiles(t.dir), 2)
+  })
+
+  it('an explicit graceMs overrides the configured one and is validated', async () => {
+    await t.service.putFile('/x', piecesOf(bytesOf(100, 6)))
+    await t.service.deleteFile('/x')
+    assert.equal((await t.service.collectGarbage({ graceMs: 0 })).chunksRemoved, 1)
+    await assert.rejects(t.service.collectGarbage({ graceMs: -1 }), /graceMs/)
+  })
+
+  it('removes a chunk file with no row once older than the grace period, leaving foreign names alone', async () => {
+    const live = await t.service.putFile('/o', piecesOf(bytesOf(1000, 7)))
+    // an orphan: a sound chunk file under its id that SQLite does not know (crash before insert)
+    const orphanBytes = bytesOf(1000, 8)
+    const orphanCid = chunkCidFromSha256(Buffer.from(sha256Hex(orphanBytes), 'hex'))
+    const orphanPath = chunkFile(t.dir, orphanCid)
+    await mkdir(dirname(orphanPath), { recursive: true })
+    await writeFile(orphanPath, orphanBytes)
+    await writeFile(join(t.dir, 'chunks', 'not-a-cid'), 'left alone')
+    await writeFile(join(dirname(orphanPath), 'also-not-a-cid'), 'left alone')
+
+    clockMs += GRACE_MS
+    assert.equal((await t.service.collectGarbage()).chunksRemoved, 0, 'a fresh orphan file is within grace (by mtime)')
+    const old = (clockMs - GRACE_MS - 1000) / 1000
+    await utimes(orphanPath, old, old)
+    const report = await t.service.collectGarbage()
+    assert.deepEqual([report.chunksRemoved, report.bytesFreed], [1, 1000])
+    await assert.rejects(stat(orphanPath), /ENOENT/)
+    assert.ok(await stat(join(t.dir, 'chunks', 'not-a-cid')))
+    assert.ok(await stat(join(dirname(orphanPath), 'also-not-a-cid')))
+    assert.ok((await collect((await t.service.readFile(live.path)).body)).equals(bytesOf(1000, 7)))
+  })
+
+  it('a row whose file vanished is dropped if unreferenced and marked bad if referenced', async () => {
+    const live = await t.service.putFile('/live', piecesOf(bytesOf(500, 9)))
+    const dead = await t.service.putFile('/dead', piecesOf(bytesOf(600, 10)))
+    await t.service.deleteFile('/dead')
+    await unlink(chunkFile(t.dir, live.chunks[0]?.cid as string))
+    await unlink(chunkFile(t.dir, dead.chunks[0]?.cid as string))
+    clockMs += GRACE_MS
+    const report = await t.service.collectGarbage()
+    assert.deepEqual([report.chunksRemoved, report.bytesFreed], [0, 0], 'nothing on disk was freed')
+    const status = await t.service.status()
+    assert.deepEqual([status.chunks, status.badChunks], [1, 1])
+  })
+
+  it('removes temp files older than the grace period and keeps younger ones', async () => {
+    const tmp = join(t.dir, 'tmp')
+    await writeFile(join(tmp, 'old.tmp'), 'x')
+    await writeFile(join(tmp, 'young.tmp'), 'y')
+    const old = (clockMs - GRACE_MS - 1000) / 1000
+    await utimes(join(tmp, 'old.tmp'), old, old)
+    const report = await t.service.collectGarbage()
+    assert.equal(report.tempFilesRemoved, 1)
+    assert.deepEqual(await readdir(tmp), ['young.tmp'])
+  })
+
+  it('chunks of an upload in flight survive GC (any grace) and the upload then completes', async () => {
+    let resume!: () => void
+    const paused = new Promise<void>((resolve) => { resume = resolve })
+    let reachedPause!: () => void
+    const atPause = new Promise<void>((resolve) => { reachedPause = resolve })
+    const bytes = bytesOf(3 * CHUNK + 5, 11)
+    async function * slow (): AsyncGenerator<Uint8Array> {
+      yield bytes.subarray(0, 2 * CHUNK + 100)
+      reachedPause()
+      await paused
+      yield bytes.subarray(2 * CHUNK + 100)
+    }
+    const upload = t.service.putFile('/slow', slow())
+    await atPause
+    // let the second chunk's commit finish
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    assert.equal(await countChunkFiles(t.dir), 2)
+    assert.equal((await t.service.collectGarbage()).chunksRemoved, 0, 'within grace')
+    clockMs += 10 * GRACE_MS
+    const report = await t.service.collectGarbage({ graceMs: 0 })
+    assert.equal(report.chunksRemoved, 0, 'pinned chunks were collected')
+    assert.equal(report.tempFilesRemoved, 0, 'the open temp file was swept')
+    resume()
+    const record = await upload
+    assert.ok((await collect((await t.service.readFile(record.path)).body)).equals(bytes))
+  })
+})
