@@ -1,10 +1,12 @@
 // Runs the storage compliance suite on SqliteRaftStorage over real files in a temp directory
 // (once with the default in-memory tail cache and once with a tiny one, so reads go to SQLite),
 // then SQLite-specific checks: reopen after close, a save that fails inside its transaction
-// leaves neither the file nor the cache changed, an unknown schema version is refused, and the
-// pragmas that make a save durable are in effect.
+// leaves neither the file nor the cache changed, a process killed right after save() returned
+// loses nothing, an unknown schema version is refused, and the pragmas that make a save durable
+// are in effect.
 
 import { strict as assert } from 'node:assert'
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -100,6 +102,29 @@ describe('sqlite raft storage', () => {
     assert.throws(() => t.storage.save({ entries: [ent(2, 2), bad], hardState: { term: 2, vote: 'n2', commit: 0 } }), /entry data must be bytes/)
     assert.deepEqual(snapshotOf(t.storage), before)
     assert.deepEqual(snapshotOf(t.reopen()), before)
+  })
+
+  it('keeps every returned save when the process is killed without closing the database', () => {
+    t.storage.close()
+    // a child process saves, then SIGKILLs itself: no close(), no WAL checkpoint, no exit hooks
+    const storageModule = new URL('../../../src/raft/storage/sqlite-storage.js', import.meta.url).href
+    const script = `
+      const { SqliteRaftStorage } = await import(${JSON.stringify(storageModule)})
+      const s = SqliteRaftStorage.open(${JSON.stringify(t.path)})
+      const enc = new TextEncoder()
+      for (let i = 1; i <= 200; i++) s.save({ entries: [{ index: i, term: 1 + (i >> 6), type: 'normal', data: enc.encode('e' + i) }], hardState: { term: 1 + (i >> 6), vote: 'n1', commit: i - 1 } })
+      s.createSnapshot(150, { voters: ['n1'], learners: [] }, enc.encode('snap'))
+      s.compact(100)
+      process.kill(process.pid, 'SIGKILL')`
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })
+    assert.equal(child.signal, 'SIGKILL', child.stderr)
+    const s = t.reopen()
+    assert.equal(s.firstIndex(), 101)
+    assert.equal(s.lastIndex(), 200)
+    assert.deepEqual(s.initialState(), { hardState: { term: 4, vote: 'n1', commit: 199 }, confState: { voters: ['n1'], learners: [] } })
+    assert.equal(new TextDecoder().decode(s.entries(200, 201)[0]!.data), 'e200')
+    assert.equal(s.term(100), 2)
+    assert.deepEqual({ index: s.snapshot().metadata.index, data: new TextDecoder().decode(s.snapshot().data) }, { index: 150, data: 'snap' })
   })
 
   it('refuses a file with an unknown schema version', () => {
