@@ -1,6 +1,6 @@
 // Length-prefixed protobuf messages on a libp2p v3 stream. Reads pull one frame at a time
-// from a single decoder (never break out of the stream's iterator, which would end it);
-// the length prefix is checked against the limit before any payload is buffered.
+// from a single decoder over a StreamReader attached when the stream is wrapped; the length
+// prefix is checked against the limit before any payload is buffered.
 // Every read and write takes a signal: the caller's deadline is what bounds a silent peer.
 import * as lp from 'it-length-prefixed'
 import type { Stream } from '@libp2p/interface'
@@ -8,7 +8,11 @@ import type { Uint8ArrayList } from 'uint8arraylist'
 import { JadfsError } from '../../errors.js'
 import { raceSignal } from './deadline.js'
 import { toJadfsError } from './stream-errors.js'
+import { StreamReader } from './stream-reader.js'
 import type { MessageCodec } from './protocol-spec.js'
+
+/** A varint length prefix of a 32-bit length takes at most 5 bytes. */
+const MAX_LENGTH_PREFIX_BYTES = 5
 
 export interface FramedStreamLimits {
   /** Largest frame payload accepted from the peer. */
@@ -21,7 +25,9 @@ export class FramedStream {
   private readonly frames: AsyncIterator<Uint8ArrayList>
 
   constructor (readonly stream: Stream, readonly limits: FramedStreamLimits, private readonly context: string) {
-    this.frames = lp.decode(stream, { maxDataLength: limits.maxReadBytes })[Symbol.asyncIterator]()
+    // Buffer at most one frame ahead of the decoder before pausing the stream.
+    const reader = new StreamReader(stream, limits.maxReadBytes + MAX_LENGTH_PREFIX_BYTES)
+    this.frames = lp.decode(reader, { maxDataLength: limits.maxReadBytes })[Symbol.asyncIterator]()
   }
 
   /** Reads the next message; the stream ending cleanly before it is a PROTOCOL_ERROR. */
@@ -48,7 +54,11 @@ export class FramedStream {
   }
 
   async write<T> (codec: MessageCodec<T>, message: T, signal: AbortSignal): Promise<void> {
-    const payload = codec.encode(message)
+    await this.writeEncoded(codec.encode(message), signal)
+  }
+
+  /** Writes an already encoded message (for callers that check its size before dialling). */
+  async writeEncoded (payload: Uint8Array, signal: AbortSignal): Promise<void> {
     if (payload.byteLength > this.limits.maxWriteBytes) {
       throw this.fail(new JadfsError('MESSAGE_TOO_LARGE', `${this.context}: message of ${payload.byteLength} bytes is over the limit of ${this.limits.maxWriteBytes} bytes`))
     }

@@ -3,6 +3,7 @@
 // with TIMEOUT instead of holding the caller.
 import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
+import { JadfsError } from '../../errors.js'
 import type { ProtocolHost } from '../host.js'
 import { startDeadline } from './deadline.js'
 import { FramedStream } from './framed-stream.js'
@@ -23,6 +24,11 @@ export async function request<Req, Res> (host: RequestHost, peer: PeerId | Multi
   const context = `${spec.id} to ${peer.toString()}`
   const timeoutMs = options.timeoutMs ?? spec.timeoutMs
   const maxReadBytes = Math.min(options.maxResponseBytes ?? spec.maxResponseBytes, spec.maxResponseBytes)
+  // Checked before dialling: an over-size request is our bug or our input, not the peer's.
+  const payload = spec.request.encode(message)
+  if (payload.byteLength > spec.maxRequestBytes) {
+    throw new JadfsError('MESSAGE_TOO_LARGE', `${context}: request of ${payload.byteLength} bytes is over the limit of ${spec.maxRequestBytes} bytes`)
+  }
   const deadline = startDeadline(timeoutMs, context, [host.signal, options.signal])
   const { signal } = deadline
   try {
@@ -34,7 +40,7 @@ export async function request<Req, Res> (host: RequestHost, peer: PeerId | Multi
       // A dial aborted by our deadline reports the deadline, not libp2p's AbortError.
       throw signal.aborted ? toJadfsError(signal.reason, 'open', context) : toJadfsError(err, 'open', context)
     }
-    await framed.write(spec.request, message, signal)
+    await framed.writeEncoded(payload, signal)
     await framed.closeWrite(signal)
     const response = await framed.read(spec.response, signal)
     // The responder closes its end after answering; anything more is a protocol violation.

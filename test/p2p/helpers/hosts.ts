@@ -26,6 +26,11 @@ export async function startCluster (count: number, init: Partial<JadfsHostInit> 
     const joined = await host.joined
     if (joined.failed.length > 0) throw new Error(`join failed: ${JSON.stringify(joined.failed)}`)
   }
+  // The joiner's dial completes before the first host has registered the inbound
+  // connection; a test that dials back during that window would open a second one.
+  for (const host of hosts.slice(1)) {
+    await waitFor('the first host to see each joiner', () => first.libp2p.getConnections(host.peerId).length > 0, 5000, 5)
+  }
   return hosts
 }
 

@@ -1,0 +1,49 @@
+// Checks the persistent identity in a temp data dir: the first start creates identity.key
+// with mode 0600, a restart loads the same key (same peer id), and a corrupt or foreign
+// file fails with IDENTITY_CORRUPT and is left exactly as it was.
+import { strict as assert } from 'node:assert'
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { generateKeyPair, privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import { isJadfsError } from '../../src/errors.js'
+import { IDENTITY_FILE_NAME, loadOrCreateIdentity } from '../../src/p2p/identity.js'
+
+describe('p2p: identity', () => {
+  let dir = ''
+  beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'jadfs-identity-')) })
+  afterEach(async () => { await rm(dir, { recursive: true, force: true }) })
+
+  it('creates a 0600 Ed25519 key once and loads the same peer id after', async () => {
+    const dataDir = join(dir, 'data')
+    const first = await loadOrCreateIdentity(dataDir)
+    assert.equal(first.created, true)
+    assert.equal(first.privateKey.type, 'Ed25519')
+    const mode = (await stat(join(dataDir, IDENTITY_FILE_NAME))).mode & 0o777
+    assert.equal(mode, 0o600)
+
+    const second = await loadOrCreateIdentity(dataDir)
+    assert.equal(second.created, false)
+    assert.equal(second.peerId.toString(), first.peerId.toString())
+    assert.ok(second.privateKey.equals(first.privateKey))
+  })
+
+  for (const [name, bytes] of [
+    ['garbage bytes', new Uint8Array([1, 2, 3, 4, 5])],
+    ['an empty file', new Uint8Array()]
+  ] as const) {
+    it(`reports ${name} as IDENTITY_CORRUPT and leaves the file alone`, async () => {
+      const path = join(dir, IDENTITY_FILE_NAME)
+      await writeFile(path, bytes)
+      await assert.rejects(loadOrCreateIdentity(dir), (err) => isJadfsError(err, 'IDENTITY_CORRUPT') && err.message.includes(path))
+      assert.deepEqual(new Uint8Array(await readFile(path)), bytes)
+    })
+  }
+
+  it('refuses a valid key of another type', async () => {
+    const path = join(dir, IDENTITY_FILE_NAME)
+    const secp = privateKeyToProtobuf(await generateKeyPair('secp256k1'))
+    await writeFile(path, secp)
+    await assert.rejects(loadOrCreateIdentity(dir), (err) => isJadfsError(err, 'IDENTITY_CORRUPT') && /secp256k1/.test(err.message))
+  })
+})
