@@ -10,7 +10,7 @@ export type FaultKind =
   | 'network-rates' | 'membership' | 'transfer-leader'
 
 const WEIGHTS: ReadonlyArray<readonly [FaultKind, number]> = [
-  ['crash', 4], ['restart', 5], ['isolate', 2], ['split', 2], ['one-way', 2], ['heal-links', 3],
+  ['crash', 4], ['restart', 5], ['isolate', 2], ['split', 2], ['one-way', 2], ['heal-links', 4],
   ['network-rates', 2], ['membership', 3], ['transfer-leader', 1]
 ]
 const TOTAL = WEIGHTS.reduce((s, [, w]) => s + w, 0)

@@ -36,6 +36,9 @@ export class SafetyMonitor {
   private readonly snapshotAt = new Map<number, { digest: string, node: NodeId }>()
   private readonly commitSeen = new Map<NodeId, number>()
   private readonly persistBeforeSend: boolean
+  /** the first violation any hook threw: the driver may catch what a state machine throws
+   * (it answers the proposer with it), so the simulator asks here after every event */
+  firstViolation: unknown
 
   constructor (init: SafetyMonitorInit = {}) {
     this.persistBeforeSend = init.persistBeforeSend ?? true
@@ -43,20 +46,31 @@ export class SafetyMonitor {
 
   storageObserver (node: NodeId, durable: MemoryRaftStorage): StorageObserver {
     return {
-      saved: (batch) => this.saved(node, durable, batch),
-      snapshotCreated: (snap) => this.snapshot(node, snap)
+      saved: (batch) => this.record(() => this.saved(node, durable, batch)),
+      snapshotCreated: (snap) => this.record(() => this.snapshot(node, snap))
     }
   }
 
   sent (m: Message, durable: MemoryRaftStorage): void {
-    if (LEADER_ONLY.has(m.type)) this.election.observeLeader(m.term, m.from)
-    if (this.persistBeforeSend) {
-      checkPersistedBeforeSend(m, { hardState: () => durable.initialState().hardState, lastIndex: () => durable.lastIndex() })
-    }
+    this.record(() => {
+      if (LEADER_ONLY.has(m.type)) this.election.observeLeader(m.term, m.from)
+      if (this.persistBeforeSend) {
+        checkPersistedBeforeSend(m, { hardState: () => durable.initialState().hardState, lastIndex: () => durable.lastIndex() })
+      }
+    })
   }
 
   applied (node: NodeId, entry: Entry, durable: MemoryRaftStorage): void {
-    this.committed.observeCommitted(node, entry, durable.initialState().hardState.term, 'applied')
+    this.record(() => this.committed.observeCommitted(node, entry, durable.initialState().hardState.term, 'applied'))
+  }
+
+  private record (fn: () => void): void {
+    try {
+      fn()
+    } catch (err) {
+      if (this.firstViolation === undefined) this.firstViolation = err
+      throw err
+    }
   }
 
   ack (ack: Ack, nodes: Iterable<MonitoredNode>): void {

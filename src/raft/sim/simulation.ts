@@ -24,8 +24,10 @@ import { SimNode, type DriverFactory, type NodeRuntime, type StorageWrapper } fr
 import { Trace } from './trace.js'
 import { Workload } from './workload.js'
 
-export interface SimOptions extends SimConfigOverrides {
+export interface SimOptions {
   readonly seed: number
+  /** replace some of the seed's configuration choices */
+  readonly overrides?: SimConfigOverrides
   readonly createDriver: DriverFactory
   /** every trace line, as it happens */
   readonly onTrace?: (line: string) => void
@@ -37,6 +39,8 @@ export interface SimOptions extends SimConfigOverrides {
   readonly checkPersistBeforeSend?: boolean
   /** skip the linearizability check (the broken-core tests look for safety violations only) */
   readonly checkLinearizability?: boolean
+  /** search budget per run; past it the result is 'unknown' (reported, not a failure) @default 1_000_000 */
+  readonly linearizabilityMaxSteps?: number
 }
 
 export interface SimStats {
@@ -50,6 +54,7 @@ export interface SimStats {
   opsIssued: number
   writesAcked: number
   writesUnknown: number
+  writesRefused: number
   readsOk: number
   livenessTicks: number
   livenessBoundTicks: number
@@ -99,7 +104,7 @@ class Simulation {
 
   constructor (private readonly options: SimOptions) {
     const root = createPrng(options.seed)
-    this.config = chooseConfig(root.fork(), options)
+    this.config = chooseConfig(root.fork(), options.overrides)
     this.rng = root.fork()
     this.trace = new Trace({ keepLines: options.keepLines ?? 40, sink: options.onTrace })
     this.monitor = new SafetyMonitor({ persistBeforeSend: options.checkPersistBeforeSend ?? true })
@@ -137,7 +142,7 @@ class Simulation {
     for (const id of [...voters, ...learners]) this.nodes.set(id, new SimNode(id, this.conf, this.runtime))
     this.stats = {
       steps: 0, ticks: 0, messagesSent: 0, messagesDelivered: 0, crashes: 0, confChanges: 0, leadersElected: 0,
-      opsIssued: 0, writesAcked: 0, writesUnknown: 0, readsOk: 0, livenessTicks: 0, livenessBoundTicks: livenessBoundTicks(c),
+      opsIssued: 0, writesAcked: 0, writesUnknown: 0, writesRefused: 0, readsOk: 0, livenessTicks: 0, livenessBoundTicks: livenessBoundTicks(c),
       linearizability: 'skipped'
     }
   }
@@ -161,7 +166,7 @@ class Simulation {
     const w = this.workload.stats
     Object.assign(this.stats, {
       steps: this.step, ticks: this.tick, messagesSent: this.network.stats.sent, messagesDelivered: this.network.stats.delivered,
-      opsIssued: w.issued, writesAcked: w.acked, writesUnknown: w.unknown, readsOk: w.readsOk
+      opsIssued: w.issued, writesAcked: w.acked, writesUnknown: w.unknown, writesRefused: w.refused, readsOk: w.readsOk
     })
     return {
       seed: this.options.seed,
@@ -181,6 +186,8 @@ class Simulation {
 
   /** restart every crashed member, reconnect every link, calm the network */
   private heal (): void {
+    // the rest of the last chaos tick's agenda could hold one more fault
+    this.agenda = []
     this.network.healLinks()
     this.network.faults = { ...CALM }
     for (const n of this.nodes.values()) if (!n.up && !n.retired) this.restart(n)
@@ -243,7 +250,7 @@ class Simulation {
   private linearizability (): void {
     if (this.options.checkLinearizability === false) return
     const history = this.workload.history()
-    const res = checkLinearizability(kvModel, history)
+    const res = checkLinearizability(kvModel, history, { maxSteps: this.options.linearizabilityMaxSteps ?? 1_000_000 })
     this.stats.linearizability = res.result
     this.log(`linearizability over ${history.length} ops: ${res.result}`)
     if (res.result === 'illegal') violation('linearizability', `partition ${res.partition}: ${res.explanation}`)
@@ -496,7 +503,7 @@ class Simulation {
   }
 
   private throwIfFailed (): void {
-    const f = this.failure
+    const f = this.monitor.firstViolation ?? this.failure
     if (f === undefined) return
     if (f instanceof InvariantViolation) throw f
     throw new InvariantViolation('crash', errorText(f))

@@ -7,7 +7,8 @@
 // a write that failed, timed out or was in flight on a node that crashed has an unknown
 // outcome (return null: it may still commit, e.g. a dropped proposal already in the log),
 // and its client continues under a new id, as a process restarted by a Jepsen run would.
-// A read that did not complete had no effect and leaves the history.
+// A request the driver refused at once (no leader known, dropped by the core, queue full)
+// never reached the log: a definite failure, left out of the history like a failed read.
 
 import type { KvInput, KvOutput, Operation } from '../../check/linearizability/types.js'
 import { isJadfsError } from '../../errors.js'
@@ -45,7 +46,7 @@ export class Workload {
   private readonly clientIds: number[]
   private nextClientId: number
   private nextOp = 0
-  stats = { issued: 0, acked: 0, unknown: 0, readsOk: 0, readsFailed: 0 }
+  stats = { issued: 0, acked: 0, unknown: 0, refused: 0, readsOk: 0, readsFailed: 0 }
 
   constructor (slots: number, private readonly keys: number, private readonly rng: SeededPrng, private readonly hooks: WorkloadHooks) {
     this.clientIds = Array.from({ length: slots }, (_, i) => i)
@@ -118,7 +119,9 @@ export class Workload {
       this.hooks.fail(err)
       return
     }
-    this.settle(rec, rec.input.op === 'get' ? 'omitted' : 'unknown', undefined, undefined, err.code)
+    // refused within the step that issued it: the driver threw before anything reached the log
+    const refused = this.hooks.now() === rec.call && REFUSALS.has(err.code)
+    this.settle(rec, rec.input.op === 'get' || refused ? 'omitted' : 'unknown', undefined, undefined, err.code)
   }
 
   /** returns false when the record was already settled (e.g. unknown after a crash) */
@@ -134,6 +137,8 @@ export class Workload {
       else this.stats.acked++
     } else if (rec.input.op === 'get') {
       this.stats.readsFailed++
+    } else if (state === 'omitted') {
+      this.stats.refused++
     } else {
       this.stats.unknown++
     }
@@ -146,6 +151,8 @@ export class Workload {
     return true
   }
 }
+
+const REFUSALS = new Set(['NOT_LEADER', 'PROPOSAL_DROPPED', 'SHUTTING_DOWN', 'REMOVED_FROM_CLUSTER'])
 
 function describe (input: KvInput): string {
   return input.op === 'get' ? `get(${input.key})` : `${input.op}(${input.key},"${input.value}")`

@@ -1,0 +1,25 @@
+// Seeds that once found a violation (in the core, the driver or the simulator itself). The
+// simulation test replays each one; a seed whose bug is not fixed yet stays here with
+// `pending` set to the reason, and its test is skipped rather than deleted.
+
+import type { SimConfigOverrides } from '../../../src/raft/sim/config.js'
+
+export interface RegressionSeed {
+  readonly seed: number
+  /** configuration choices the seed failed with, where the chooser has changed since */
+  readonly overrides?: SimConfigOverrides
+  /** what the seed found, and the invariant it broke */
+  readonly found: string
+  /** set while the bug is open: the test is skipped with this reason */
+  readonly pending?: string
+}
+
+export const REGRESSION_SEEDS: readonly RegressionSeed[] = [
+  {
+    seed: 9,
+    overrides: { voters: 5, learners: 0, snapshotEntries: 5 },
+    found: 'crash: "only committed state can be snapshotted" (index 5, durable commit 0) at the first tick of a 5-voter cluster',
+    pending: 'core: bootstrap sets term 1 / commit 5 in memory before ReadyTracker records prevHard, so that hard state is never ' +
+      'in a Ready and never persisted; the driver then snapshots index 5 over a durable commit of 0 (config.ts AVOID_BOOTSTRAP_SNAPSHOT_BUG)'
+  }
+]
