@@ -13,9 +13,10 @@ import { Bitset } from './bitset.js'
 import { buildEntryList, HEAD, lift, NIL, unlift } from './entry-list.js'
 import type { CheckOptions, CheckResult, Model, Operation } from './types.js'
 
-/** per partition: enough for thousands of operations with little concurrency, and stops a
- * pathological history (many concurrent unknown outcomes) after a few seconds */
-export const DEFAULT_MAX_STEPS = 10_000_000
+/** per partition: real histories of thousands of operations need a few thousand steps; a
+ * pathological one (dozens of concurrent unknown outcomes) stops after about a second and
+ * ~100 MB of memo, instead of exhausting memory (each step may add a memo entry) */
+export const DEFAULT_MAX_STEPS = 1_000_000
 
 /** how many operations of the longest linearizable prefix an explanation lists */
 const EXPLAIN_PREFIX_OPS = 8
