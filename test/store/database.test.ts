@@ -1,0 +1,57 @@
+// Checks the metadata database: migrations bring a new file to the current user_version and
+// are not re-run on reopen, a database from a newer build is refused (INVALID_CONFIG), durable
+// settings are on, and a second opener of the same data dir is refused at once (STORAGE_IO).
+import { strict as assert } from 'node:assert'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { openDatabase, schemaVersion } from '../../src/store/database.js'
+import { MIGRATIONS } from '../../src/store/migrations.js'
+import { makeTempDir, openTestService, rejectsWith, throwsWith } from '../fixtures-storage/helpers.js'
+
+describe('metadata database', () => {
+  let temp: Awaited<ReturnType<typeof makeTempDir>>
+  beforeEach(async () => { temp = await makeTempDir() })
+  afterEach(async () => { await temp.cleanup() })
+
+  it('migrates once, keeps data across reopen, and uses WAL with synchronous=FULL', () => {
+    const path = join(temp.dir, 'meta.sqlite')
+    const db = openDatabase(path)
+    assert.equal(schemaVersion(db), MIGRATIONS.length)
+    assert.equal(db.pragma('journal_mode', { simple: true }), 'wal')
+    assert.equal(db.pragma('synchronous', { simple: true }), 2)
+    db.prepare("UPDATE meta SET value = 42 WHERE key = 'applied_index'").run()
+    db.close()
+    const again = openDatabase(path)
+    assert.equal(again.prepare<[], { value: number }>("SELECT value FROM meta WHERE key = 'applied_index'").get()?.value, 42)
+    again.close()
+  })
+
+  it('refuses a database written by a newer schema', () => {
+    const path = join(temp.dir, 'meta.sqlite')
+    const raw = new Database(path)
+    raw.pragma(`user_version = ${MIGRATIONS.length + 1}`)
+    raw.close()
+    throwsWith(() => openDatabase(path), 'INVALID_CONFIG', /newer than this build/)
+  })
+
+  it('refuses a second opener of the same data dir immediately', async () => {
+    const first = openDatabase(join(temp.dir, 'meta.sqlite'))
+    try {
+      const started = Date.now()
+      throwsWith(() => openDatabase(join(temp.dir, 'meta.sqlite')), 'STORAGE_IO', /in use by another process/)
+      assert.ok(Date.now() - started < 1000)
+    } finally {
+      first.close()
+    }
+    openDatabase(join(temp.dir, 'meta.sqlite')).close()
+  })
+
+  it('the file service reports a locked data dir as STORAGE_IO', async () => {
+    const t = await openTestService({}, {}, temp.dir)
+    try {
+      await rejectsWith(openTestService({}, {}, temp.dir), 'STORAGE_IO', /in use/)
+    } finally {
+      await t.service.close()
+    }
+  })
+})
