@@ -1,0 +1,110 @@
+// Checks the typed gossip layer between three real hosts on loopback. After the hosts see
+// each other as subscribers (a bounded poll, then publishing until delivery or a deadline,
+// since gossipsub delivers only once its mesh forms), a heartbeat from one host reaches the
+// other two with every field intact and the signed sender as its peer id; chunk events
+// arrive split into bounded batches; malformed, spoofed and unknown-kind messages are
+// dropped by the topic validators and never reach a listener.
+import { strict as assert } from 'node:assert'
+import type { CID } from 'multiformats/cid'
+import { ChunkEvent, ChunkEventKind } from '../../src/p2p/gossip/chunk-event.js'
+import { ClusterGossip } from '../../src/p2p/gossip/cluster-gossip.js'
+import type { HeartbeatStats } from '../../src/p2p/gossip/cluster-gossip.js'
+import { Heartbeat, RaftRole } from '../../src/p2p/gossip/heartbeat.js'
+import { GOSSIP_TOPICS, MAX_CIDS_PER_CHUNK_EVENT } from '../../src/p2p/gossip/topics.js'
+import type { ReceivedChunkEvent, ReceivedHeartbeat } from '../../src/p2p/gossip/validate.js'
+import type { JadfsHost } from '../../src/p2p/host.js'
+import { silentLogger } from '../../src/p2p/logger.js'
+import { chunkCid } from './helpers/cids.js'
+import { startCluster, stopAll, waitFor } from './helpers/hosts.js'
+
+const STATS: HeartbeatStats = {
+  freeBytes: 5 * 2 ** 40,
+  usedBytes: 123_456_789,
+  chunkCount: 42,
+  raftRole: RaftRole.RAFT_ROLE_LEADER,
+  raftTerm: 7,
+  version: '0.1.0',
+  apiAddress: 'http://127.0.0.1:5080'
+}
+
+describe('p2p: gossip', function () {
+  this.timeout(30_000)
+  let hosts: JadfsHost[] = []
+  let gossips: ClusterGossip[] = []
+  let heartbeats: ReceivedHeartbeat[][] = []
+  let chunkEvents: ReceivedChunkEvent[][] = []
+
+  beforeEach(async () => {
+    hosts = await startCluster(3)
+    gossips = hosts.map((h) => new ClusterGossip({ pubsub: h.pubsub, peerId: h.peerId, logger: silentLogger, nowMs: () => Date.now() }))
+    heartbeats = hosts.map(() => [])
+    chunkEvents = hosts.map(() => [])
+    gossips.forEach((g, i) => {
+      g.start()
+      g.onHeartbeat((hb) => heartbeats[i]!.push(hb))
+      g.onChunkEvent((ev) => chunkEvents[i]!.push(ev))
+    })
+    // Every host must know the others subscribe before anything is published.
+    await waitFor('subscriptions to propagate', () => hosts.every((h) =>
+      Object.values(GOSSIP_TOPICS).every((t) => h.pubsub.getSubscribers(t).length === hosts.length - 1)), 10_000)
+  })
+
+  afterEach(async () => {
+    for (const g of gossips) g.stop()
+    await stopAll(hosts)
+    hosts = []
+  })
+
+  /** Publishes until hosts 1 and 2 both heard from host 0, or fails after 10 s. */
+  async function publishUntilHeard (stats: HeartbeatStats): Promise<void> {
+    await waitFor('a heartbeat from host 0 at hosts 1 and 2', async () => {
+      await gossips[0]!.publishHeartbeat(stats)
+      return heartbeats[1]!.length > 0 && heartbeats[2]!.length > 0
+    }, 10_000, 200)
+  }
+
+  it('delivers a heartbeat from one host to the two others, intact', async () => {
+    await publishUntilHeard(STATS)
+    for (const i of [1, 2]) {
+      const hb = heartbeats[i]![0]!
+      assert.ok(hb.peerId.equals(hosts[0]!.peerId))
+      const { peerId: _p, sequence, sentAtMs, startedAtMs, ...stats } = hb
+      assert.deepEqual(stats, STATS)
+      assert.ok(sequence >= 1)
+      assert.ok(startedAtMs <= sentAtMs && sentAtMs <= Date.now())
+    }
+    assert.equal(heartbeats[0]!.length, 0, 'no echo to the sender (emitSelf is off)')
+  })
+
+  it('drops malformed and spoofed heartbeats before any listener sees them', async () => {
+    const [sender, , spoofed] = hosts as [JadfsHost, JadfsHost, JadfsHost]
+    await sender.pubsub.publish(GOSSIP_TOPICS.heartbeat, new Uint8Array([0xff, 0xff, 0xff]))
+    const base = { ...STATS, sequence: 1, sentAtMs: Date.now(), startedAtMs: Date.now() }
+    await sender.pubsub.publish(GOSSIP_TOPICS.heartbeat, Heartbeat.encode({ ...base, peerId: spoofed.peerId.toMultihash().bytes }))
+    await sender.pubsub.publish(GOSSIP_TOPICS.heartbeat, Heartbeat.encode({ ...base, peerId: sender.peerId.toMultihash().bytes, sequence: 0 }))
+    await sender.pubsub.publish(GOSSIP_TOPICS.heartbeat, new Uint8Array(2048))
+    // A valid heartbeat sent after the bad ones proves the bad ones had their chance to arrive.
+    await publishUntilHeard({ ...STATS, version: 'valid' })
+    for (const i of [1, 2]) {
+      assert.ok(heartbeats[i]!.every((hb) => hb.version === 'valid'), `host ${i} got ${JSON.stringify(heartbeats[i]!.map((h) => h.version))}`)
+    }
+  })
+
+  it('delivers chunk events in bounded batches and drops invalid ones', async () => {
+    const cids: CID[] = []
+    for (let i = 0; i < MAX_CIDS_PER_CHUNK_EVENT + 3; i++) cids.push(await chunkCid(`c${i}`))
+    await publishUntilHeard(STATS)
+    const sender = hosts[0]!
+    await sender.pubsub.publish(GOSSIP_TOPICS.chunkEvents, ChunkEvent.encode({ kind: ChunkEventKind.CHUNK_EVENT_KIND_UNKNOWN, cids: [cids[0]!.bytes as Uint8Array<ArrayBuffer>], sentAtMs: 1 }))
+    await sender.pubsub.publish(GOSSIP_TOPICS.chunkEvents, ChunkEvent.encode({ kind: ChunkEventKind.CHUNK_EVENT_KIND_STORED, cids: [new Uint8Array([1, 2, 3])], sentAtMs: 1 }))
+    await gossips[0]!.publishChunkEvent('stored', cids)
+    await gossips[0]!.publishChunkEvent('deleted', cids.slice(0, 1))
+    await waitFor('three valid chunk events at hosts 1 and 2', () => chunkEvents[1]!.length >= 3 && chunkEvents[2]!.length >= 3, 10_000)
+    for (const i of [1, 2]) {
+      const events = chunkEvents[i]!
+      assert.deepEqual(events.map((e) => [e.kind, e.cids.length]), [['stored', MAX_CIDS_PER_CHUNK_EVENT], ['stored', 3], ['deleted', 1]])
+      assert.deepEqual(events.flatMap((e) => e.kind === 'stored' ? e.cids.map(String) : []), cids.map(String))
+      assert.ok(events.every((e) => e.from.equals(sender.peerId)))
+    }
+  })
+})
