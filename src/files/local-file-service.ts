@@ -30,13 +30,18 @@ import { putFile } from './put-pipeline.js'
 import { parseRangeHeader } from './range.js'
 import { chunkSpans, precheckChunk, streamChunks, type ReadPipelineComponents } from './read-pipeline.js'
 
+/** the local service plus its namespace state machine, for a replicated log to drive */
+export interface LocalFileServiceWithNamespace extends LocalFileService {
+  readonly namespace: NamespaceStateMachine
+}
+
 /** test seams; production uses the defaults */
 export interface LocalFileServiceComponents {
   readonly chunkFs?: ChunkFs
   readonly nowMs?: () => number
 }
 
-export async function openLocalFileService (init: LocalFileServiceInit, components: LocalFileServiceComponents = {}): Promise<LocalFileService> {
+export async function openLocalFileService (init: LocalFileServiceInit, components: LocalFileServiceComponents = {}): Promise<LocalFileServiceWithNamespace> {
   validateChunkSizeBytes(init.chunkSizeBytes)
   if (!Number.isSafeInteger(init.gcGraceMs) || init.gcGraceMs < 0) {
     throw new JadfsError('INVALID_CONFIG', `gc grace period must be a non-negative integer of milliseconds, got ${String(init.gcGraceMs)}`)
@@ -58,9 +63,9 @@ export async function openLocalFileService (init: LocalFileServiceInit, componen
   return new LocalFileServiceImpl(init, db, files, nowMs)
 }
 
-class LocalFileServiceImpl implements LocalFileService {
+class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
   private readonly index: ChunkIndex
-  private readonly namespace: NamespaceStateMachine
+  readonly namespace: NamespaceStateMachine
   private readonly chunkStore: ChunkStore
   private readonly lock = new KeyedLock()
   private readonly pins = new PinSet()
@@ -88,11 +93,6 @@ class LocalFileServiceImpl implements LocalFileService {
     })
     this.reader = { chunks: this.chunkStore, pins: this.pins, isClosing: () => this.closing }
     this.startedAtMs = nowMs()
-  }
-
-  /** the state machine, for a replicated log to drive (snapshot/restore/apply) */
-  get stateMachine (): NamespaceStateMachine {
-    return this.namespace
   }
 
   async putFile (path: string, body: AsyncIterable<Uint8Array>, options: PutFileOptions = {}): Promise<FileRecord> {

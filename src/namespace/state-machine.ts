@@ -9,13 +9,14 @@ import type { FileRecord } from '../files/file-service.js'
 import type { ChunkIndex } from '../store/chunk-index.js'
 import type { Db } from '../store/database.js'
 import { assert } from '../util/assert.js'
-import { fileRecordSchema, type DeleteFileCommand, type NamespaceCommand, type PutFileCommand } from './commands.js'
+import { decodeCommand, fileRecordSchema, type DeleteFileCommand, type NamespaceCommand, type PutFileCommand } from './commands.js'
+import { isJadfsError } from '../errors.js'
 import { FileTable } from './file-table.js'
 
 export type ApplyResult =
   | { readonly status: 'applied', readonly command: 'putFile', readonly record: FileRecord, readonly replaced: FileRecord | null }
   | { readonly status: 'applied', readonly command: 'deleteFile', readonly record: FileRecord }
-  | { readonly status: 'rejected', readonly code: 'PRECONDITION_FAILED' | 'FILE_NOT_FOUND', readonly message: string }
+  | { readonly status: 'rejected', readonly code: 'PRECONDITION_FAILED' | 'FILE_NOT_FOUND' | 'INVALID_ARGUMENT', readonly message: string }
   /** index was at or below applied_index: a replay, nothing changed */
   | { readonly status: 'skipped' }
 
@@ -66,6 +67,26 @@ export class NamespaceStateMachine {
       this.writeIndex(index)
       return result
     }).immediate()
+  }
+
+  /**
+   * Applies an encoded command from a replicated log. A committed entry that does not decode
+   * still consumes its index (rejected, INVALID_ARGUMENT): every replica must make the same
+   * decision, and none may stall on it.
+   */
+  applyEncoded (index: number, payload: Uint8Array): ApplyResult {
+    let command: NamespaceCommand
+    try {
+      command = decodeCommand(payload)
+    } catch (err) {
+      if (!isJadfsError(err, 'INVALID_ARGUMENT')) throw err
+      return this.c.db.transaction((): ApplyResult => {
+        if (index <= this.readIndex()) return { status: 'skipped' }
+        this.writeIndex(index)
+        return { status: 'rejected', code: 'INVALID_ARGUMENT', message: err.message }
+      }).immediate()
+    }
+    return this.apply(index, command)
   }
 
   /** the whole namespace and its applied index, self-describing */

@@ -154,6 +154,16 @@ describe('namespace state machine', () => {
     }
   })
 
+  it('applyEncoded applies log payloads and lets an undecodable entry consume its index', () => {
+    assert.equal(sm.applyEncoded(1, encodeCommand({ type: 'putFile', record: record('/f', [A]) })).status, 'applied')
+    const garbage = sm.applyEncoded(2, new TextEncoder().encode('{"type":"nope"}'))
+    assert.ok(garbage.status === 'rejected' && garbage.code === 'INVALID_ARGUMENT')
+    assert.equal(sm.appliedIndex, 2)
+    assert.deepEqual(sm.applyEncoded(2, new Uint8Array([1])), { status: 'skipped' })
+    assert.equal(sm.applyEncoded(3, encodeCommand({ type: 'deleteFile', path: '/f' })).status, 'applied')
+    assert.equal(refs(A), 0)
+  })
+
   it('commands round-trip through their encoding and malformed ones are rejected', () => {
     const command: NamespaceCommand = { type: 'putFile', record: record('/f', [A, B], 3), ifVersion: 2 }
     assert.deepEqual(decodeCommand(encodeCommand(command)), command)
