@@ -66,6 +66,11 @@ export function buildApiApp (init: ApiAppInit): FastifyInstance {
   app.addHook('onRequest', async () => {
     if (closing) throw new JadfsError('SHUTTING_DOWN', 'the node is stopping')
   })
+  app.addHook('onSend', async (_request, reply) => {
+    // Requests that were in flight when shutdown began: close their connection after the
+    // response instead of leaving it idle in keep-alive, which would hold shutdown open.
+    if (closing) reply.header('connection', 'close')
+  })
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics.observeRequest({
       method: request.method,

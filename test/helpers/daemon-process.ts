@@ -11,7 +11,7 @@ export interface DaemonProcess {
   readonly child: ChildProcess
   /** stdout and stderr so far */
   logs (): string
-  /** sends the signal and waits for the exit */
+  /** sends the signal (unless one was already sent) and waits for the exit */
   stop (signal?: NodeJS.Signals): Promise<{ code: number | null, signal: NodeJS.Signals | null }>
 }
 
@@ -61,7 +61,8 @@ export async function startDaemon (options: StartDaemonOptions): Promise<DaemonP
     child,
     logs: () => logs,
     stop: async (signal = 'SIGTERM') => {
-      if (!hasExited) child.kill(signal)
+      // A second signal would make the daemon skip its clean shutdown.
+      if (!hasExited && !child.killed) child.kill(signal)
       const killer = setTimeout(() => { child.kill('SIGKILL') }, 15_000)
       const result = await exited
       clearTimeout(killer)
