@@ -11,7 +11,7 @@ import http from 'node:http'
 import path from 'node:path'
 import type { FileRecord, NodeStatus } from '../../src/files/file-service.js'
 import { listChunkFiles, listTempFiles } from '../helpers/chunk-files.js'
-import { startDaemon, type DaemonProcess } from '../helpers/daemon-process.js'
+import { startDaemon } from '../helpers/daemon-process.js'
 import { runCli, runCliOk } from '../helpers/run-cli.js'
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js'
 
