@@ -2,6 +2,7 @@
 // put/read pipelines over one data directory. Namespace commands get their log index here
 // (applied_index + 1); in a cluster, a Raft log assigns it and this apply moves behind it.
 import { statfs } from 'node:fs/promises'
+import { SqliteError } from 'better-sqlite3'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { parseChunkCid } from '../chunk/cid.js'
@@ -218,7 +219,14 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
 
   private applyNext (command: NamespaceCommand): ApplyResult {
     const checked = namespaceCommandSchema.parse(command)
-    const result = this.namespace.apply(this.namespace.appliedIndex + 1, checked)
+    let result: ApplyResult
+    try {
+      result = this.namespace.apply(this.namespace.appliedIndex + 1, checked)
+    } catch (err) {
+      // SQLITE_FULL is a full disk, other SQLite failures are I/O; nothing was applied
+      if (err instanceof SqliteError) throw toStorageError(err, 'recording the change in the metadata database')
+      throw err
+    }
     assert(result.status !== 'skipped', 'a fresh local index was skipped')
     return result
   }

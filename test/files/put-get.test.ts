@@ -251,6 +251,26 @@ describe('local file service: put and get', () => {
     await rejectsWith(t.service.listFiles({ prefix: 'a' }), 'INVALID_PATH')
   })
 
+  it('its namespace snapshot restores into another node: same listing, chunks it lacks are not found', async () => {
+    const record = await put('/snap/a', bytesOf(CHUNK + 1, 71))
+    await put('/snap/b', Buffer.from('b'))
+    const snapshot = t.service.namespace.snapshot()
+    const other = await openTestService()
+    try {
+      other.service.namespace.restore(snapshot, t.service.namespace.appliedIndex)
+      assert.deepEqual((await other.service.listFiles()).files, (await t.service.listFiles()).files)
+      assert.equal((await other.service.status()).appliedIndex, 2)
+      assert.equal((await other.service.status()).physicalBytes, 0)
+      await rejectsWith(other.service.readFile('/snap/a'), 'CHUNK_NOT_FOUND')
+      await rejectsWith(other.service.readChunk(record.chunks[0]?.cid as string), 'CHUNK_NOT_FOUND')
+      // the next local command continues the log after the restored index
+      assert.equal((await other.service.putFile('/snap/c', piecesOf(Buffer.from('c')))).version, 1)
+      assert.equal((await other.service.status()).appliedIndex, 3)
+    } finally {
+      await other.cleanup()
+    }
+  })
+
   it('survives close and reopen with files, index and contents intact', async () => {
     const bytes = bytesOf(CHUNK + 9, 61)
     const record = await put('/persist', bytes)

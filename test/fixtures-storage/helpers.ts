@@ -6,8 +6,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { isJadfsError, type ErrorCode, type JadfsError } from '../../src/errors.js'
-import { openLocalFileService, type LocalFileServiceComponents } from '../../src/files/local-file-service.js'
-import type { LocalFileService, LocalFileServiceInit } from '../../src/files/file-service.js'
+import { openLocalFileService, type LocalFileServiceComponents, type LocalFileServiceWithNamespace } from '../../src/files/local-file-service.js'
+import type { LocalFileServiceInit } from '../../src/files/file-service.js'
 
 export const KIB = 1024
 export const TEST_CHUNK_BYTES = 64 * KIB
@@ -71,7 +71,7 @@ export function throwsWith (fn: () => unknown, code: ErrorCode, messagePart?: Re
 }
 
 export interface OpenedService {
-  readonly service: LocalFileService
+  readonly service: LocalFileServiceWithNamespace
   readonly dir: string
   cleanup (): Promise<void>
 }
