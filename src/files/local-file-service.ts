@@ -141,6 +141,9 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
     const prefix = normalisePrefix(options.prefix)
     const limit = resolveLimit(options.limit)
     const after = options.cursor === undefined || options.cursor === '' ? undefined : decodeCursor(options.cursor)
+    if (after !== undefined && !after.startsWith(prefix)) {
+      throw new JadfsError('INVALID_ARGUMENT', 'cursor belongs to a listing with another prefix')
+    }
     const page = this.namespace.files.list(prefix, after, limit + 1)
     const files = page.slice(0, limit)
     const last = files[files.length - 1]

@@ -53,15 +53,13 @@ export class FileTable {
     assert(changes === 1, 'deleted a path that was not there', { path })
   }
 
-  /** up to limit records whose path starts with prefix, strictly after afterPath if given */
+  /** up to limit records whose path starts with prefix, strictly after afterPath (which must share the prefix) */
   list (prefix: string, afterPath: string | undefined, limit: number): FileRecord[] {
-    const rows = afterPath !== undefined && afterPath >= prefix ? this.selectAfter.iterate(afterPath) : this.selectFrom.iterate(prefix)
+    assert(afterPath === undefined || afterPath.startsWith(prefix), 'list cursor outside its prefix', { prefix, afterPath })
+    const rows = afterPath === undefined ? this.selectFrom.iterate(prefix) : this.selectAfter.iterate(afterPath)
     const out: FileRecord[] = []
     for (const raw of rows) {
-      if (!raw.path.startsWith(prefix) || out.length === limit) {
-        rows.return?.()
-        break
-      }
+      if (!raw.path.startsWith(prefix) || out.length === limit) break
       out.push(fromRaw(raw))
     }
     return out

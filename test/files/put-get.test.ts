@@ -248,6 +248,7 @@ describe('local file service: put and get', () => {
     await rejectsWith(t.service.listFiles({ limit: 0 }), 'INVALID_ARGUMENT')
     await rejectsWith(t.service.listFiles({ limit: 1001 }), 'INVALID_ARGUMENT')
     await rejectsWith(t.service.listFiles({ cursor: 'garbage!' }), 'INVALID_ARGUMENT')
+    await rejectsWith(t.service.listFiles({ prefix: '/b/', cursor: page1.nextCursor }), 'INVALID_ARGUMENT', /another prefix/)
     await rejectsWith(t.service.listFiles({ prefix: 'a' }), 'INVALID_PATH')
   })
 
