@@ -47,8 +47,13 @@ export function chunkSpans (record: FileRecord, range: ByteRange | null): Array<
  * across the gap to a body that might never be consumed.
  */
 export async function precheckChunk (c: ReadPipelineComponents, chunk: ChunkRef): Promise<void> {
-  const handle = await c.chunks.openVerified(chunk.cid, chunk.sizeBytes, Buffer.allocUnsafe(READ_PIECE_BYTES))
-  await handle.close()
+  const release = c.pins.pin([chunk.cid])
+  try {
+    const handle = await c.chunks.openVerified(chunk.cid, chunk.sizeBytes, Buffer.allocUnsafe(READ_PIECE_BYTES))
+    await handle.close()
+  } finally {
+    release()
+  }
 }
 
 export async function * streamChunks (

@@ -72,6 +72,11 @@ export class ChunkStore {
     if (row.state === 'bad') throw corrupt(cid, 'it was marked bad by an earlier check')
     const handle = await this.c.files.openForRead(cid)
     if (handle === null) {
+      // collected while unreferenced (a reader of a version overwritten meanwhile): not damage
+      const now = this.c.index.get(cid)
+      if (now === undefined || now.refcount === 0) {
+        throw new JadfsError('CHUNK_NOT_FOUND', `chunk ${cid} is no longer stored on this node`, { details: { cid } })
+      }
       this.markBad(cid, 'its file is missing')
       throw corrupt(cid, 'its file is missing')
     }

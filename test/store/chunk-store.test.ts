@@ -133,13 +133,17 @@ describe('chunk store', () => {
     await (await store.openVerified(cid, 80_000, scratch)).close()
   })
 
-  it('a truncated or missing chunk file is CHUNK_CORRUPT; an unknown id is CHUNK_NOT_FOUND', async () => {
+  it('a truncated file, or a missing file still referenced, is CHUNK_CORRUPT; an unknown or collected id is CHUNK_NOT_FOUND', async () => {
     const cid = await storeBytes(bytesOf(1000, 4))
     await writeFile(files.chunkPath(cid), bytesOf(999, 4))
     await rejectsWith(store.openVerified(cid, null, Buffer.alloc(1024)), 'CHUNK_CORRUPT', /size is 999 bytes, expected 1000/)
     const other = await storeBytes(bytesOf(1000, 5))
     await files.remove(other)
+    await rejectsWith(store.openVerified(other, null, Buffer.alloc(1024)), 'CHUNK_NOT_FOUND', /no longer stored/)
+    assert.equal(index.get(other)?.state, 'ok', 'an unreferenced chunk that went away is not damage')
+    index.addRefs([{ cid: other, sizeBytes: 1000 }], 2000)
     await rejectsWith(store.openVerified(other, null, Buffer.alloc(1024)), 'CHUNK_CORRUPT', /missing/)
+    assert.equal(index.get(other)?.state, 'bad')
     await rejectsWith(store.openVerified(chunkCidFromSha256(Buffer.alloc(32)), null, Buffer.alloc(1024)), 'CHUNK_NOT_FOUND')
   })
 
