@@ -3,7 +3,9 @@
 // since gossipsub delivers only once its mesh forms), a heartbeat from one host reaches the
 // other two with every field intact and the signed sender as its peer id; chunk events
 // arrive split into bounded batches; malformed, spoofed and unknown-kind messages are
-// dropped by the topic validators and never reach a listener.
+// dropped by the topic validators and never reach a listener. Finally, with publishers and
+// monitors running on every host, each host sees the two others alive, and a stopped host
+// is reported suspect and then dead by the survivors.
 import { strict as assert } from 'node:assert'
 import type { CID } from 'multiformats/cid'
 import { ChunkEvent, ChunkEventKind } from '../../src/p2p/gossip/chunk-event.js'
@@ -14,6 +16,9 @@ import { GOSSIP_TOPICS, MAX_CIDS_PER_CHUNK_EVENT } from '../../src/p2p/gossip/to
 import type { ReceivedChunkEvent, ReceivedHeartbeat } from '../../src/p2p/gossip/validate.js'
 import type { JadfsHost } from '../../src/p2p/host.js'
 import { silentLogger } from '../../src/p2p/logger.js'
+import { HeartbeatPublisher } from '../../src/p2p/gossip/heartbeat-publisher.js'
+import { PeerMonitor } from '../../src/p2p/gossip/peer-monitor.js'
+import type { PeerTransition } from '../../src/p2p/gossip/peer-table.js'
 import { chunkCid } from './helpers/cids.js'
 import { startCluster, stopAll, waitFor } from './helpers/hosts.js'
 
@@ -105,6 +110,33 @@ describe('p2p: gossip', function () {
       assert.deepEqual(events.map((e) => [e.kind, e.cids.length]), [['stored', MAX_CIDS_PER_CHUNK_EVENT], ['stored', 3], ['deleted', 1]])
       assert.deepEqual(events.flatMap((e) => e.kind === 'stored' ? e.cids.map(String) : []), cids.map(String))
       assert.ok(events.every((e) => e.from.equals(sender.peerId)))
+    }
+  })
+
+  it('detects a stopped peer: alive, then suspect, then dead at the survivors', async () => {
+    const transitions: PeerTransition[][] = hosts.map(() => [])
+    const monitors = gossips.map((g, i) => new PeerMonitor(g, {
+      nowMs: () => Date.now(), suspectAfterMs: 400, deadAfterMs: 800, forgetAfterMs: 60_000,
+      onTransition: (t) => transitions[i]!.push(t)
+    }))
+    const publishers = gossips.map((g) => new HeartbeatPublisher(g, () => STATS, silentLogger))
+    try {
+      monitors.forEach((m) => { m.start(50) })
+      publishers.forEach((p) => { p.start(100) })
+      await waitFor('every host to see the two others alive', () => monitors.every((m) => m.table.list('alive').length === 2), 10_000)
+
+      const gone = hosts[2]!.peerId.toString()
+      publishers[2]!.stop()
+      await hosts[2]!.stop()
+      await waitFor('the survivors to declare the stopped host dead', () => [0, 1].every((i) => monitors[i]!.table.get(gone)?.state === 'dead'), 10_000)
+      for (const i of [0, 1]) {
+        const mine = transitions[i]!.filter((t) => t.peerId === gone).map((t) => `${t.from}->${t.to}`)
+        assert.deepEqual(mine, ['unknown->alive', 'alive->suspect', 'suspect->dead'])
+        assert.equal(monitors[i]!.table.get(hosts[1 - i]!.peerId.toString())?.state, 'alive')
+      }
+    } finally {
+      publishers.forEach((p) => { p.stop() })
+      monitors.forEach((m) => { m.stop() })
     }
   })
 })

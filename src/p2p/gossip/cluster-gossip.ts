@@ -54,8 +54,12 @@ export class ClusterGossip {
     const { pubsub } = this.components
     pubsub.removeEventListener('message', this.onMessage)
     for (const topic of Object.values(GOSSIP_TOPICS)) {
-      pubsub.unsubscribe(topic)
       pubsub.topicValidators.delete(topic)
+      try {
+        pubsub.unsubscribe(topic)
+      } catch {
+        // gossipsub throws once the host has stopped; there is nothing left to leave then.
+      }
     }
   }
 

@@ -7,6 +7,7 @@
 // into the buffer after 'end' was emitted. It also applies backpressure: past
 // highWaterMarkBytes of undelivered data the stream is paused, so a fast peer cannot make
 // us buffer without bound.
+import { StreamResetError } from '@libp2p/interface'
 import type { Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
@@ -25,8 +26,7 @@ export class StreamReader implements AsyncIterable<Chunk> {
     stream.addEventListener('message', this.onMessage)
     stream.addEventListener('end', this.onEnd)
     stream.addEventListener('close', this.onClose)
-    if (stream.status === 'reset' || stream.status === 'aborted') this.finish(new Error(`the stream was ${stream.status} before it was read`))
-    else this.finishIfDrained()
+    this.finishIfDrained()
   }
 
   async * [Symbol.asyncIterator] (): AsyncGenerator<Chunk, void, undefined> {
@@ -39,7 +39,9 @@ export class StreamReader implements AsyncIterable<Chunk> {
           this.queuedBytes -= chunk.byteLength
           if (this.paused && this.queuedBytes < this.highWaterMarkBytes) {
             this.paused = false
-            this.stream.resume()
+            // The readable end may have closed meanwhile (the peer finished); then there is
+            // nothing to resume, and resume() would throw.
+            if (this.stream.readStatus === 'paused') this.stream.resume()
           }
           yield chunk
           continue
@@ -57,7 +59,7 @@ export class StreamReader implements AsyncIterable<Chunk> {
     if (this.ended) return
     this.queue.push(evt.data)
     this.queuedBytes += evt.data.byteLength
-    if (!this.paused && this.queuedBytes >= this.highWaterMarkBytes) {
+    if (!this.paused && this.queuedBytes >= this.highWaterMarkBytes && this.stream.readStatus === 'readable') {
       this.paused = true
       this.stream.pause()
     }
@@ -73,8 +75,12 @@ export class StreamReader implements AsyncIterable<Chunk> {
     else this.finishIfDrained()
   }
 
+  // On a reset the stream emits 'end' before the 'close' that carries the error, so the
+  // status is checked here too: a reset must not look like a clean end.
   private finishIfDrained (): void {
-    if (this.stream.readableEnded && this.stream.readBufferLength === 0) this.finish()
+    const { status } = this.stream
+    if (status === 'reset' || status === 'aborted') this.finish(new StreamResetError(`the stream was ${status}`))
+    else if (this.stream.readableEnded && this.stream.readBufferLength === 0) this.finish()
   }
 
   private finish (error?: Error): void {
