@@ -43,7 +43,11 @@ export interface LocalFileServiceComponents {
 }
 
 export async function openLocalFileService (init: LocalFileServiceInit, components: LocalFileServiceComponents = {}): Promise<LocalFileServiceWithNamespace> {
-  validateChunkSizeBytes(init.chunkSizeBytes)
+  try {
+    validateChunkSizeBytes(init.chunkSizeBytes)
+  } catch (err) {
+    throw new JadfsError('INVALID_CONFIG', `default ${(err as Error).message}`, { cause: err })
+  }
   if (!Number.isSafeInteger(init.gcGraceMs) || init.gcGraceMs < 0) {
     throw new JadfsError('INVALID_CONFIG', `gc grace period must be a non-negative integer of milliseconds, got ${String(init.gcGraceMs)}`)
   }

@@ -289,6 +289,12 @@ describe('local file service: put and get', () => {
 })
 
 describe('local file service: limits and full disk', () => {
+  it('rejects invalid configuration with INVALID_CONFIG naming the bounds', async () => {
+    await rejectsWith(openTestService({ chunkSizeBytes: 1000 }), 'INVALID_CONFIG', /65536 \(64 KiB\) to 268435456 \(256 MiB\)/)
+    await rejectsWith(openTestService({ gcGraceMs: -1 }), 'INVALID_CONFIG', /grace/)
+    await rejectsWith(openTestService({ maxFileSizeBytes: 1.5 }), 'INVALID_CONFIG', /max file size/)
+  })
+
   it('stops reading at the size limit with PAYLOAD_TOO_LARGE and stores nothing', async () => {
     const t = await openTestService({ maxFileSizeBytes: 100_000 })
     try {

@@ -13,7 +13,7 @@ export const KIB = 1024
 export const TEST_CHUNK_BYTES = 64 * KIB
 
 export async function makeTempDir (): Promise<{ dir: string, cleanup: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'jadfs-test-'))
+  const dir = await mkdtemp(join(tmpdir(), 'jadfs-storage-test-'))
   return { dir, cleanup: async () => { await rm(dir, { recursive: true, force: true }) } }
 }
 
@@ -78,13 +78,19 @@ export interface OpenedService {
 
 export async function openTestService (overrides: Partial<LocalFileServiceInit> = {}, components: LocalFileServiceComponents = {}, dir?: string): Promise<OpenedService> {
   const temp = dir === undefined ? await makeTempDir() : { dir, cleanup: async () => {} }
-  const service = await openLocalFileService({
-    dataDir: temp.dir,
-    chunkSizeBytes: TEST_CHUNK_BYTES,
-    gcGraceMs: 60_000,
-    version: 'test',
-    ...overrides
-  }, components)
+  let service: LocalFileServiceWithNamespace
+  try {
+    service = await openLocalFileService({
+      dataDir: temp.dir,
+      chunkSizeBytes: TEST_CHUNK_BYTES,
+      gcGraceMs: 60_000,
+      version: 'test',
+      ...overrides
+    }, components)
+  } catch (err) {
+    await temp.cleanup()
+    throw err
+  }
   return {
     service,
     dir: temp.dir,
