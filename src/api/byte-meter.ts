@@ -1,11 +1,4 @@
-// Counts body bytes as they stream past, for the bytes in/out metrics, without buffering.
-
-export async function * meterBytes (source: AsyncIterable<Uint8Array>, add: (bytes: number) => void): AsyncGenerator<Uint8Array> {
-  for await (const piece of source) {
-    add(piece.byteLength)
-    yield piece
-  }
-}
+// Counts download body bytes as they stream past, for the bytes-out metric, without buffering.
 
 /** continues an iterator whose first result was already pulled (to catch errors before headers) */
 export async function * resumeIterator (first: IteratorResult<Uint8Array>, rest: AsyncIterator<Uint8Array>, add: (bytes: number) => void): AsyncGenerator<Uint8Array> {

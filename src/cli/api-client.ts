@@ -2,6 +2,7 @@
 // under an idle watchdog (connect, headers and body progress) and an optional caller
 // signal; bodies stream both ways with backpressure; API errors come back as JadfsError
 // with the daemon's code and message.
+import { Readable } from 'node:stream'
 import { ERROR_CODES, JadfsError, type ErrorCode } from '../errors.js'
 import type { FileListing, FileRecord, GcReport, NodeStatus } from '../files/file-service.js'
 import { fileUrlPath } from '../api/file-path.js'
@@ -131,7 +132,9 @@ export class ApiClient {
     try {
       const init: RequestInit & { duplex?: 'half' } = { method: options.method, headers: options.headers, signal: watchdog.signal }
       if (options.body !== undefined) {
-        init.body = progressing(options.body, watchdog, onProgress)
+        // A web stream body moves bytes through undici with less per-piece overhead than an
+        // async iterable does.
+        init.body = Readable.toWeb(Readable.from(progressing(options.body, watchdog, onProgress))) as ReadableStream<Uint8Array>
         // Streams the request body instead of buffering it (required by fetch for streams).
         init.duplex = 'half'
       }

@@ -9,7 +9,6 @@ import { parseSizeBytes } from '../../config/parse-size.js'
 import { JadfsError } from '../../errors.js'
 import type { PutFileOptions, ReplicationPolicy } from '../../files/file-service.js'
 import type { ApiDeps } from '../api-deps.js'
-import { meterBytes } from '../byte-meter.js'
 import { invalidArgument } from '../error-reply.js'
 import { queryParam } from '../query-param.js'
 import { etagOf, versionFromIfMatch } from '../etag.js'
@@ -24,7 +23,11 @@ export function registerPutFileRoute (app: FastifyInstance, deps: ApiDeps): void
     const options = putOptions(request, deps.maxFileSizeBytes)
     const signal = clientGoneSignal(request.raw, reply.raw)
     const body = request.body !== undefined && request.body !== null ? request.body as AsyncIterable<Uint8Array> : request.raw
-    const record = await deps.files.putFile(filePath, meterBytes(body, deps.metrics.addBytesIn), { ...options, signal })
+    // The body goes to the store as the request stream itself: an extra async-iteration
+    // layer per 64 KiB socket read costs measurable upload throughput, so bytes in are
+    // counted from the stored record instead.
+    const record = await deps.files.putFile(filePath, body, { ...options, signal })
+    deps.metrics.addBytesIn(record.sizeBytes)
     return await reply.code(201)
       .header('etag', etagOf(record))
       .header('location', fileUrlPath(record.path))

@@ -1,0 +1,62 @@
+// `npm run bench`: runs each benchmark section (single-node, raft) and prints its figures, as
+// text or with --json as one JSON object keyed by section. A section is a function returning
+// flat figures; adding one means importing it and adding it to SECTION_RUNNERS.
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { parseBenchArgs, type BenchArgs, type Section } from './bench-args.js'
+import { runRaftBench } from './raft-bench.js'
+import { runSingleNodeBench } from './single-node-bench.js'
+
+type Figures = Record<string, number | string>
+
+const SECTION_RUNNERS: Record<Section, (args: BenchArgs, dir: string, log: (line: string) => void) => Promise<Figures>> = {
+  'single-node': async (args, dir, log) => await runSingleNodeBench({ dir, sizeBytes: args.sizeBytes, chunkSize: args.chunkSize, log }),
+  raft: async (_args, dir) => await runRaftBench({ dir })
+}
+
+async function main (argv: readonly string[]): Promise<number> {
+  let args: BenchArgs
+  try {
+    args = parseBenchArgs(argv)
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`)
+    return 2
+  }
+  const log = (line: string): void => { if (!args.json) process.stderr.write(`  … ${line}\n`) }
+  const results: Record<string, Figures> = {}
+  for (const section of args.sections) {
+    const dir = await mkdtemp(path.join(args.dir ?? os.tmpdir(), `jadfs-bench-${section}-`))
+    try {
+      if (!args.json) process.stdout.write(`\n== ${section} ==\n`)
+      const figures = await SECTION_RUNNERS[section](args, dir, log)
+      results[section] = figures
+      if (!args.json) printFigures(section, figures)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  }
+  if (args.json) process.stdout.write(JSON.stringify(results, null, 2) + '\n')
+  return 0
+}
+
+function printFigures (section: Section, f: Figures): void {
+  if (section === 'single-node') {
+    const gib = (Number(f.sizeBytes) / 1024 ** 3).toFixed(2)
+    process.stdout.write([
+      `file ${gib} GiB, chunk size ${f.chunkSize}`,
+      `ceilings   sha256 ${f.sha256MBps} MB/s   write+fsync ${f.writeFsyncMBps} MB/s   read ${f.readMBps} MB/s`,
+      `put  ${String(f.putMBps).padStart(7)} MB/s   ${f.putRatio} of min(sha256, write+fsync) = ${f.putCeilingMBps} MB/s   target ≥ ${f.putTargetRatio}   ${f.putVerdict}`,
+      `get  ${String(f.getMBps).padStart(7)} MB/s   ${f.getRatio} of min(sha256, read) = ${f.getCeilingMBps} MB/s   target ≥ ${f.getTargetRatio}   ${f.getVerdict}`,
+      `peak daemon RSS ${f.peakDaemonRssMiB} MiB   target < ${f.rssTargetMiB} MiB   ${f.rssVerdict}`,
+      '(MB = 10^6 bytes; reads may be served from the page cache, as for any recently written file)'
+    ].join('\n') + '\n')
+    return
+  }
+  for (const [key, value] of Object.entries(f)) process.stdout.write(`${key.padEnd(28)} ${String(value)}\n`)
+}
+
+main(process.argv.slice(2)).then((code) => { process.exitCode = code }, (err: unknown) => {
+  process.stderr.write(`benchmark failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`)
+  process.exitCode = 1
+})
