@@ -147,7 +147,16 @@ export async function createJadfsHost (init: JadfsHostInit): Promise<JadfsHost> 
     start: async () => {
       if (state !== 'new') throw new JadfsError('SHUTTING_DOWN', `the p2p host cannot start: it is ${state}`)
       state = 'started'
-      await libp2p.start()
+      try {
+        await libp2p.start()
+      } catch (err) {
+        // Usually a listen address in use or not local; leave nothing half-started behind.
+        state = 'stopped'
+        stopping.abort(new JadfsError('SHUTTING_DOWN', 'the p2p host failed to start'))
+        joinResolve({ connected: [], failed: [] })
+        await stopLibp2p(libp2p, logger)
+        throw new JadfsError('INVALID_CONFIG', `the p2p host could not start (listen ${init.listen.join(', ')}): ${(err as Error).message}`, { cause: err })
+      }
       logger.info({ peerId: libp2p.peerId.toString(), addrs: libp2p.getMultiaddrs().map(String) }, 'p2p host started')
       void joinBootstrap(bootstrap, async (addr, signal) => await host.dial(addr, { signal }), stopping.signal, init.joinPolicy ?? DEFAULT_JOIN_POLICY)
         .then((result) => {

@@ -2,7 +2,8 @@
 // exponential, capped backoff until a dial succeeds; gives up after the attempt budget and
 // reports the last error; stops at once when the signal aborts. With real hosts: three
 // hosts joined through the first are connected, an address nobody listens on is reported
-// as failed without failing the host, and a malformed --join address is INVALID_CONFIG.
+// as failed without failing the host; a malformed --join address or a listen port that is
+// taken is INVALID_CONFIG.
 import { strict as assert } from 'node:assert'
 import { multiaddr } from '@multiformats/multiaddr'
 import { isJadfsError } from '../../src/errors.js'
@@ -72,6 +73,13 @@ describe('p2p: join', () => {
       assert.equal(result.failed.length, 1)
       assert.equal(result.failed[0]?.attempts, 2)
       assert.ok(host.multiaddrs().length > 0, 'the host still listens')
+    })
+
+    it('fails to start with INVALID_CONFIG when the listen port is taken', async () => {
+      const first = await startHost()
+      hosts = [first]
+      const taken = first.multiaddrs().find((a) => a.toString().startsWith('/ip4/127.0.0.1/tcp/'))!.decapsulate('/p2p')
+      await assert.rejects(startHost({ listen: [taken.toString()] }), (err) => isJadfsError(err, 'INVALID_CONFIG') && /could not start/.test(err.message))
     })
 
     it('refuses a malformed join address with INVALID_CONFIG', async () => {

@@ -1,0 +1,40 @@
+// The peer-to-peer layer of a JaDFS node: identity, the libp2p host, the framed protobuf
+// protocol toolkit, the have protocol, and typed gossip with failure detection. The node
+// (composition root) wires these together; nothing here knows about storage or Raft.
+// The shim comes first so no libp2p module runs without Promise.withResolvers on Node 20.
+import './shims/install.js'
+
+export { loadOrCreateIdentity, IDENTITY_FILE_NAME } from './identity.js'
+export type { PeerIdentity } from './identity.js'
+export { createJadfsHost } from './host.js'
+export type { JadfsHost, JadfsHostInit, JadfsServices, ProtocolHost } from './host.js'
+export { DEFAULT_JOIN_POLICY } from './join.js'
+export type { JoinPolicy, JoinResult } from './join.js'
+export { silentLogger } from './logger.js'
+export type { P2pLogger } from './logger.js'
+
+export { defineProtocol } from './protocols/protocol-spec.js'
+export type { MessageCodec, ProtocolSpec } from './protocols/protocol-spec.js'
+export { request } from './protocols/request.js'
+export type { RequestHost, RequestOptions } from './protocols/request.js'
+export { handleProtocol } from './protocols/handle-protocol.js'
+export type { HandlerHost, RequestContext, Responder } from './protocols/handle-protocol.js'
+export { FramedStream } from './protocols/framed-stream.js'
+export type { FramedStreamLimits } from './protocols/framed-stream.js'
+export { StreamReader } from './protocols/stream-reader.js'
+export { startDeadline, raceSignal, abortReason } from './protocols/deadline.js'
+export type { Deadline } from './protocols/deadline.js'
+export { HAVE_PROTOCOL_ID, MAX_CIDS_PER_HAVE_REQUEST, haveProtocol, handleHave, requestHave } from './protocols/have/have-protocol.js'
+export type { HasChunk } from './protocols/have/have-protocol.js'
+
+export { GOSSIP_TOPICS } from './gossip/topics.js'
+export { ClusterGossip } from './gossip/cluster-gossip.js'
+export type { ClusterGossipComponents, HeartbeatStats } from './gossip/cluster-gossip.js'
+export type { ReceivedChunkEvent, ReceivedHeartbeat } from './gossip/validate.js'
+export { RaftRole } from './gossip/heartbeat.js'
+export { HeartbeatPublisher } from './gossip/heartbeat-publisher.js'
+export { PeerMonitor } from './gossip/peer-monitor.js'
+export type { PeerMonitorOptions } from './gossip/peer-monitor.js'
+export { PeerTable } from './gossip/peer-table.js'
+export type { PeerEntry, PeerState, PeerTransition } from './gossip/peer-table.js'
+export { HEARTBEAT_INTERVAL_MS, SUSPECT_AFTER_MS, DEAD_AFTER_MS } from './gossip/heartbeat-timing.js'
