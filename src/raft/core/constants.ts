@@ -15,3 +15,6 @@ export const DEFAULT_MAX_UNCOMMITTED_ENTRIES_BYTES = 64 * 1024 * 1024
 export const CAMPAIGN_TRANSFER_CONTEXT = new TextEncoder().encode('CampaignTransfer')
 
 export const NO_LEADER = ''
+
+/** the ProposalDroppedError message when a follower knows no leader to forward to */
+export const NO_LEADER_REASON = 'no leader known'

@@ -26,6 +26,7 @@ import { raftStatus } from './status.js'
 
 export { encodeConfChange, decodeConfChange } from './conf-change-codec.js'
 export { makeMessage } from './messages.js'
+export { NO_LEADER_REASON } from './constants.js'
 
 export function createRaftCore (config: RaftCoreConfig): RaftCore {
   const r = new Raft(config)

@@ -6,9 +6,9 @@
 import type { Prng, RaftCoreConfig } from '../api.js'
 import { ProposalDroppedError } from '../api.js'
 import { assert } from '../../util/assert.js'
-import type { Entry, Message, NodeId, RaftRole, ReadState } from '../types.js'
+import type { ConfChange, ConfState, Entry, Message, NodeId, RaftRole, ReadState } from '../types.js'
 import { applyConfChangeToTracker } from './conf-change-apply.js'
-import { decodeConfChange } from './conf-change-codec.js'
+import { decodeConfChange, encodeConfChange } from './conf-change-codec.js'
 import {
   CAMPAIGN_TRANSFER_CONTEXT, DEFAULT_MAX_INFLIGHT_MSGS, DEFAULT_MAX_SIZE_PER_MSG_BYTES,
   DEFAULT_MAX_UNCOMMITTED_ENTRIES_BYTES, NO_LEADER
@@ -84,12 +84,31 @@ export class Raft {
       this.term = hardState.term
       this.vote = hardState.vote
     }
+    if (hardState.term === 0 && this.log.lastIndex() === 0 && confState.voters.length + confState.learners.length > 0) {
+      this.bootstrap(confState)
+    }
     const applied = config.applied ?? 0
     if (applied > this.log.applied) {
       this.log.appliedTo(applied)
       this.replayConfChanges(applied)
     }
     this.becomeFollower(this.term, NO_LEADER)
+  }
+
+  /**
+   * A new cluster's configuration is written into the log as committed conf change entries of
+   * term 1 (etcd's Bootstrap), identical on every founding member. A member added later starts
+   * with an empty configuration and learns it by replicating those entries.
+   */
+  private bootstrap (cs: ConfState): void {
+    const changes: ConfChange[] = [
+      ...cs.voters.map((nodeId): ConfChange => ({ type: 'addVoter', nodeId })),
+      ...cs.learners.map((nodeId): ConfChange => ({ type: 'addLearner', nodeId }))
+    ]
+    const ents: Entry[] = changes.map((cc, i) => ({ term: 1, index: i + 1, type: 'confChange', data: encodeConfChange(cc) }))
+    this.term = 1
+    this.log.append(ents)
+    this.log.committed = ents.length
   }
 
   /**

@@ -2,6 +2,7 @@
 // leader of our term, which ends the election.
 
 import type { Message } from '../types.js'
+import { NO_LEADER_REASON } from './constants.js'
 import { handleAppendEntries, handleHeartbeat, handleSnapshot } from './follower-handlers.js'
 import type { Raft } from './raft.js'
 import { bcastAppend } from './replication.js'
@@ -13,7 +14,7 @@ export function stepCandidate (r: Raft, m: Message): string | undefined {
     case 'MsgProp':
     case 'MsgReadIndex':
     case 'MsgTransferLeader':
-      return 'no leader during an election'
+      return NO_LEADER_REASON
     case 'MsgApp':
       r.becomeFollower(m.term, m.from) // §5.2: a leader of our term exists
       handleAppendEntries(r, m)

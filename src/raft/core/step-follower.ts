@@ -2,7 +2,7 @@
 // leader we know of (§8: clients may talk to any server); without one they are dropped.
 
 import type { Message } from '../types.js'
-import { NO_LEADER } from './constants.js'
+import { NO_LEADER, NO_LEADER_REASON } from './constants.js'
 import { handleAppendEntries, handleHeartbeat, handleSnapshot } from './follower-handlers.js'
 import type { Raft } from './raft.js'
 
@@ -11,7 +11,7 @@ export function stepFollower (r: Raft, m: Message): string | undefined {
     case 'MsgProp':
     case 'MsgReadIndex':
     case 'MsgTransferLeader':
-      if (r.lead === NO_LEADER) return 'no leader known'
+      if (r.lead === NO_LEADER) return NO_LEADER_REASON
       r.send({ ...m, to: r.lead, term: 0 })
       return undefined
     case 'MsgApp':

@@ -22,10 +22,10 @@ describe('raft core: leader election', () => {
     net.tick('n1', 20) // past any randomised timeout in [10, 20)
     const st = net.core('n1').status()
     assert.equal(st.role, 'candidate')
-    assert.equal(st.term, 1)
+    assert.equal(st.term, 2) // term 1 holds the bootstrap configuration
     assert.equal(st.vote, 'n1')
     net.processReady('n1')
-    assert.deepEqual(net.queue.map(m => `${m.type}->${m.to} term=${m.term}`), ['MsgVote->n2 term=1', 'MsgVote->n3 term=1'])
+    assert.deepEqual(net.queue.map(m => `${m.type}->${m.to} term=${m.term}`), ['MsgVote->n2 term=2', 'MsgVote->n3 term=2'])
   })
 
   it('§5.2: a candidate with a majority of votes becomes leader; the others follow it', () => {
@@ -35,7 +35,7 @@ describe('raft core: leader election', () => {
     for (const id of ['n2', 'n3']) {
       assert.equal(net.core(id).status().role, 'follower')
       assert.equal(net.core(id).status().leader, 'n1')
-      assert.equal(net.core(id).status().term, 1)
+      assert.equal(net.core(id).status().term, 2)
     }
   })
 
@@ -56,15 +56,15 @@ describe('raft core: leader election', () => {
     const net = Network.of(['n1'])
     net.elect('n1')
     assert.equal(net.core('n1').status().role, 'leader')
-    assert.equal(net.core('n1').status().commit, 1) // its no-op is committed alone
+    assert.equal(net.core('n1').status().commit, 2) // bootstrap entry + its no-op, committed alone
   })
 
   it('§5.2: each server votes for at most one candidate per term, first come first served', () => {
     const s = new MemoryRaftStorage({ voters: ['n1', 'n2', 'n3'], learners: [] })
     const core = createRaftCore({ id: 'n1', storage: s, rng: createPrng(1), electionTick: 10, heartbeatTick: 1 })
-    core.step(makeMessage({ type: 'MsgVote', from: 'n2', to: 'n1', term: 1 }))
-    core.step(makeMessage({ type: 'MsgVote', from: 'n3', to: 'n1', term: 1 }))
-    core.step(makeMessage({ type: 'MsgVote', from: 'n2', to: 'n1', term: 1 })) // a retry is granted again
+    core.step(makeMessage({ type: 'MsgVote', from: 'n2', to: 'n1', term: 2, index: 3, logTerm: 1 }))
+    core.step(makeMessage({ type: 'MsgVote', from: 'n3', to: 'n1', term: 2, index: 3, logTerm: 1 }))
+    core.step(makeMessage({ type: 'MsgVote', from: 'n2', to: 'n1', term: 2, index: 3, logTerm: 1 })) // a retry is granted again
     const rd = core.ready()
     assert.deepEqual(rd.messages.map(m => `${m.to}:${m.reject ? 'reject' : 'grant'}`), ['n2:grant', 'n3:reject', 'n2:grant'])
     assert.equal(rd.hardState?.vote, 'n2')
@@ -73,10 +73,10 @@ describe('raft core: leader election', () => {
 
   it('§5.2: one vote per term survives a restart (the vote is in the durable hard state)', () => {
     const net = Network.of(['n1', 'n2', 'n3'])
-    net.core('n1').step(makeMessage({ type: 'MsgVote', from: 'n2', to: 'n1', term: 1 }))
+    net.core('n1').step(makeMessage({ type: 'MsgVote', from: 'n2', to: 'n1', term: 2, index: 3, logTerm: 1 }))
     net.processReady('n1')
     net.restart('n1')
-    net.core('n1').step(makeMessage({ type: 'MsgVote', from: 'n3', to: 'n1', term: 1 }))
+    net.core('n1').step(makeMessage({ type: 'MsgVote', from: 'n3', to: 'n1', term: 2, index: 3, logTerm: 1 }))
     net.processReady('n1')
     const resp = net.queue.filter(m => m.to === 'n3')
     assert.equal(resp.length, 1)
@@ -120,8 +120,9 @@ describe('raft core: leader election', () => {
     for (let seed = 1; seed <= 20; seed++) {
       const s = new MemoryRaftStorage({ voters: ['n1', 'n2', 'n3'], learners: [] })
       const core = createRaftCore({ id: 'n1', storage: s, rng: createPrng(seed), electionTick: 10, heartbeatTick: 1 })
+      core.advance(core.ready()) // apply the bootstrap configuration entries
       let t = 0
-      while (core.status().role === 'follower') { core.tick(); t++ }
+      while (core.status().role === 'follower' && t < 100) { core.tick(); t++ }
       firings.push(t)
     }
     assert.ok(firings.every(t => t >= 10 && t < 20), String(firings))

@@ -37,6 +37,8 @@ export class Network {
   static of (voters: NodeId[], options: NodeOptions = {}, learners: NodeId[] = []): Network {
     const net = new Network(options)
     for (const id of [...voters, ...learners]) net.add(id, new MemoryRaftStorage({ voters, learners }))
+    // persist and apply the bootstrap configuration entries (indexes 1..members, term 1)
+    for (const id of net.nodes.keys()) net.processReady(id)
     return net
   }
 
@@ -136,6 +138,7 @@ export class Network {
 
   /** start an election at id and let it finish */
   elect (id: NodeId): void {
+    this.processReady(id)
     this.core(id).campaign()
     this.stabilize()
   }

@@ -33,7 +33,7 @@ describe('raft core: log replication and commitment', () => {
     net.elect('n1')
     net.propose('n1', 'x=1')
     for (const id of VOTERS) {
-      assert.equal(net.core(id).status().commit, 2, id) // no-op + proposal
+      assert.equal(net.core(id).status().commit, 5, id) // 3 bootstrap entries, no-op, proposal
       assert.deepEqual(net.appliedText(id), ['x=1'], id)
     }
   })
@@ -44,14 +44,14 @@ describe('raft core: log replication and commitment', () => {
     net.core('n1').propose(text('a'))
     const msgs = net.stabilize().map(show)
     assert.deepEqual(msgs, [
-      'n1->n2 MsgApp term=1 index=1 logTerm=1 entries=1 commit=1',
-      'n1->n3 MsgApp term=1 index=1 logTerm=1 entries=1 commit=1',
-      'n2->n1 MsgAppResp term=1 index=2',
-      'n3->n1 MsgAppResp term=1 index=2',
-      'n1->n2 MsgApp term=1 index=2 logTerm=1 entries=0 commit=2',
-      'n1->n3 MsgApp term=1 index=2 logTerm=1 entries=0 commit=2',
-      'n2->n1 MsgAppResp term=1 index=2',
-      'n3->n1 MsgAppResp term=1 index=2'
+      'n1->n2 MsgApp term=2 index=4 logTerm=2 entries=1 commit=4',
+      'n1->n3 MsgApp term=2 index=4 logTerm=2 entries=1 commit=4',
+      'n2->n1 MsgAppResp term=2 index=5',
+      'n3->n1 MsgAppResp term=2 index=5',
+      'n1->n2 MsgApp term=2 index=5 logTerm=2 entries=0 commit=5',
+      'n1->n3 MsgApp term=2 index=5 logTerm=2 entries=0 commit=5',
+      'n2->n1 MsgAppResp term=2 index=5',
+      'n3->n1 MsgAppResp term=2 index=5'
     ])
   })
 
@@ -60,7 +60,7 @@ describe('raft core: log replication and commitment', () => {
     net.elect('n1')
     net.isolate('n1')
     net.propose('n1', 'lost?')
-    assert.equal(net.core('n1').status().commit, 1)
+    assert.equal(net.core('n1').status().commit, 4)
     net.heal()
     net.tickAll(1) // heartbeat → followers answer → leader resends
     net.stabilize()
@@ -173,9 +173,9 @@ describe('raft core: log replication and commitment', () => {
     net.propose('n1', 'a')
     net.restart('n2')
     const st = net.core('n2').status()
-    assert.equal(st.term, 1)
-    assert.equal(st.commit, 2)
-    assert.equal(st.lastIndex, 2)
+    assert.equal(st.term, 2)
+    assert.equal(st.commit, 5)
+    assert.equal(st.lastIndex, 5)
     net.propose('n1', 'b')
     assert.deepEqual(net.appliedText('n2'), ['a', 'b'])
   })

@@ -1,0 +1,258 @@
+// Runs a RaftCore against storage, a transport and a state machine (etcd's raft.Node loop, made
+// synchronous): for each Ready, persist (one storage.save), then send, then apply, then advance.
+// Time is tick() calls only, so the simulator drives it deterministically.
+//
+// Requests are promises answered when this node applies the entry (proposals, conf changes) or
+// has applied up to the confirmed read index (reads), or rejected with a JadfsError.
+
+import { JadfsError } from '../../errors.js'
+import { AssertionFailure, assert } from '../../util/assert.js'
+import { ProposalDroppedError } from '../api.js'
+import type { RaftCore, RaftDriver, RaftDriverConfig, RaftStatus, RaftTransport, StateMachine } from '../api.js'
+import { NO_LEADER_REASON, createRaftCore, decodeConfChange } from '../core/index.js'
+import type { RaftStorage } from '../storage.js'
+import type { ConfChange, ConfState, Entry, Message, NodeId, Ready } from '../types.js'
+import { DEFAULT_MAX_PENDING_REQUESTS, DEFAULT_REQUEST_TIMEOUT_TICKS, DEFAULT_SNAPSHOT_ENTRIES } from './constants.js'
+import { unwrapPayload, wrapPayload } from './envelope.js'
+import { PendingRequests } from './pending-requests.js'
+import type { RequestKind } from './pending-requests.js'
+
+export class Driver implements RaftDriver {
+  private readonly id: NodeId
+  private readonly core: RaftCore
+  private readonly storage: RaftStorage
+  private readonly transport: RaftTransport
+  private readonly stateMachine: StateMachine
+  private readonly requestTimeoutTicks: number
+  private readonly snapshotEntries: number
+  private readonly pending: PendingRequests
+  /** distinguishes this run's request ids from those of earlier runs of the same node */
+  private readonly incarnation: string
+  private requestCounter = 0
+  private nowTick = 0
+  private applied: number
+  private snapshotIndex: number
+  private confState: ConfState
+  private removed = false
+  private stopped = false
+  /** messages that arrived while a Ready was being handled (a synchronous transport re-enters) */
+  private readonly inbox: Message[] = []
+  private processing = false
+
+  constructor (config: RaftDriverConfig) {
+    this.id = config.id
+    this.storage = config.storage
+    this.transport = config.transport
+    this.stateMachine = config.stateMachine
+    this.requestTimeoutTicks = config.requestTimeoutTicks ?? DEFAULT_REQUEST_TIMEOUT_TICKS
+    this.snapshotEntries = config.snapshotEntries ?? DEFAULT_SNAPSHOT_ENTRIES
+    this.pending = new PendingRequests(config.maxPendingRequests ?? DEFAULT_MAX_PENDING_REQUESTS)
+    assert(Number.isInteger(this.requestTimeoutTicks) && this.requestTimeoutTicks > 0, 'requestTimeoutTicks must be a positive integer', config.requestTimeoutTicks)
+    assert(Number.isInteger(this.snapshotEntries) && this.snapshotEntries > 0, 'snapshotEntries must be a positive integer', config.snapshotEntries)
+
+    // restart: a state machine behind the durable snapshot (e.g. an in-memory one) starts from it
+    const snap = this.storage.snapshot()
+    if (snap.metadata.index > this.stateMachine.appliedIndex()) this.stateMachine.restore(snap.data, snap.metadata.index)
+    this.applied = this.stateMachine.appliedIndex()
+    this.snapshotIndex = snap.metadata.index
+    this.core = createRaftCore({
+      id: config.id,
+      storage: config.storage,
+      rng: config.rng,
+      electionTick: config.electionTick,
+      heartbeatTick: config.heartbeatTick,
+      applied: this.applied,
+      preVote: config.preVote,
+      checkQuorum: config.checkQuorum,
+      maxSizePerMsgBytes: config.maxSizePerMsgBytes,
+      maxInflightMsgs: config.maxInflightMsgs,
+      maxUncommittedEntriesBytes: config.maxUncommittedEntriesBytes
+    })
+    this.confState = this.core.status().confState
+    this.incarnation = config.rng.nextInt(0x1_0000_0000).toString(36)
+  }
+
+  tick (): void {
+    if (this.stopped) return
+    this.nowTick++
+    this.core.tick()
+    this.pending.expire(this.nowTick)
+    this.drain()
+  }
+
+  receive (message: Message): void {
+    if (this.stopped) return
+    this.inbox.push(message)
+    this.drain()
+  }
+
+  propose (payload: Uint8Array): Promise<unknown> {
+    return this.request('proposal', id => this.core.propose(wrapPayload(id, payload)))
+  }
+
+  proposeConfChange (change: ConfChange): Promise<ConfState> {
+    return this.request('confChange', id => {
+      // the request id rides in the context; the application's context follows it
+      this.core.proposeConfChange({ ...change, context: wrapPayload(id, change.context ?? new Uint8Array(0)) })
+    }) as Promise<ConfState>
+  }
+
+  async readBarrier (): Promise<void> {
+    await this.request('read', id => this.core.readIndex(new TextEncoder().encode(id)))
+  }
+
+  transferLeadership (to: NodeId): void {
+    this.checkUsable()
+    try {
+      this.core.transferLeadership(to)
+    } catch (err) {
+      throw this.translate(err)
+    }
+    this.drain()
+  }
+
+  status (): RaftStatus {
+    return this.core.status()
+  }
+
+  stop (): void {
+    if (this.stopped) return
+    this.stopped = true
+    this.pending.rejectAll(() => new JadfsError('SHUTTING_DOWN', 'the Raft driver stopped before the request was answered; its outcome is unknown'))
+  }
+
+  // ---- requests ----------------------------------------------------------------------------
+
+  private request (kind: RequestKind, submit: (id: string) => void): Promise<unknown> {
+    try {
+      this.checkUsable()
+      this.pending.checkCapacity()
+      // without a known leader nothing can be forwarded: fail fast rather than time out
+      if (this.core.status().leader === '') throw new JadfsError('NOT_LEADER', 'no Raft leader is known; retry later')
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    const id = `${this.id}.${this.incarnation}.${++this.requestCounter}`
+    const promise = new Promise<unknown>((resolve, reject) => {
+      this.pending.add(id, { kind, deadlineTick: this.nowTick + this.requestTimeoutTicks, resolve, reject })
+    })
+    try {
+      submit(id)
+    } catch (err) {
+      this.pending.reject(id, this.translate(err))
+      return promise
+    }
+    this.drain()
+    return promise
+  }
+
+  private checkUsable (): void {
+    if (this.stopped) throw new JadfsError('SHUTTING_DOWN', 'the Raft driver is stopped')
+    if (this.removed) throw new JadfsError('REMOVED_FROM_CLUSTER', `${this.id} was removed from the Raft configuration`)
+  }
+
+  private translate (err: unknown): Error {
+    if (err instanceof ProposalDroppedError) {
+      return err.message === NO_LEADER_REASON
+        ? new JadfsError('NOT_LEADER', 'no Raft leader is known; retry later', { cause: err })
+        : new JadfsError('PROPOSAL_DROPPED', `proposal dropped: ${err.message}`, { cause: err })
+    }
+    if (err instanceof Error) return err
+    return new Error(String(err))
+  }
+
+  // ---- the Ready loop ----------------------------------------------------------------------
+
+  private drain (): void {
+    if (this.processing || this.stopped) return
+    this.processing = true
+    try {
+      while (!this.stopped) {
+        const m = this.inbox.shift()
+        if (m !== undefined) {
+          this.core.step(m)
+          continue
+        }
+        if (!this.core.hasReady()) break
+        this.handleReady(this.core.ready())
+      }
+    } finally {
+      this.processing = false
+    }
+  }
+
+  private handleReady (rd: Ready): void {
+    // 1. persist: votes, terms and log entries must be durable before any message that
+    //    depends on them leaves (Figure 2: "respond after persisting")
+    if (rd.hardState !== undefined || rd.entries.length > 0 || rd.snapshot !== undefined) {
+      this.storage.save({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot })
+    }
+    // 2. send
+    if (rd.messages.length > 0) {
+      this.transport.send(rd.messages)
+      // the transport cannot tell us whether a snapshot arrived: report it sent, and let the
+      // follower's answer (or a later probe) settle the outcome
+      for (const m of rd.messages) if (m.type === 'MsgSnap') this.core.reportSnapshot(m.to, 'finish')
+    }
+    // 3. apply
+    if (rd.snapshot !== undefined) this.applySnapshot(rd)
+    for (const e of rd.committedEntries) this.applyEntry(e)
+    for (const rs of rd.readStates) {
+      const id = new TextDecoder().decode(rs.requestCtx)
+      const req = this.pending.get(id)
+      if (req !== undefined && req.kind === 'read') req.readIndex = rs.index
+    }
+    // 4. advance
+    this.core.advance(rd)
+    for (const id of this.pending.readsReady(this.applied)) this.pending.resolve(id, undefined)
+    this.maybeSnapshot()
+  }
+
+  private applySnapshot (rd: Ready): void {
+    const snap = rd.snapshot!
+    this.stateMachine.restore(snap.data, snap.metadata.index)
+    this.applied = snap.metadata.index
+    this.snapshotIndex = snap.metadata.index
+    this.confState = snap.metadata.confState
+  }
+
+  private applyEntry (e: Entry): void {
+    assert(e.index === this.applied + 1, 'entries are applied in order, without gaps', { index: e.index, applied: this.applied })
+    this.applied = e.index
+    if (e.type === 'confChange') {
+      const wire = decodeConfChange(e.data)
+      const { id, payload } = unwrapPayload(wire.context ?? new Uint8Array(0))
+      const cc: ConfChange = payload.byteLength > 0 ? { type: wire.type, nodeId: wire.nodeId, context: payload } : { type: wire.type, nodeId: wire.nodeId }
+      this.confState = this.core.applyConfChange(cc)
+      if (id !== undefined) this.pending.resolve(id, this.confState)
+      if (cc.type === 'removeNode' && cc.nodeId === this.id) this.markRemoved()
+      return
+    }
+    if (e.data.byteLength === 0) return // a leader's no-op
+    const { id, payload } = unwrapPayload(e.data)
+    let result: unknown
+    try {
+      result = this.stateMachine.apply(e, payload)
+    } catch (err) {
+      // a broken invariant must crash; an application error answers the proposer
+      if (err instanceof AssertionFailure || id === undefined) throw err
+      this.pending.reject(id, err instanceof Error ? err : new Error(String(err)))
+      return
+    }
+    if (id !== undefined) this.pending.resolve(id, result)
+  }
+
+  private markRemoved (): void {
+    this.removed = true
+    this.pending.rejectAll(() => new JadfsError('REMOVED_FROM_CLUSTER', `${this.id} was removed from the Raft configuration`))
+  }
+
+  /** §7: snapshot the state machine and compact the log every snapshotEntries applied entries */
+  private maybeSnapshot (): void {
+    if (this.applied - this.snapshotIndex < this.snapshotEntries) return
+    const data = this.stateMachine.snapshot()
+    this.storage.createSnapshot(this.applied, this.confState, data)
+    this.storage.compact(this.applied)
+    this.snapshotIndex = this.applied
+  }
+}

@@ -1,0 +1,40 @@
+// The driver's wrapping of a proposal: a request id in front of the application payload, so the
+// node that proposed an entry recognises it when it applies it (the log index is not known at
+// propose time, and a forwarded proposal may land anywhere). Format:
+//
+//   0xA7 | id length (u16, big-endian) | id (UTF-8) | payload
+//
+// Every replica strips the id before StateMachine.apply sees the payload. Conf changes carry the
+// same envelope in ConfChange.context (the application's own context follows as the payload).
+
+import { assert } from '../../util/assert.js'
+import { MAX_REQUEST_ID_BYTES } from './constants.js'
+
+const MARKER = 0xa7
+const HEADER_BYTES = 3
+
+export interface Unwrapped {
+  /** undefined if the bytes were not wrapped by a driver */
+  readonly id: string | undefined
+  readonly payload: Uint8Array
+}
+
+export function wrapPayload (id: string, payload: Uint8Array): Uint8Array {
+  const idBytes = new TextEncoder().encode(id)
+  assert(idBytes.byteLength > 0 && idBytes.byteLength <= MAX_REQUEST_ID_BYTES, 'request id length out of range', { id })
+  const out = new Uint8Array(HEADER_BYTES + idBytes.byteLength + payload.byteLength)
+  out[0] = MARKER
+  out[1] = idBytes.byteLength >>> 8
+  out[2] = idBytes.byteLength & 0xff
+  out.set(idBytes, HEADER_BYTES)
+  out.set(payload, HEADER_BYTES + idBytes.byteLength)
+  return out
+}
+
+export function unwrapPayload (data: Uint8Array): Unwrapped {
+  if (data.byteLength < HEADER_BYTES || data[0] !== MARKER) return { id: undefined, payload: data }
+  const idLength = (data[1]! << 8) | data[2]!
+  if (idLength === 0 || HEADER_BYTES + idLength > data.byteLength) return { id: undefined, payload: data }
+  const id = new TextDecoder().decode(data.subarray(HEADER_BYTES, HEADER_BYTES + idLength))
+  return { id, payload: data.subarray(HEADER_BYTES + idLength) }
+}

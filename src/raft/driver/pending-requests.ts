@@ -1,0 +1,76 @@
+// Requests (proposals, conf changes, reads) waiting for their answer, each with a deadline in
+// ticks. Bounded: over the limit new requests are refused rather than queued without end.
+
+import { JadfsError } from '../../errors.js'
+import { assert } from '../../util/assert.js'
+
+export type RequestKind = 'proposal' | 'confChange' | 'read'
+
+export interface PendingRequest {
+  readonly kind: RequestKind
+  readonly deadlineTick: number
+  readonly resolve: (value: unknown) => void
+  readonly reject: (err: Error) => void
+  /** reads: the read index once the leader confirmed it */
+  readIndex?: number
+}
+
+export class PendingRequests {
+  private readonly requests = new Map<string, PendingRequest>()
+
+  constructor (private readonly maxPending: number) {
+    assert(Number.isInteger(maxPending) && maxPending > 0, 'maxPendingRequests must be a positive integer', { maxPending })
+  }
+
+  /** throws PROPOSAL_DROPPED when full (the caller may retry later) */
+  checkCapacity (): void {
+    if (this.requests.size >= this.maxPending) {
+      throw new JadfsError('PROPOSAL_DROPPED', `too many pending requests (${this.maxPending})`, { details: { maxPendingRequests: this.maxPending } })
+    }
+  }
+
+  add (id: string, request: PendingRequest): void {
+    assert(!this.requests.has(id), 'request ids are unique', { id })
+    this.requests.set(id, request)
+  }
+
+  get (id: string): PendingRequest | undefined {
+    return this.requests.get(id)
+  }
+
+  resolve (id: string, value: unknown): void {
+    const r = this.requests.get(id)
+    if (r === undefined) return
+    this.requests.delete(id)
+    r.resolve(value)
+  }
+
+  reject (id: string, err: Error): void {
+    const r = this.requests.get(id)
+    if (r === undefined) return
+    this.requests.delete(id)
+    r.reject(err)
+  }
+
+  /** reads whose index this node has applied */
+  readsReady (applied: number): string[] {
+    const out: string[] = []
+    for (const [id, r] of this.requests) if (r.kind === 'read' && r.readIndex !== undefined && r.readIndex <= applied) out.push(id)
+    return out
+  }
+
+  expire (nowTick: number): void {
+    for (const [id, r] of this.requests) {
+      if (r.deadlineTick > nowTick) continue
+      this.reject(id, new JadfsError('TIMEOUT', `${r.kind} not answered within its deadline; its outcome is unknown`, { details: { kind: r.kind } }))
+    }
+  }
+
+  rejectAll (makeError: () => Error): void {
+    for (const id of [...this.requests.keys()]) this.reject(id, makeError())
+  }
+
+  size (): number {
+    return this.requests.size
+  }
+}

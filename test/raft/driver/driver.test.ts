@@ -1,0 +1,196 @@
+// Checks the Raft driver end to end over MemoryRaftStorage and a synchronous in-memory transport:
+// proposals resolve with the state machine's result (locally and forwarded from a follower),
+// reads wait for the read index (thesis §6.4), errors are the documented JadfsErrors, storage is
+// written before any message that depends on it is sent (§5, Figure 2 "respond after persisting"),
+// and snapshots/compaction/restart work (§7). Each test drives ticks and message delivery by hand.
+import { strict as assert } from 'node:assert'
+import { isJadfsError } from '../../../src/errors.js'
+import type { Message } from '../../../src/raft/types.js'
+import { MemoryRaftStorage } from '../../../src/raft/storage/memory-storage.js'
+import { Cluster, KvStateMachine, cmd } from './harness.js'
+
+const VOTERS = ['n1', 'n2', 'n3']
+
+describe('raft driver', () => {
+  it('§5.3: a proposal on the leader resolves with the state machine result once applied', async () => {
+    const c = Cluster.of(VOTERS)
+    const leader = c.waitForLeader()
+    assert.equal(await c.settle(c.driver(leader).propose(cmd('set a 1'))), null)
+    assert.equal(await c.settle(c.driver(leader).propose(cmd('set a 2'))), '1')
+    c.tick(2)
+    for (const id of VOTERS) assert.equal(c.node(id).sm.data.get('a'), '2', id)
+    // the state machine sees the bare payload, without the driver's request id
+    assert.deepEqual(c.node(leader).sm.payloads, ['set a 1', 'set a 2'])
+  })
+
+  it('§8: a proposal on a follower is forwarded to the leader and resolves on the follower', async () => {
+    const c = Cluster.of(VOTERS)
+    const leader = c.waitForLeader()
+    const follower = VOTERS.find(id => id !== leader)!
+    const result = await c.settle(c.driver(follower).propose(cmd('set k v')))
+    assert.equal(result, null)
+    assert.equal(c.node(leader).sm.data.get('k'), 'v')
+    assert.equal(c.node(follower).sm.data.get('k'), 'v')
+  })
+
+  it('an application error in apply() answers the proposer and the node keeps running', async () => {
+    const c = Cluster.of(VOTERS)
+    const leader = c.waitForLeader()
+    await assert.rejects(c.settle(c.driver(leader).propose(cmd('fail'))), /application rejected/)
+    assert.equal(await c.settle(c.driver(leader).propose(cmd('set a 1'))), null)
+  })
+
+  it('§5.2: a node that knows no leader fails proposals fast with NOT_LEADER', async () => {
+    const c = Cluster.of(VOTERS)
+    await assert.rejects(c.driver('n1').propose(cmd('set a 1')), (err: unknown) => isJadfsError(err, 'NOT_LEADER'))
+    await assert.rejects(c.driver('n1').readBarrier(), (err: unknown) => isJadfsError(err, 'NOT_LEADER'))
+  })
+
+  it('§5.3: a leader cut off from its majority times the proposal out after requestTimeoutTicks with TIMEOUT', async () => {
+    const c = Cluster.of(VOTERS, { requestTimeoutTicks: 5 })
+    const leader = c.waitForLeader()
+    c.isolate(leader)
+    let outcome: unknown
+    c.driver(leader).propose(cmd('set a 1')).then(v => { outcome = v }, (err: unknown) => { outcome = err })
+    c.tick(4)
+    await Promise.resolve()
+    assert.equal(outcome, undefined, 'still pending before the deadline')
+    c.tick(1)
+    await Promise.resolve()
+    assert.ok(isJadfsError(outcome, 'TIMEOUT'), String(outcome))
+  })
+
+  it('bounds pending requests: over maxPendingRequests a proposal is refused with PROPOSAL_DROPPED', async () => {
+    const c = Cluster.of(VOTERS, { maxPendingRequests: 2 })
+    const leader = c.waitForLeader()
+    c.isolate(leader) // nothing commits, so requests stay pending
+    const p1 = c.driver(leader).propose(cmd('set a 1'))
+    const p2 = c.driver(leader).propose(cmd('set a 2'))
+    p1.catch(() => {}); p2.catch(() => {})
+    await assert.rejects(c.driver(leader).propose(cmd('set a 3')), (err: unknown) => isJadfsError(err, 'PROPOSAL_DROPPED'))
+  })
+
+  it('§5, Figure 2: every message is sent only after the state it depends on is durable', () => {
+    // a spy checks, at each send, that storage already holds what the message vouches for:
+    // a granted vote (the vote), an acknowledgement (the entries), a MsgApp (the leader's entries)
+    const violations: string[] = []
+    const order: string[] = []
+    const c = new Cluster()
+    const storages = new Map<string, MemoryRaftStorage>()
+    for (const id of VOTERS) {
+      const storage = new MemoryRaftStorage({ voters: VOTERS, learners: [] })
+      storages.set(id, storage)
+      const save = storage.save.bind(storage)
+      storage.save = (batch) => { order.push(`${id}:save`); save(batch) }
+      c.add(id, storage, new KvStateMachine(), {
+        send (msgs: readonly Message[]) {
+          order.push(`${id}:send`)
+          for (const m of msgs) {
+            const hs = storage.initialState().hardState
+            if (m.type === 'MsgVoteResp' && !m.reject && hs.vote !== m.to) violations.push(`vote for ${m.to} sent before it was saved`)
+            if (m.type === 'MsgAppResp' && !m.reject && storage.lastIndex() < m.index) violations.push(`ack of ${m.index} before saving it`)
+            const last = m.entries[m.entries.length - 1]
+            if (m.type === 'MsgApp' && last !== undefined && storage.lastIndex() < last.index) violations.push(`MsgApp up to ${last.index} before the leader saved it`)
+            if (m.term > hs.term) violations.push(`${m.type} of term ${m.term} before the term was saved`)
+            c.queue.push(m)
+          }
+        }
+      })
+    }
+    const leader = c.waitForLeader()
+    for (let i = 0; i < 5; i++) void c.driver(leader).propose(cmd(`set k${i} v`))
+    c.tick(5)
+    assert.deepEqual(violations, [])
+    assert.ok(order.includes(`${leader}:save`) && order.includes(`${leader}:send`))
+  })
+
+  it('§6.4: readBarrier resolves on the leader and on a follower once the read index is applied', async () => {
+    const c = Cluster.of(VOTERS)
+    const leader = c.waitForLeader()
+    const follower = VOTERS.find(id => id !== leader)!
+    await c.settle(c.driver(leader).propose(cmd('set x 1')))
+    await c.settle(c.driver(leader).readBarrier())
+    await c.settle(c.driver(follower).readBarrier())
+    assert.equal(c.node(follower).sm.data.get('x'), '1', 'the follower applied the write before the read returned')
+  })
+
+  it('§6.4: a read on a leader cut off from its majority does not resolve; it times out', async () => {
+    const c = Cluster.of(VOTERS, { requestTimeoutTicks: 5 })
+    const leader = c.waitForLeader()
+    c.isolate(leader)
+    await assert.rejects(c.settle(c.driver(leader).readBarrier()), (err: unknown) => isJadfsError(err, 'TIMEOUT'))
+  })
+
+  it('thesis §4.2.1 / §4.1: a learner is added, catches up, then is promoted to voter', async () => {
+    const c = Cluster.of(VOTERS)
+    const leader = c.waitForLeader()
+    await c.settle(c.driver(leader).propose(cmd('set a 1')))
+    c.add('n4', new MemoryRaftStorage()) // joins with no configuration: it waits for the leader
+    const cs = await c.settle(c.driver(leader).proposeConfChange({ type: 'addLearner', nodeId: 'n4' }))
+    assert.deepEqual(cs, { voters: VOTERS, learners: ['n4'] })
+    c.tick(3)
+    assert.equal(c.node('n4').sm.data.get('a'), '1')
+    const cs2 = await c.settle(c.driver(leader).proposeConfChange({ type: 'addVoter', nodeId: 'n4' }))
+    assert.deepEqual(cs2, { voters: [...VOTERS, 'n4'], learners: [] })
+    c.tick(3)
+    assert.deepEqual(c.confOf('n4'), { voters: [...VOTERS, 'n4'], learners: [] })
+  })
+
+  it('§4.1: a node removed from the configuration fails its requests with REMOVED_FROM_CLUSTER', async () => {
+    const c = Cluster.of(VOTERS)
+    const leader = c.waitForLeader()
+    const victim = VOTERS.find(id => id !== leader)!
+    await c.settle(c.driver(leader).proposeConfChange({ type: 'removeNode', nodeId: victim }))
+    c.tick(3)
+    await assert.rejects(c.driver(victim).propose(cmd('set a 1')), (err: unknown) => isJadfsError(err, 'REMOVED_FROM_CLUSTER'))
+    // the remaining two still commit
+    assert.equal(await c.settle(c.driver(leader).propose(cmd('set a 1'))), null)
+  })
+
+  it('§7: snapshots compact the log; a new member is brought up by InstallSnapshot', async () => {
+    const c = Cluster.of(VOTERS, { snapshotEntries: 5 })
+    const leader = c.waitForLeader()
+    for (let i = 0; i < 12; i++) await c.settle(c.driver(leader).propose(cmd(`set k${i} ${i}`)))
+    const leaderStorage = c.node(leader).storage
+    assert.ok(leaderStorage.firstIndex() > 5, `log compacted (first index ${leaderStorage.firstIndex()})`)
+    assert.ok(leaderStorage.snapshot().metadata.index >= 10)
+    c.add('n4', new MemoryRaftStorage())
+    await c.settle(c.driver(leader).proposeConfChange({ type: 'addLearner', nodeId: 'n4' }))
+    c.tick(5)
+    const n4 = c.node('n4')
+    assert.ok(n4.storage.snapshot().metadata.index > 0, 'n4 installed a snapshot')
+    for (let i = 0; i < 12; i++) assert.equal(n4.sm.data.get(`k${i}`), String(i))
+  })
+
+  it('§7 / §5: a restarted node recovers from its snapshot and log with a fresh in-memory state machine', async () => {
+    const c = Cluster.of(VOTERS, { snapshotEntries: 4 })
+    const leader = c.waitForLeader()
+    for (let i = 0; i < 10; i++) await c.settle(c.driver(leader).propose(cmd(`set k${i} ${i}`)))
+    c.tick(2)
+    const follower = VOTERS.find(id => id !== leader)!
+    c.restart(follower)
+    c.tick(3)
+    for (let i = 0; i < 10; i++) assert.equal(c.node(follower).sm.data.get(`k${i}`), String(i), `k${i}`)
+    assert.equal(await c.settle(c.driver(follower).propose(cmd('set k0 x'))), '0')
+  })
+
+  it('a stopped driver rejects its pending requests with SHUTTING_DOWN', async () => {
+    const c = Cluster.of(VOTERS)
+    const leader = c.waitForLeader()
+    c.isolate(leader)
+    const p = c.driver(leader).propose(cmd('set a 1'))
+    c.driver(leader).stop()
+    await assert.rejects(p, (err: unknown) => isJadfsError(err, 'SHUTTING_DOWN'))
+  })
+
+  it('a transport that delivers synchronously (re-entering receive) works', async () => {
+    const c = new Cluster()
+    for (const id of VOTERS) {
+      c.add(id, new MemoryRaftStorage({ voters: VOTERS, learners: [] }), new KvStateMachine(), {
+        send: (msgs) => { for (const m of msgs) c.nodes.get(m.to)?.driver.receive(m) }
+      })
+    }
+    const leader = c.waitForLeader()
+    assert.equal(await c.settle(c.driver(leader).propose(cmd('set s 1'))), null)
+  })
+})
