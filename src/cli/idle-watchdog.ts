@@ -16,7 +16,7 @@ export function startIdleWatchdog (idleTimeoutMs: number, what: string, parent?:
   const arm = (): void => {
     clearTimeout(timer)
     timer = setTimeout(() => {
-      controller.abort(new JadfsError('TIMEOUT', `${what}: no progress for ${Math.round(idleTimeoutMs / 1000)} s; gave up (the outcome on the daemon is unknown)`))
+      controller.abort(new JadfsError('TIMEOUT', `${what}: no progress for ${idleTimeoutMs < 1000 ? `${idleTimeoutMs} ms` : `${Math.round(idleTimeoutMs / 1000)} s`}; gave up (the outcome on the daemon is unknown)`))
     }, idleTimeoutMs)
     timer.unref()
   }

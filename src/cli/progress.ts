@@ -17,7 +17,7 @@ export function startProgress (io: CliIo, label: string, totalBytes: number | un
   let doneBytes = 0
   const bar = new cliProgress.SingleBar({
     stream: io.stderr,
-    format: `${label} {bar} {percentage}% | {done} / {total} | {rate}`,
+    format: `${label} {bar} {percentage}% | {doneText} / {totalText} | {rate}`,
     hideCursor: true,
     clearOnComplete: false,
     fps: 10,
@@ -25,7 +25,7 @@ export function startProgress (io: CliIo, label: string, totalBytes: number | un
   }, cliProgress.Presets.shades_classic)
   const payload = (): Record<string, string> => {
     const seconds = Math.max((Date.now() - startedAtMs) / 1000, 0.001)
-    return { done: formatBytes(doneBytes), total: totalBytes === undefined ? '?' : formatBytes(totalBytes), rate: `${formatBytes(Math.round(doneBytes / seconds))}/s` }
+    return { doneText: formatBytes(doneBytes), totalText: totalBytes === undefined ? '?' : formatBytes(totalBytes), rate: `${formatBytes(Math.round(doneBytes / seconds))}/s` }
   }
   bar.start(totalBytes ?? 0, 0, payload())
   return {

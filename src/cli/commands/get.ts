@@ -45,7 +45,7 @@ Examples:
       if (target === '') throw new JadfsError('INVALID_ARGUMENT', `cannot name a local file after ${JSON.stringify(remote)}; give LOCAL`)
 
       const opened = await client.openFile(remotePath, { range })
-      const progress = startProgress(io, `get ${remotePath}`, opened.contentLength, flags.progress && target !== '-')
+      const progress = startProgress(io, `get ${remotePath}`, opened.contentLength, flags.progress)
       const hash = createHash('sha256')
       const counter = { bytes: 0 }
       const startedAtMs = Date.now()
