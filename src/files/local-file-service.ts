@@ -29,7 +29,8 @@ import { decodeCursor, encodeCursor, resolveLimit } from './listing.js'
 import { optionalCount, resolvePutOptions } from './put-options.js'
 import { putFile } from './put-pipeline.js'
 import { parseRangeHeader } from './range.js'
-import { chunkSpans, precheckChunk, streamChunks, type ReadPipelineComponents } from './read-pipeline.js'
+import { chunkSpans, streamChunks, verifyFirstChunk, type ReadPipelineComponents } from './read-pipeline.js'
+import { DEFAULT_LEASE_IDLE_MS } from './verified-handle-lease.js'
 
 /** the local service plus its namespace state machine, for a replicated log to drive */
 export interface LocalFileServiceWithNamespace extends LocalFileService {
@@ -40,6 +41,8 @@ export interface LocalFileServiceWithNamespace extends LocalFileService {
 export interface LocalFileServiceComponents {
   readonly chunkFs?: ChunkFs
   readonly nowMs?: () => number
+  /** how long readFile()'s verified first chunk waits for the body to be pulled */
+  readonly firstChunkLeaseMs?: number
 }
 
 export async function openLocalFileService (init: LocalFileServiceInit, components: LocalFileServiceComponents = {}): Promise<LocalFileServiceWithNamespace> {
@@ -65,7 +68,7 @@ export async function openLocalFileService (init: LocalFileServiceInit, componen
     db.close()
     throw err
   }
-  return new LocalFileServiceImpl(init, db, files, nowMs)
+  return new LocalFileServiceImpl(init, db, files, nowMs, components.firstChunkLeaseMs ?? DEFAULT_LEASE_IDLE_MS)
 }
 
 class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
@@ -84,7 +87,8 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
     private readonly init: LocalFileServiceInit,
     private readonly db: ReturnType<typeof openDatabase>,
     private readonly files: ChunkFileStore,
-    private readonly nowMs: () => number
+    private readonly nowMs: () => number,
+    leaseIdleMs: number
   ) {
     this.index = new ChunkIndex(db)
     this.namespace = new NamespaceStateMachine({ db, chunks: this.index, nowMs })
@@ -96,7 +100,7 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
       nowMs,
       onCorrupt: (cid, why) => { init.logger?.error({ cid, why }, 'chunk failed its integrity check; marked bad') }
     })
-    this.reader = { chunks: this.chunkStore, pins: this.pins, isClosing: () => this.closing }
+    this.reader = { chunks: this.chunkStore, pins: this.pins, leaseIdleMs, isClosing: () => this.closing }
     this.startedAtMs = nowMs()
   }
 
@@ -124,8 +128,8 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
       const record = this.getRecord(normalisePath(path))
       const range = parseRangeHeader(options.rangeHeader, record.sizeBytes)
       const spans = chunkSpans(record, range)
-      if (spans[0] !== undefined) await precheckChunk(this.reader, spans[0].chunk)
-      return { record, range, body: streamChunks(this.reader, spans, options.signal) }
+      const firstChunk = spans[0] === undefined ? null : await verifyFirstChunk(this.reader, spans[0].chunk)
+      return { record, range, body: streamChunks(this.reader, spans, options.signal, firstChunk) }
     })
   }
 
@@ -162,9 +166,9 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
         throw new JadfsError('CHUNK_NOT_FOUND', `chunk ${canonical} is not stored on this node`, { details: { cid: canonical } })
       }
       const chunk = { cid: canonical, sizeBytes: row.sizeBytes }
-      await precheckChunk(this.reader, chunk)
+      const verified = await verifyFirstChunk(this.reader, chunk)
       const spans = [{ chunk, fromByte: 0, toByteExclusive: chunk.sizeBytes }]
-      return { cid: canonical, sizeBytes: chunk.sizeBytes, body: streamChunks(this.reader, spans, options.signal) }
+      return { cid: canonical, sizeBytes: chunk.sizeBytes, body: streamChunks(this.reader, spans, options.signal, verified) }
     })
   }
 

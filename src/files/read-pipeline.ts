@@ -5,17 +5,22 @@
 //
 // Chunks are pinned while the body is being consumed, so an overwrite or delete during the
 // read cannot let GC take bytes this reader still needs: it sees the old version completely.
-// The pin starts with the first pull; between readFile() and that pull, the GC grace period
-// (counted from the release) protects the chunks.
+// The first chunk is verified (and pinned) inside readFile() and its descriptor leased to the
+// body; the other chunks are pinned from the first pull, and between readFile() and that
+// pull the GC grace period (counted from a release) protects them.
+import type { FileHandle } from 'node:fs/promises'
 import { JadfsError } from '../errors.js'
 import type { ChunkStore } from '../store/chunk-store.js'
 import { READ_PIECE_BYTES, readChunkRange } from '../store/chunk-verify.js'
 import type { PinSet } from '../store/pin-set.js'
 import type { ByteRange, ChunkRef, FileRecord } from './file-service.js'
+import { VerifiedHandleLease } from './verified-handle-lease.js'
 
 export interface ReadPipelineComponents {
   readonly chunks: ChunkStore
   readonly pins: PinSet
+  /** how long a verified first chunk waits for its body to be pulled */
+  readonly leaseIdleMs: number
   readonly isClosing: () => boolean
 }
 
@@ -41,33 +46,45 @@ export function chunkSpans (record: FileRecord, range: ByteRange | null): Array<
 }
 
 /**
- * Checks one chunk now (open + full re-hash), so a corrupt or missing first chunk fails the
- * request before any header or byte is sent. The streaming pass checks it again: bytes are
- * only ever served from a descriptor that was hashed, and an open descriptor is not kept
- * across the gap to a body that might never be consumed.
+ * Opens and re-hashes the first chunk now, so a corrupt or missing first chunk fails the
+ * request before any header or byte is sent. The verified descriptor is leased to the body
+ * stream, which serves from it without hashing again.
  */
-export async function precheckChunk (c: ReadPipelineComponents, chunk: ChunkRef): Promise<void> {
+export async function verifyFirstChunk (c: ReadPipelineComponents, chunk: ChunkRef): Promise<VerifiedHandleLease> {
   const release = c.pins.pin([chunk.cid])
   try {
     const handle = await c.chunks.openVerified(chunk.cid, chunk.sizeBytes, Buffer.allocUnsafe(READ_PIECE_BYTES))
-    await handle.close()
-  } finally {
+    return new VerifiedHandleLease(handle, chunk.cid, release, c.leaseIdleMs)
+  } catch (err) {
     release()
+    throw err
   }
 }
 
 export async function * streamChunks (
   c: ReadPipelineComponents,
   spans: ReturnType<typeof chunkSpans>,
-  signal: AbortSignal | undefined
+  signal: AbortSignal | undefined,
+  firstChunk: VerifiedHandleLease | null
 ): AsyncGenerator<Uint8Array> {
   const release = c.pins.pin(spans.map((s) => s.chunk.cid))
-  const scratch = Buffer.allocUnsafe(READ_PIECE_BYTES)
+  const leased = firstChunk?.take() ?? null
+  // the lease's own pin is no longer needed: the pins above cover every chunk
+  leased?.releasePin()
+  let unusedLeasedHandle = leased?.handle ?? null
+  let scratch: Buffer | null = null
   try {
-    for (const span of spans) {
+    for (const [i, span] of spans.entries()) {
       if (c.isClosing()) throw new JadfsError('SHUTTING_DOWN', 'the node is stopping; the read was cut short')
       signal?.throwIfAborted()
-      const handle = await c.chunks.openVerified(span.chunk.cid, span.chunk.sizeBytes, scratch)
+      let handle: FileHandle
+      if (i === 0 && unusedLeasedHandle !== null) {
+        handle = unusedLeasedHandle
+        unusedLeasedHandle = null
+      } else {
+        scratch ??= Buffer.allocUnsafe(READ_PIECE_BYTES)
+        handle = await c.chunks.openVerified(span.chunk.cid, span.chunk.sizeBytes, scratch)
+      }
       try {
         yield * readChunkRange(handle, span.chunk.cid, span.fromByte, span.toByteExclusive)
       } finally {
@@ -75,6 +92,7 @@ export async function * streamChunks (
       }
     }
   } finally {
+    if (unusedLeasedHandle !== null) await unusedLeasedHandle.close()
     release()
   }
 }

@@ -223,6 +223,23 @@ describe('local file service: put and get', () => {
     assert.equal((await t.service.status()).badChunks, 2)
   })
 
+  it('a body never pulled gives up its verified first chunk after the lease time', async () => {
+    const leased = await openTestService({}, { firstChunkLeaseMs: 50 })
+    try {
+      const record = await leased.service.putFile('/l', piecesOf(bytesOf(2 * CHUNK, 81)))
+      const handle = await leased.service.readFile('/l')
+      await leased.service.deleteFile('/l')
+      assert.equal((await leased.service.collectGarbage({ graceMs: 0 })).chunksRemoved, 1, 'the leased first chunk is pinned')
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      assert.equal((await leased.service.collectGarbage({ graceMs: 0 })).chunksRemoved, 1, 'the expired lease let go')
+      // pulling now finds the first chunk gone: an error, never wrong bytes
+      await rejectsWith(collect(handle.body), 'CHUNK_NOT_FOUND')
+      assert.equal(record.chunks.length, 2)
+    } finally {
+      await leased.cleanup()
+    }
+  })
+
   it('readChunk serves a verified chunk and validates ids', async () => {
     const bytes = bytesOf(CHUNK + 3, 51)
     const record = await put('/k', bytes)
