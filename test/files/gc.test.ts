@@ -118,6 +118,21 @@ describe('garbage collection', () => {
     assert.deepEqual(await readdir(tmp), ['young.tmp'])
   })
 
+  it('opening the service sweeps temp files older than the grace period', async () => {
+    const tmp = join(t.dir, 'tmp')
+    await writeFile(join(tmp, 'crashed.tmp'), 'partial chunk')
+    await writeFile(join(tmp, 'recent.tmp'), 'maybe another upload')
+    const old = (Date.now() - GRACE_MS - 1000) / 1000
+    await utimes(join(tmp, 'crashed.tmp'), old, old)
+    await t.service.close()
+    const reopened = await openTestService({ gcGraceMs: GRACE_MS }, {}, t.dir)
+    try {
+      assert.deepEqual(await readdir(tmp), ['recent.tmp'])
+    } finally {
+      await reopened.service.close()
+    }
+  })
+
   it('chunks of an upload in flight survive GC (any grace) and the upload then completes', async () => {
     let resume!: () => void
     const paused = new Promise<void>((resolve) => { resume = resolve })

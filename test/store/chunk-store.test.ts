@@ -147,6 +147,36 @@ describe('chunk store', () => {
     await rejectsWith(store.openVerified(chunkCidFromSha256(Buffer.alloc(32)), null, Buffer.alloc(1024)), 'CHUNK_NOT_FOUND')
   })
 
+  it('batches small pieces into full-size writes and passes large pieces straight through', async () => {
+    const writeSizes: number[] = []
+    const real = nodeChunkFs()
+    await setUp({
+      createExclusive: async (path) => {
+        const handle = await real.createExclusive(path)
+        return {
+          write: async (buffer, offset, length) => {
+            writeSizes.push(length)
+            return await handle.write(buffer, offset, length)
+          },
+          datasync: async () => { await handle.datasync() },
+          close: async () => { await handle.close() }
+        }
+      }
+    })
+    const bytes = bytesOf(100_000, 12)
+    await storeBytes(bytes, 1000)
+    assert.deepEqual(writeSizes, [16_000, 16_000, 16_000, 16_000, 16_000, 16_000, 4000])
+    writeSizes.length = 0
+    const writer = await store.createWriter()
+    await writer.write(bytes.subarray(0, 10))
+    await writer.write(bytes.subarray(10, 50_010))
+    await writer.write(bytes.subarray(50_010))
+    const { chunk, release } = await store.commit(writer)
+    release()
+    assert.deepEqual(writeSizes, [10, 50_000, 49_990])
+    assert.ok((await readFile(files.chunkPath(chunk.cid))).equals(bytes))
+  })
+
   it('ENOSPC from a write is NO_SPACE and other errors STORAGE_IO; the temp file is removed', async () => {
     await setUp(failingFs('ENOSPC', 2))
     await rejectsWith(storeBytes(bytesOf(100_000)), 'NO_SPACE', /no space left/)
