@@ -1,31 +1,31 @@
 // Wraps an upload body so that anything going wrong on the client side — the body throwing
 // (disconnect) or the request being aborted, even while a read is pending — surfaces as one
 // UPLOAD_INCOMPLETE error that the pipeline can tell apart from storage failures.
+//
+// When the pipeline stops early for its own reasons (too large, checksum, full disk) the body
+// is only no longer pulled, not closed: for an HTTP request, closing the body would destroy
+// the socket before the caller could send its error response. The caller owns the body.
 import { JadfsError, isJadfsError } from '../errors.js'
 
 export async function * guardSource (body: AsyncIterable<Uint8Array>, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
   const iterator = body[Symbol.asyncIterator]()
-  let finished = false
-  try {
-    while (true) {
+  while (true) {
+    let step: IteratorResult<Uint8Array>
+    try {
       if (signal?.aborted === true) throw aborted(signal)
-      let step: IteratorResult<Uint8Array>
-      try {
-        step = signal === undefined ? await iterator.next() : await raceAbort(iterator.next(), signal)
-      } catch (err) {
-        if (isJadfsError(err)) throw err
-        throw new JadfsError('UPLOAD_INCOMPLETE', 'the upload stream failed before it ended (client disconnected?); nothing was stored', { cause: err })
+      step = signal === undefined ? await iterator.next() : await raceAbort(iterator.next(), signal)
+    } catch (err) {
+      if (signal?.aborted === true) {
+        // the client is gone: let the source release what it holds (e.g. its socket); a
+        // source stuck in next() may never settle return(), so it is not awaited
+        void Promise.resolve(iterator.return?.()).catch(() => {})
+        throw isJadfsError(err) ? err : aborted(signal)
       }
-      if (step.done === true) {
-        finished = true
-        return
-      }
-      yield step.value
+      if (isJadfsError(err)) throw err
+      throw new JadfsError('UPLOAD_INCOMPLETE', 'the upload stream failed before it ended (client disconnected?); nothing was stored', { cause: err })
     }
-  } finally {
-    // tell the source to stop (e.g. stop reading a socket); a source stuck in next() may
-    // never settle return(), so it is not awaited
-    if (!finished) void Promise.resolve(iterator.return?.()).catch(() => {})
+    if (step.done === true) return
+    yield step.value
   }
 }
 

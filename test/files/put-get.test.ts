@@ -7,6 +7,7 @@
 import { strict as assert } from 'node:assert'
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { PassThrough } from 'node:stream'
 import { isJadfsError } from '../../src/errors.js'
 import type { FileRecord } from '../../src/files/file-service.js'
 import { nodeChunkFs, type ChunkFs } from '../../src/store/chunk-fs.js'
@@ -328,6 +329,28 @@ describe('local file service: limits and full disk', () => {
       assert.ok(await t.service.putFile('/fits', piecesOf(bytesOf(100_000))))
       assert.deepEqual(await readdir(join(t.dir, 'tmp')), [])
       assert.equal((await t.service.status()).files, 1)
+    } finally {
+      await t.cleanup()
+    }
+  })
+
+  it('an upload refused mid-stream leaves the body open for the caller; an abort ends a stalled stream', async () => {
+    const t = await openTestService({ maxFileSizeBytes: 100_000 })
+    try {
+      const tooBig = new PassThrough()
+      tooBig.write(bytesOf(150_000))
+      await rejectsWith(t.service.putFile('/big', tooBig), 'PAYLOAD_TOO_LARGE')
+      assert.equal(tooBig.destroyed, false, 'the caller could no longer answer on this connection')
+      tooBig.destroy()
+
+      const controller = new AbortController()
+      const gone = new PassThrough()
+      gone.write(bytesOf(1000))
+      const upload = t.service.putFile('/gone', gone, { signal: controller.signal })
+      setTimeout(() => { controller.abort() }, 20)
+      await rejectsWith(upload, 'UPLOAD_INCOMPLETE', /aborted/)
+      gone.destroy()
+      assert.deepEqual(await readdir(join(t.dir, 'tmp')), [])
     } finally {
       await t.cleanup()
     }
