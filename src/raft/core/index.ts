@@ -29,8 +29,9 @@ export { makeMessage } from './messages.js'
 export { NO_LEADER_REASON } from './constants.js'
 
 export function createRaftCore (config: RaftCoreConfig): RaftCore {
+  const durable = config.storage.initialState().hardState
   const r = new Raft(config)
-  const readyTracker = new ReadyTracker(r)
+  const readyTracker = new ReadyTracker(r, durable)
 
   return {
     tick: () => r.tick(),

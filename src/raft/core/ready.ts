@@ -12,9 +12,11 @@ export class ReadyTracker {
   /** a Ready handed out and not yet advanced */
   private outstanding: Ready | undefined
 
-  constructor (private readonly r: Raft) {
-    this.prevSoft = softState(r)
-    this.prevHard = hardState(r)
+  /** `durable` is the hard state in storage: anything the core changed at start-up (bootstrap)
+   * differs from it and so goes into the first Ready to be persisted */
+  constructor (private readonly r: Raft, durable: HardState) {
+    this.prevSoft = { leader: '', role: 'follower' }
+    this.prevHard = durable
   }
 
   hasReady (): boolean {
