@@ -1,6 +1,7 @@
 // Checks the framed request/response toolkit against real misbehaving peers on loopback.
 // The misbehaving side is a raw libp2p handler, so each failure mode is produced on the
-// wire: a peer that accepts and stays silent (TIMEOUT within the deadline), an over-size
+// wire: a peer that accepts and stays silent (TIMEOUT within the deadline), an opener that
+// never sends (reset by the server at its timeout), an over-size
 // frame (MESSAGE_TOO_LARGE), a close in the middle of a frame or before any frame
 // (PROTOCOL_ERROR), the inbound stream limit (excess streams reset, the rest served),
 // the outbound limit (PEER_BUSY), and stopping the host (pending requests end at once).
@@ -99,6 +100,19 @@ describe('p2p: protocol toolkit', () => {
       request(asker, peer.peerId, spec, REQUEST, { timeoutMs: 5000 }),
       (err) => isJadfsError(err, 'PROTOCOL_ERROR') && /before sending a message/.test(err.message)
     )
+  })
+
+  it('resets a stream whose opener never sends its request, at the protocol timeout', async () => {
+    const timeoutMs = 300
+    let served = 0
+    await handleProtocol(peer, defineProtocol({ ...spec, timeoutMs }), () => { served++; return { bitmap: new Uint8Array(), count: 0 } })
+    // Timed from before the dial: the server's clock starts later, when it sees the stream.
+    const started = Date.now()
+    const stream = await asker.dialProtocol(peer.peerId, TEST_PROTOCOL)
+    await waitFor('the server to reset the stream', () => stream.status === 'reset', 5000, 10)
+    const elapsedMs = Date.now() - started
+    assert.ok(elapsedMs >= timeoutMs - 5 && elapsedMs < timeoutMs + 1000, `took ${elapsedMs} ms`)
+    assert.equal(served, 0)
   })
 
   it('enforces the inbound stream limit: streams above it are reset, those at it are served', async () => {
