@@ -1,6 +1,6 @@
 // Raft log storage, split as in etcd-io/raft: the core only reads (RaftLogReader), the driver
 // writes (RaftStorage.save) after the core hands out a Ready. Implementations: memory (tests,
-// simulation) and SQLite; both pass test/raft/storage-compliance.ts.
+// simulation) and SQLite; both pass test/raft/storage/storage-compliance.ts.
 //
 // All methods are synchronous: better-sqlite3 is synchronous, and a synchronous storage keeps
 // the core and the simulation deterministic.
@@ -19,7 +19,8 @@ export interface RaftLogReader {
   /** term of the entry at index; index firstIndex()-1 answers the snapshot's term.
    * Throws RaftStorageError 'compacted' below that, 'unavailable' past lastIndex(). */
   term (index: number): number
-  /** index of the first entry still in the log (snapshot index + 1) */
+  /** index of the first entry still in the log: compaction point + 1 (a snapshot alone keeps the
+   * entries it covers, as in etcd, so lagging followers can still be served from the log) */
   firstIndex (): number
   lastIndex (): number
   snapshot (): Snapshot
@@ -36,7 +37,7 @@ export interface SaveBatch {
 export interface RaftStorage extends RaftLogReader {
   /** one atomic transaction; when it returns the batch is durable */
   save (batch: SaveBatch): void
-  /** record a snapshot of the applied state at index (≤ applied) and drop entries up to compactIndex */
+  /** record a snapshot of the applied state at index (≤ applied); entries are kept until compact() */
   createSnapshot (index: number, confState: ConfState, data: Uint8Array): Snapshot
   /** drop log entries with index ≤ compactIndex (must be ≤ the snapshot index) */
   compact (compactIndex: number): void
