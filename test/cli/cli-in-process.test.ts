@@ -107,6 +107,22 @@ describe('CLI in process', function () {
     }
   })
 
+  it('ls follows the cursors across pages and prints one table', async () => {
+    for (const name of ['a', 'b', 'c', 'd', 'e']) {
+      assert.equal((await run(['put', local, `/ls/${name}`], { tty: false, cwd: dir, api: node.apiUrl })).code, 0)
+    }
+    const res = await run(['ls', '/ls/', '--page-size', '2'], { tty: false, cwd: dir, api: node.apiUrl })
+    assert.equal(res.code, 0, res.stderr.text)
+    const lines = res.stdout.text.trimEnd().split('\n')
+    assert.match(lines[0] ?? '', /^\s*SIZE {2}MODIFIED {14}PATH$/)
+    assert.deepEqual(lines.slice(1).map((l) => l.split(/\s+/).pop()), ['/ls/a', '/ls/b', '/ls/c', '/ls/d', '/ls/e'])
+    assert.match(lines[1] ?? '', /^3\.00 MiB {2}\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ {2}\/ls\/a$/)
+    const json = await run(['ls', '/ls/', '--page-size', '2', '--json'], { tty: false, cwd: dir, api: node.apiUrl })
+    assert.equal((JSON.parse(json.stdout.text) as unknown[]).length, 5)
+    const bad = await run(['ls', '--page-size', '0'], { tty: false, cwd: dir, api: node.apiUrl })
+    assert.equal(bad.code, 2)
+  })
+
   it('put - streams stdin', async () => {
     const stdin = new PassThrough()
     const stdout = new Capture(false)

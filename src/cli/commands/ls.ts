@@ -1,16 +1,18 @@
 // jadfs ls [PREFIX]: lists files under a prefix, following the API's pagination cursors.
 import type { Command } from 'commander'
 import { formatBytes } from '../../config/parse-size.js'
+import { JadfsError } from '../../errors.js'
 import type { FileRecord } from '../../files/file-service.js'
 import { addClientOptions, clientFrom, type ClientOptions } from '../client-options.js'
 import type { CommandContext } from '../command-context.js'
 import { formatTable, formatTime, printJson, printLines } from '../output.js'
 import { absoluteRemote } from '../remote-path.js'
 
-const PAGE_LIMIT = 1000
+const DEFAULT_PAGE_FILES = 1000
 
 interface LsFlags extends ClientOptions {
   readonly long?: boolean
+  readonly pageSize: string
 }
 
 export function registerLsCommand (program: Command, ctx: CommandContext): void {
@@ -18,7 +20,8 @@ export function registerLsCommand (program: Command, ctx: CommandContext): void 
     .summary('list files')
     .description('List the files whose path starts with PREFIX (default: all), in path order.')
     .argument('[prefix]', 'path prefix, e.g. /docs/ or /photos/2024-')
-    .option('-l, --long', 'also show version, chunks, replication and SHA-256'))
+    .option('-l, --long', 'also show version, chunks, replication and SHA-256')
+    .option('--page-size <n>', 'files fetched per request (1..1000); all pages are listed', String(DEFAULT_PAGE_FILES)))
     .addHelpText('after', `
 Examples:
   $ jadfs ls
@@ -26,10 +29,14 @@ Examples:
   $ jadfs ls --json | jq '.[].path'`)
     .action(async (prefix: string | undefined, flags: LsFlags) => {
       const client = clientFrom(flags, ctx.io)
+      const pageSize = Number(flags.pageSize)
+      if (!/^\d+$/.test(flags.pageSize) || pageSize < 1 || pageSize > DEFAULT_PAGE_FILES) {
+        throw new JadfsError('INVALID_ARGUMENT', `--page-size must be a whole number from 1 to ${DEFAULT_PAGE_FILES}`)
+      }
       const files: FileRecord[] = []
       let cursor: string | undefined
       do {
-        const page = await client.listFiles({ prefix: prefix === undefined ? undefined : absoluteRemote(prefix), limit: PAGE_LIMIT, cursor })
+        const page = await client.listFiles({ prefix: prefix === undefined ? undefined : absoluteRemote(prefix), limit: pageSize, cursor })
         files.push(...page.files)
         cursor = page.nextCursor
       } while (cursor !== undefined)
