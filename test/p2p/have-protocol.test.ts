@@ -1,9 +1,13 @@
 // Checks /jadfs/have/1.0.0 end to end between two real hosts on loopback: the answer bitmap
 // matches the holder's hasChunk for every CID in order, an empty batch needs no stream, and
-// a malformed id in a request makes the holder reset the stream (a PROTOCOL_ERROR here).
+// a malformed id in a request is reported back as PROTOCOL_ERROR without consulting the
+// holder's store, and an operating error of the holder (STORAGE_IO) reaches the asker with
+// its code, while an unknown code from a peer is refused.
 import { strict as assert } from 'node:assert'
 import type { CID } from 'multiformats/cid'
-import { isJadfsError } from '../../src/errors.js'
+import { JadfsError, isJadfsError } from '../../src/errors.js'
+import { handleProtocol } from '../../src/p2p/protocols/handle-protocol.js'
+import { defineProtocol } from '../../src/p2p/protocols/protocol-spec.js'
 import type { JadfsHost } from '../../src/p2p/host.js'
 import { handleHave, haveProtocol, requestHave } from '../../src/p2p/protocols/have/have-protocol.js'
 import { request } from '../../src/p2p/protocols/request.js'
@@ -36,8 +40,28 @@ describe('p2p: have protocol', () => {
     await handleHave(holder, () => { calls++; return true })
     await assert.rejects(
       request(asker, holder.peerId, haveProtocol, { cids: [new Uint8Array([1, 2, 3])] }, { timeoutMs: 5000 }),
-      (err) => isJadfsError(err, 'PROTOCOL_ERROR')
+      (err) => isJadfsError(err, 'PROTOCOL_ERROR') && /not a raw sha2-256 CIDv1/.test(err.message)
     )
     assert.equal(calls, 0)
+  })
+
+  it('passes the holder\'s operating error to the asker with its code', async () => {
+    hosts = await startCluster(2)
+    const [asker, holder] = hosts as [JadfsHost, JadfsHost]
+    await handleHave(holder, () => { throw new JadfsError('STORAGE_IO', 'disk on fire') })
+    await assert.rejects(
+      requestHave(asker, holder.peerId, [await chunkCid('x')], { timeoutMs: 5000 }),
+      (err) => isJadfsError(err, 'STORAGE_IO') && /disk on fire/.test(err.message) && err.details?.remote === true
+    )
+  })
+
+  it('refuses an error code it does not know', async () => {
+    hosts = await startCluster(2)
+    const [asker, holder] = hosts as [JadfsHost, JadfsHost]
+    await handleProtocol(holder, defineProtocol({ ...haveProtocol, errors: undefined }), () => ({ bitmap: new Uint8Array(), count: 0, errorCode: 'EVIL', errorMessage: 'x' }))
+    await assert.rejects(
+      requestHave(asker, holder.peerId, [await chunkCid('x')], { timeoutMs: 5000 }),
+      (err) => isJadfsError(err, 'PROTOCOL_ERROR') && /unknown error code/.test(err.message)
+    )
   })
 })

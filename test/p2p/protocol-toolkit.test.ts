@@ -12,6 +12,7 @@ import { isJadfsError } from '../../src/errors.js'
 import type { JadfsHost } from '../../src/p2p/host.js'
 import { handleProtocol } from '../../src/p2p/protocols/handle-protocol.js'
 import { haveProtocol } from '../../src/p2p/protocols/have/have-protocol.js'
+import type { HaveResponse } from '../../src/p2p/protocols/have/have.js'
 import { defineProtocol } from '../../src/p2p/protocols/protocol-spec.js'
 import { request } from '../../src/p2p/protocols/request.js'
 import { startCluster, stopAll, waitFor } from './helpers/hosts.js'
@@ -20,6 +21,7 @@ const TEST_PROTOCOL = '/jadfs/test-toolkit/1.0.0'
 // The have codecs serve as a convenient request/response pair.
 const spec = defineProtocol({ ...haveProtocol, id: TEST_PROTOCOL, timeoutMs: 5000 })
 const REQUEST = { cids: [new Uint8Array([1, 2, 3])] }
+const answer = (bitmap: number[], count: number): HaveResponse => ({ bitmap: new Uint8Array(bitmap), count, errorCode: '', errorMessage: '' })
 
 /** Registers a raw handler that does whatever `behave` says with each stream. */
 async function rawHandler (host: JadfsHost, behave: (stream: Stream) => Promise<void> | void): Promise<Stream[]> {
@@ -69,7 +71,7 @@ describe('p2p: protocol toolkit', () => {
 
   it('rejects a request over the limit on the serving side, resetting the stream', async () => {
     let served = 0
-    await handleProtocol(peer, defineProtocol({ ...spec, maxRequestBytes: 16 }), () => { served++; return { bitmap: new Uint8Array(), count: 0 } })
+    await handleProtocol(peer, defineProtocol({ ...spec, maxRequestBytes: 16 }), () => { served++; return answer([], 0) })
     const big = { cids: [new Uint8Array(64)] }
     await assert.rejects(request(asker, peer.peerId, spec, big, { timeoutMs: 5000 }), (err) => isJadfsError(err, 'PROTOCOL_ERROR'))
     assert.equal(served, 0)
@@ -105,7 +107,7 @@ describe('p2p: protocol toolkit', () => {
   it('resets a stream whose opener never sends its request, at the protocol timeout', async () => {
     const timeoutMs = 300
     let served = 0
-    await handleProtocol(peer, defineProtocol({ ...spec, timeoutMs }), () => { served++; return { bitmap: new Uint8Array(), count: 0 } })
+    await handleProtocol(peer, defineProtocol({ ...spec, timeoutMs }), () => { served++; return answer([], 0) })
     // Timed from before the dial: the server's clock starts later, when it sees the stream.
     const started = Date.now()
     const stream = await asker.dialProtocol(peer.peerId, TEST_PROTOCOL)
@@ -123,7 +125,7 @@ describe('p2p: protocol toolkit', () => {
     await handleProtocol(peer, defineProtocol({ ...spec, maxInboundStreams: limit }), async () => {
       entered++
       await gate
-      return { bitmap: new Uint8Array([1]), count: 1 }
+      return answer([1], 1)
     })
     const held = [0, 1].map(async () => await request(asker, peer.peerId, spec, REQUEST, { timeoutMs: 10_000 }))
     await waitFor('the first two requests to reach the responder', () => entered === limit, 5000)

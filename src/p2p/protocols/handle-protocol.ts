@@ -1,11 +1,14 @@
 // Serving a request/response protocol: registers the handler with the protocol's stream
 // limits, and bounds each exchange by the protocol's timeout and the host's stop signal.
-// A failing exchange resets its stream and is logged; it never throws into libp2p.
+// A failing exchange resets its stream and is logged; it never throws into libp2p. A
+// responder's operating error is sent back as an error response if the protocol has one.
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
+import { JadfsError } from '../../errors.js'
 import type { ProtocolHost } from '../host.js'
 import { raceSignal, startDeadline } from './deadline.js'
 import { FramedStream } from './framed-stream.js'
 import type { ProtocolSpec } from './protocol-spec.js'
+import { toWireError } from './remote-error.js'
 import { toJadfsError } from './stream-errors.js'
 
 export interface RequestContext {
@@ -35,7 +38,7 @@ async function serveExchange<Req, Res> (host: HandlerHost, spec: ProtocolSpec<Re
   const { signal } = deadline
   try {
     const req = await framed.read(spec.request, signal)
-    const res = await raceSignal(Promise.resolve(respond(req, { peer, signal })), signal)
+    const res = await answer(spec, respond, req, { peer, signal })
     await framed.write(spec.response, res, signal)
     await framed.closeWrite(signal)
   } catch (err) {
@@ -44,5 +47,16 @@ async function serveExchange<Req, Res> (host: HandlerHost, spec: ProtocolSpec<Re
     host.logger.debug({ protocol: spec.id, peer: peer.toString(), code: mapped.code, err: mapped.message }, 'protocol exchange failed')
   } finally {
     deadline.clear()
+  }
+}
+
+// An operating error (JadfsError) from the responder becomes an error response when the
+// protocol can carry one; anything else propagates and resets the stream.
+async function answer<Req, Res> (spec: ProtocolSpec<Req, Res>, respond: Responder<Req, Res>, req: Req, context: RequestContext): Promise<Res> {
+  try {
+    return await raceSignal(Promise.resolve().then(() => respond(req, context)), context.signal)
+  } catch (err) {
+    if (spec.errors === undefined || !(err instanceof JadfsError) || context.signal.aborted) throw err
+    return spec.errors.encode(toWireError(err))
   }
 }

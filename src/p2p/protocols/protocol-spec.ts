@@ -3,6 +3,7 @@
 // timeout here, so no limit is left to a library default.
 import type { Uint8ArrayList } from 'uint8arraylist'
 import { assert } from '../../util/assert.js'
+import type { WireError } from './remote-error.js'
 
 /** A protons-generated message namespace fits this shape (decode may apply field limits). */
 export interface MessageCodec<T> {
@@ -25,6 +26,18 @@ export interface ProtocolSpec<Req, Res> {
   readonly maxInboundStreams: number
   /** Concurrent outbound streams per connection; opening one more fails with PEER_BUSY. */
   readonly maxOutboundStreams: number
+  /**
+   * How the protocol carries an operating error in its response. Without it, a responder
+   * that throws resets the stream and the requester sees PROTOCOL_ERROR.
+   */
+  readonly errors?: ResponseErrors<Res>
+}
+
+export interface ResponseErrors<Res> {
+  /** Builds the response that reports `error`. */
+  readonly encode: (error: WireError) => Res
+  /** The error a response reports, if it reports one. */
+  readonly decode: (response: Res) => WireError | undefined
 }
 
 export function defineProtocol<Req, Res> (spec: ProtocolSpec<Req, Res>): ProtocolSpec<Req, Res> {

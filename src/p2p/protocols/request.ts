@@ -6,6 +6,7 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import { JadfsError } from '../../errors.js'
 import type { ProtocolHost } from '../host.js'
 import { startDeadline } from './deadline.js'
+import { fromWireError } from './remote-error.js'
 import { FramedStream } from './framed-stream.js'
 import type { ProtocolSpec } from './protocol-spec.js'
 import { toJadfsError } from './stream-errors.js'
@@ -48,6 +49,8 @@ export async function request<Req, Res> (host: RequestHost, peer: PeerId | Multi
     if (extra !== undefined) {
       throw toJadfsError(new Error('the peer sent more than one response'), 'exchange', context)
     }
+    const remoteError = spec.errors?.decode(response)
+    if (remoteError !== undefined) throw fromWireError(remoteError, context)
     return response
   } finally {
     deadline.clear()

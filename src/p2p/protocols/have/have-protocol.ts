@@ -1,5 +1,6 @@
 // /jadfs/have/1.0.0: ask a peer which of a batch of chunks it holds; the answer is a bitmap
-// in request order. The holder side takes a hasChunk function, so it needs no storage engine.
+// in request order. The holder side takes a hasChunk function, so it needs no storage engine;
+// if that throws a JadfsError (say STORAGE_IO), the asker receives the same code.
 import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { CID } from 'multiformats/cid'
@@ -18,7 +19,8 @@ export const HAVE_PROTOCOL_ID = '/jadfs/have/1.0.0'
 export const MAX_CIDS_PER_HAVE_REQUEST = 1024
 /** 1024 CIDs of 36 bytes plus 2 bytes of field framing each, with room to spare. */
 const MAX_HAVE_REQUEST_BYTES = 48 * 1024
-const MAX_HAVE_RESPONSE_BYTES = 256
+/** 128 bitmap bytes, or an error code and a message of at most 512 characters. */
+const MAX_HAVE_RESPONSE_BYTES = 4096
 
 export const haveProtocol = defineProtocol<HaveRequest, HaveResponse>({
   id: HAVE_PROTOCOL_ID,
@@ -31,7 +33,11 @@ export const haveProtocol = defineProtocol<HaveRequest, HaveResponse>({
   maxResponseBytes: MAX_HAVE_RESPONSE_BYTES,
   timeoutMs: 10_000,
   maxInboundStreams: 16,
-  maxOutboundStreams: 16
+  maxOutboundStreams: 16,
+  errors: {
+    encode: (error) => ({ bitmap: new Uint8Array(), count: 0, errorCode: error.code, errorMessage: error.message }),
+    decode: (res) => res.errorCode === '' ? undefined : { code: res.errorCode, message: res.errorMessage }
+  }
 })
 
 export type HasChunk = (cid: CID) => boolean | Promise<boolean>
@@ -44,7 +50,7 @@ export async function handleHave (host: HandlerHost, hasChunk: HasChunk): Promis
       if (cid === undefined) throw new JadfsError('PROTOCOL_ERROR', 'have request names an id that is not a raw sha2-256 CIDv1')
       held.push(await hasChunk(cid))
     }
-    return { bitmap: packBits(held), count: held.length }
+    return { bitmap: packBits(held), count: held.length, errorCode: '', errorMessage: '' }
   })
 }
 

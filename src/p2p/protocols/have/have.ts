@@ -116,6 +116,8 @@ export namespace HaveRequest {
 export interface HaveResponse {
   bitmap: Uint8Array<ArrayBuffer>
   count: number
+  errorCode: string
+  errorMessage: string
 }
 
 export namespace HaveResponse {
@@ -138,13 +140,25 @@ export namespace HaveResponse {
           w.uint32(obj.count)
         }
 
+        if ((obj.errorCode != null && obj.errorCode !== '')) {
+          w.uint32(26)
+          w.string(obj.errorCode)
+        }
+
+        if ((obj.errorMessage != null && obj.errorMessage !== '')) {
+          w.uint32(34)
+          w.string(obj.errorMessage)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           bitmap: uint8ArrayAlloc(0),
-          count: 0
+          count: 0,
+          errorCode: '',
+          errorMessage: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -159,6 +173,14 @@ export namespace HaveResponse {
             }
             case 2: {
               obj.count = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.errorCode = reader.string()
+              break
+            }
+            case 4: {
+              obj.errorMessage = reader.string()
               break
             }
             default: {
@@ -190,6 +212,20 @@ export namespace HaveResponse {
               }
               break
             }
+            case 3: {
+              yield {
+                field: `${prefix}.errorCode`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.errorMessage`,
+                value: reader.string()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -212,6 +248,16 @@ export namespace HaveResponse {
     value: number
   }
 
+  export interface HaveResponseErrorCodeFieldEvent {
+    field: '$.errorCode'
+    value: string
+  }
+
+  export interface HaveResponseErrorMessageFieldEvent {
+    field: '$.errorMessage'
+    value: string
+  }
+
   export function encode (obj: Partial<HaveResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, HaveResponse.codec())
   }
@@ -220,7 +266,7 @@ export namespace HaveResponse {
     return decodeMessage(buf, HaveResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HaveResponse>): Generator<HaveResponseBitmapFieldEvent | HaveResponseCountFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HaveResponse>): Generator<HaveResponseBitmapFieldEvent | HaveResponseCountFieldEvent | HaveResponseErrorCodeFieldEvent | HaveResponseErrorMessageFieldEvent> {
     return streamMessage(buf, HaveResponse.codec(), opts)
   }
 }
