@@ -1,16 +1,17 @@
 // The faults the chaos phase injects, one per fault event, chosen by weight from the run's
-// PRNG: crash and restart, symmetric and one-way partitions and their healing, changes of
+// PRNG: crash and restart (the leader more often than its share: leader changes are where
+// Raft implementations lose writes), symmetric and one-way partitions and their healing, changes of
 // loss / duplication / delay, membership changes (one at a time) and leadership transfer.
 
 import type { SeededPrng } from '../../util/prng.js'
 import type { NetworkFaults } from './network.js'
 
 export type FaultKind =
-  | 'crash' | 'restart' | 'isolate' | 'split' | 'one-way' | 'heal-links'
+  | 'crash' | 'crash-leader' | 'restart' | 'isolate' | 'isolate-leader' | 'split' | 'one-way' | 'heal-links'
   | 'network-rates' | 'membership' | 'transfer-leader'
 
 const WEIGHTS: ReadonlyArray<readonly [FaultKind, number]> = [
-  ['crash', 4], ['restart', 5], ['isolate', 2], ['split', 2], ['one-way', 2], ['heal-links', 4],
+  ['crash', 3], ['crash-leader', 2], ['restart', 6], ['isolate', 2], ['isolate-leader', 2], ['split', 2], ['one-way', 2], ['heal-links', 5],
   ['network-rates', 2], ['membership', 3], ['transfer-leader', 1]
 ]
 const TOTAL = WEIGHTS.reduce((s, [, w]) => s + w, 0)

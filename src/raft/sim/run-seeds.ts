@@ -18,6 +18,8 @@ export interface SeedTotals {
   messagesDelivered: number
   crashes: number
   confChanges: number
+  snapshotsCreated: number
+  snapshotsInstalled: number
   leadersElected: number
   opsIssued: number
   writesAcked: number
@@ -39,7 +41,7 @@ export interface RunSeedsResult {
 
 export async function runSeeds (options: RunSeedsOptions): Promise<RunSeedsResult> {
   const totals: SeedTotals = {
-    seeds: 0, elapsedMs: 0, steps: 0, ticks: 0, messagesDelivered: 0, crashes: 0, confChanges: 0, leadersElected: 0,
+    seeds: 0, elapsedMs: 0, steps: 0, ticks: 0, messagesDelivered: 0, crashes: 0, confChanges: 0, snapshotsCreated: 0, snapshotsInstalled: 0, leadersElected: 0,
     opsIssued: 0, writesAcked: 0, writesUnknown: 0, readsOk: 0, linearizabilityOk: 0, linearizabilityUnknown: 0,
     maxLivenessTicks: 0, maxLivenessBoundTicks: 0, threeNode: 0, fiveNode: 0
   }
@@ -54,6 +56,8 @@ export async function runSeeds (options: RunSeedsOptions): Promise<RunSeedsResul
     totals.messagesDelivered += s.messagesDelivered
     totals.crashes += s.crashes
     totals.confChanges += s.confChanges
+    totals.snapshotsCreated += s.snapshotsCreated
+    totals.snapshotsInstalled += s.snapshotsInstalled
     totals.leadersElected += s.leadersElected
     totals.opsIssued += s.opsIssued
     totals.writesAcked += s.writesAcked

@@ -39,6 +39,8 @@ export class SafetyMonitor {
   /** the first violation any hook threw: the driver may catch what a state machine throws
    * (it answers the proposer with it), so the simulator asks here after every event */
   firstViolation: unknown
+  /** how often snapshots were taken and installed from a leader, to show the paths ran */
+  readonly counts = { snapshotsCreated: 0, snapshotsInstalled: 0 }
 
   constructor (init: SafetyMonitorInit = {}) {
     this.persistBeforeSend = init.persistBeforeSend ?? true
@@ -47,7 +49,7 @@ export class SafetyMonitor {
   storageObserver (node: NodeId, durable: MemoryRaftStorage): StorageObserver {
     return {
       saved: (batch) => this.record(() => this.saved(node, durable, batch)),
-      snapshotCreated: (snap) => this.record(() => this.snapshot(node, snap))
+      snapshotCreated: (snap) => this.record(() => { this.counts.snapshotsCreated++; this.snapshot(node, snap) })
     }
   }
 
@@ -95,7 +97,10 @@ export class SafetyMonitor {
   }
 
   private saved (node: NodeId, durable: MemoryRaftStorage, batch: SaveBatch): void {
-    if (batch.snapshot !== undefined) this.snapshot(node, batch.snapshot)
+    if (batch.snapshot !== undefined) {
+      this.counts.snapshotsInstalled++
+      this.snapshot(node, batch.snapshot)
+    }
     const first = batch.entries[0]
     if (first !== undefined) this.logMatching.observeEntries(node, termOrUndefined(durable, first.index - 1), batch.entries)
     if (batch.hardState !== undefined) {

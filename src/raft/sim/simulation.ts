@@ -10,6 +10,7 @@
 // event, so a client sees its answer at the step that produced it, deterministically.
 
 import { checkLinearizability, kvModel } from '../../check/linearizability/index.js'
+import { isJadfsError } from '../../errors.js'
 import { createPrng, type SeededPrng } from '../../util/prng.js'
 import type { RaftDriverConfig } from '../api.js'
 import type { ConfChange, ConfState, Message, NodeId } from '../types.js'
@@ -50,6 +51,8 @@ export interface SimStats {
   messagesDelivered: number
   crashes: number
   confChanges: number
+  snapshotsCreated: number
+  snapshotsInstalled: number
   leadersElected: number
   opsIssued: number
   writesAcked: number
@@ -75,6 +78,9 @@ export interface SimResult {
 export function livenessBoundTicks (config: SimConfig): number {
   return 2 * config.requestTimeoutTicks + 20 * config.electionTick
 }
+
+/** per-tick probability of a membership change attempt, when the seed enables them */
+const MEMBERSHIP_RATE = 0.04
 
 const flush = async (): Promise<void> => new Promise(resolve => setImmediate(resolve))
 
@@ -141,7 +147,7 @@ class Simulation {
     this.conf = { voters, learners }
     for (const id of [...voters, ...learners]) this.nodes.set(id, new SimNode(id, this.conf, this.runtime))
     this.stats = {
-      steps: 0, ticks: 0, messagesSent: 0, messagesDelivered: 0, crashes: 0, confChanges: 0, leadersElected: 0,
+      steps: 0, ticks: 0, messagesSent: 0, messagesDelivered: 0, crashes: 0, confChanges: 0, snapshotsCreated: 0, snapshotsInstalled: 0, leadersElected: 0,
       opsIssued: 0, writesAcked: 0, writesUnknown: 0, writesRefused: 0, readsOk: 0, livenessTicks: 0, livenessBoundTicks: livenessBoundTicks(c),
       linearizability: 'skipped'
     }
@@ -166,6 +172,7 @@ class Simulation {
     const w = this.workload.stats
     Object.assign(this.stats, {
       steps: this.step, ticks: this.tick, messagesSent: this.network.stats.sent, messagesDelivered: this.network.stats.delivered,
+      ...this.monitor.counts,
       opsIssued: w.issued, writesAcked: w.acked, writesUnknown: w.unknown, writesRefused: w.refused, readsOk: w.readsOk
     })
     return {
@@ -286,6 +293,8 @@ class Simulation {
         if (this.rng.chance(this.config.clientRate)) events.push(() => this.clientRequest(slot))
       }
       if (this.rng.chance(this.config.faultRate)) events.push(() => this.fault())
+      // membership changes get their own stream: as faults they would be too rare to matter
+      if (this.config.membershipChanges && this.rng.chance(MEMBERSHIP_RATE)) events.push(() => this.membershipChange())
     }
     // shuffle (Fisher-Yates) so node order within a tick varies
     for (let i = events.length - 1; i > 0; i--) {
@@ -338,6 +347,18 @@ class Simulation {
         if (n !== undefined) this.crash(n)
         return
       }
+      case 'crash-leader': {
+        const leader = all.find(n => n.up && n.status()?.role === 'leader')
+        if (leader !== undefined) this.crash(leader)
+        return
+      }
+      case 'isolate-leader': {
+        const leader = all.find(n => n.up && n.status()?.role === 'leader')
+        if (leader === undefined) return
+        for (const other of ids) if (other !== leader.id) { this.network.block(leader.id, other); this.network.block(other, leader.id) }
+        this.log(`partition: leader ${leader.id} isolated`)
+        return
+      }
       case 'restart': {
         const down = all.filter(n => !n.up)
         if (down.length > 0) this.restart(down[this.rng.nextInt(down.length)]!)
@@ -378,7 +399,15 @@ class Simulation {
         if (leader?.driver !== undefined && voters.length > 0) {
           const to = voters[this.rng.nextInt(voters.length)]!
           this.log(`transfer leadership ${leader.id} -> ${to}`)
-          this.guard(() => leader.driver!.transferLeadership(to))
+          this.guard(() => {
+            try {
+              leader.driver!.transferLeadership(to)
+            } catch (err) {
+              // an expected refusal (e.g. the leader was just removed), not a bug
+              if (!isJadfsError(err)) throw err
+              this.log(`transfer refused: ${err.code}`)
+            }
+          })
         }
       }
     }
