@@ -100,7 +100,8 @@ export class NamespaceStateMachine {
   }
 
   /**
-   * Replaces the namespace with a snapshot taken at log index `index` and recomputes every
+   * Replaces the namespace with a snapshot taken at log index `index` (applied_index becomes
+   * `index`) and recomputes every
    * chunk refcount from it. Chunks it references that this node lacks get rows in state
    * 'absent'; local chunks it no longer references become collectable after the grace period.
    */
@@ -114,8 +115,10 @@ export class NamespaceStateMachine {
     }
     const parsed = snapshotSchema.safeParse(json)
     if (!parsed.success) throw new JadfsError('INVALID_ARGUMENT', `malformed namespace snapshot: ${z.prettifyError(parsed.error)}`)
-    if (parsed.data.appliedIndex !== index) {
-      throw new JadfsError('INVALID_ARGUMENT', `snapshot was taken at index ${parsed.data.appliedIndex}, not ${index}`)
+    // the log may hold entries that are not namespace commands (no-ops, membership changes)
+    // after the last one applied here, so a snapshot index can be ahead of the embedded one
+    if (parsed.data.appliedIndex > index) {
+      throw new JadfsError('INVALID_ARGUMENT', `snapshot holds commands up to index ${parsed.data.appliedIndex}, beyond its index ${index}`)
     }
     const refs = new Map<string, { sizeBytes: number, refs: number }>()
     for (const record of parsed.data.files) {

@@ -145,7 +145,10 @@ describe('namespace state machine', () => {
       assert.deepEqual([A, B, C].map((cid) => chunks2.get(cid)?.refcount), [0, 1, 1])
       assert.equal(chunks2.get(C)?.state, 'absent', 'a referenced chunk this node lacks is absent')
       assert.deepEqual(sm2.snapshot(), snapshot)
-      throwsWith(() => sm2.restore(snapshot, 6), 'INVALID_ARGUMENT', /taken at index 5/)
+      throwsWith(() => sm2.restore(snapshot, 4), 'INVALID_ARGUMENT', /up to index 5, beyond its index 4/)
+      sm2.restore(snapshot, 7)
+      assert.equal(sm2.appliedIndex, 7, 'entries after the last command (no-ops) count as applied')
+      sm2.restore(snapshot, 5)
       throwsWith(() => sm2.restore(new TextEncoder().encode('{"format":1}'), 0), 'INVALID_ARGUMENT', /malformed/)
       assert.equal(sm2.appliedIndex, 5)
     } finally {
