@@ -5,16 +5,9 @@
 import './shims/install.js'
 import { createLibp2p } from 'libp2p'
 import type { Libp2p } from 'libp2p'
-import { tcp } from '@libp2p/tcp'
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
-import { identify } from '@libp2p/identify'
 import type { Identify } from '@libp2p/identify'
-import { ping } from '@libp2p/ping'
 import type { Ping } from '@libp2p/ping'
-import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import type { KadDHT } from '@libp2p/kad-dht'
-import { gossipsub } from '@libp2p/gossipsub'
 import type { GossipSub } from '@libp2p/gossipsub'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -24,8 +17,8 @@ import { DEFAULT_JOIN_POLICY, joinBootstrap } from './join.js'
 import type { JoinPolicy, JoinResult } from './join.js'
 import { silentLogger } from './logger.js'
 import type { P2pLogger } from './logger.js'
-import { GOSSIP_TOPICS } from './gossip/topics.js'
-import { DHT_PROTOCOL, DIAL_TIMEOUT_MS, GOSSIP_MAX_INBOUND_BYTES, MAX_CONNECTIONS, MAX_INCOMING_PENDING_CONNECTIONS, MAX_PARALLEL_DIALS, STOP_TIMEOUT_MS } from './host-limits.js'
+import { DIAL_TIMEOUT_MS, STOP_TIMEOUT_MS } from './host-limits.js'
+import { libp2pOptions } from './libp2p-options.js'
 import { raceSignal, startDeadline } from './protocols/deadline.js'
 import { toJadfsError } from './protocols/stream-errors.js'
 
@@ -84,37 +77,7 @@ export async function createJadfsHost (init: JadfsHostInit): Promise<JadfsHost> 
   parseAddrs(init.listen, 'listen')
   parseAddrs(init.announce ?? [], 'announce')
 
-  const libp2p = await createLibp2p<JadfsServices>({
-    start: false,
-    privateKey: init.privateKey,
-    addresses: { listen: [...init.listen], announce: [...(init.announce ?? [])] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    connectionManager: {
-      maxConnections: MAX_CONNECTIONS,
-      dialTimeout: dialTimeoutMs,
-      maxParallelDials: MAX_PARALLEL_DIALS,
-      maxIncomingPendingConnections: MAX_INCOMING_PENDING_CONNECTIONS
-    },
-    services: {
-      identify: identify(),
-      ping: ping(),
-      dht: kadDHT({
-        protocol: DHT_PROTOCOL,
-        clientMode: false,
-        // The default mapper drops private and loopback addresses, which are exactly the
-        // addresses of a cluster on one host or a LAN.
-        peerInfoMapper: passthroughMapper
-      }),
-      pubsub: gossipsub({
-        allowPublishToZeroTopicPeers: true,
-        emitSelf: false,
-        allowedTopics: Object.values(GOSSIP_TOPICS),
-        maxInboundDataLength: GOSSIP_MAX_INBOUND_BYTES
-      })
-    }
-  })
+  const libp2p = await createLibp2p<JadfsServices>(libp2pOptions(init, dialTimeoutMs))
 
   const stopping = new AbortController()
   let joinResolve: (result: JoinResult) => void = () => {}
@@ -141,7 +104,8 @@ export async function createJadfsHost (init: JadfsHostInit): Promise<JadfsHost> 
         deadline.clear()
       }
     },
-    dialProtocol: async (target, protocol, options) => await libp2p.dialProtocol(target, protocol, options),
+    // Callers pass their own deadline (request() does); without one, stopping still aborts it.
+    dialProtocol: async (target, protocol, options) => await libp2p.dialProtocol(target, protocol, { ...options, signal: options?.signal ?? stopping.signal }),
     handle: async (protocol, handler, options) => { await libp2p.handle(protocol, handler, options) },
     unhandle: async (protocol) => { await libp2p.unhandle(protocol) },
     start: async () => {
