@@ -56,11 +56,11 @@ describe('e2e: CLI errors and help', function () {
       ['status', '--timeout', 'never'],
       ['ls', '--bogus']
     ]
-    for (const args of cases) {
-      const res = await runCli(args, { apiUrl: 'http://127.0.0.1:9', cwd: dir })
-      assert.equal(res.code, 2, `${args.join(' ')}: ${res.stderr}`)
+    const results = await Promise.all(cases.map(async (args) => await runCli(args, { apiUrl: 'http://127.0.0.1:9', cwd: dir })))
+    results.forEach((res, i) => {
+      assert.equal(res.code, 2, `${cases[i]?.join(' ')}: ${res.stderr}`)
       assert.ok(res.stderr.length > 0)
-    }
+    })
   })
 
   it('the daemon rejects invalid configuration with one line and exit 2', async () => {
@@ -79,8 +79,9 @@ describe('e2e: CLI errors and help', function () {
   })
 
   it('every command has --help with examples, and --version prints the version', async () => {
-    for (const command of COMMANDS) {
-      const res = await runCli([command, '--help'])
+    const helps = await Promise.all(COMMANDS.map(async (command) => await runCli([command, '--help'])))
+    for (const [i, command] of COMMANDS.entries()) {
+      const res = helps[i] as Awaited<ReturnType<typeof runCli>>
       assert.equal(res.code, 0)
       assert.match(res.stdout.toString(), new RegExp(`Usage: jadfs ${command}`))
       assert.match(res.stdout.toString(), /Examples:\n {2}\$ jadfs /)
@@ -116,11 +117,12 @@ describe('e2e: CLI errors and help', function () {
     it('bad remote paths are exit 2 INVALID_PATH and store nothing', async () => {
       const local = path.join(dir, 'ok.txt')
       await import('node:fs/promises').then(async (fs) => { await fs.writeFile(local, 'ok') })
-      for (const remote of ['/a/../b', '../etc/passwd', '/a//b', '/a/./b', '/nul\u0001here']) {
-        const res = await runCli(['put', local, remote], { apiUrl: daemon.apiUrl })
-        assert.equal(res.code, 2, `${remote}: ${res.stderr}`)
+      const remotes = ['/a/../b', '../etc/passwd', '/a//b', '/a/./b', '/nul\u0001here']
+      const results = await Promise.all(remotes.map(async (remote) => await runCli(['put', local, remote], { apiUrl: daemon.apiUrl })))
+      results.forEach((res, i) => {
+        assert.equal(res.code, 2, `${remotes[i]}: ${res.stderr}`)
         assert.match(oneLine(res.stderr), /\(INVALID_PATH\)$/)
-      }
+      })
       const ls = await runCli(['ls', '--json'], { apiUrl: daemon.apiUrl })
       assert.deepEqual(JSON.parse(ls.stdout.toString()), [])
     })
