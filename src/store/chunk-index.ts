@@ -87,17 +87,16 @@ export class ChunkIndex {
    */
   resetRefcounts (counts: ReadonlyMap<string, { sizeBytes: number, refs: number }>, nowMs: number): void {
     const seen = new Set<string>()
+    const setRefcount = this.db.prepare<[number, number, string]>('UPDATE chunks SET refcount = ?, touched_at_ms = ? WHERE cid = ?')
+    const insertAbsent = this.db.prepare<[string, number, number, number, number]>(`INSERT INTO chunks
+      (cid, size_bytes, refcount, state, created_at_ms, touched_at_ms) VALUES (?, ?, ?, 'absent', ?, ?)`)
     for (const row of this.db.prepare<[], RawRow>('SELECT * FROM chunks').all()) {
       const want = counts.get(row.cid)?.refs ?? 0
       seen.add(row.cid)
-      if (want !== row.refcount) {
-        this.db.prepare('UPDATE chunks SET refcount = ?, touched_at_ms = ? WHERE cid = ?').run(want, nowMs, row.cid)
-      }
+      if (want !== row.refcount) setRefcount.run(want, nowMs, row.cid)
     }
     for (const [cid, { sizeBytes, refs }] of counts) {
-      if (seen.has(cid)) continue
-      this.db.prepare(`INSERT INTO chunks (cid, size_bytes, refcount, state, created_at_ms, touched_at_ms)
-        VALUES (?, ?, ?, 'absent', ?, ?)`).run(cid, sizeBytes, refs, nowMs, nowMs)
+      if (!seen.has(cid)) insertAbsent.run(cid, sizeBytes, refs, nowMs, nowMs)
     }
   }
 
