@@ -9,11 +9,11 @@
 // The broken cores are the real core wrapped (broken-core.ts), swapped in for the driver's
 // import by a module resolve hook (core-swap-hooks.ts); src/ has no test hook for it.
 // broken-core.ts also has a 'figure-8' mode (commit by counting replicas): random runs did not
-// reach that interleaving in 2,767 seeds, so it is not asserted here.
+// reach that interleaving in 2,767 seeds; figure-8.test.ts scripts it instead.
 import { strict as assert } from 'node:assert'
-import { register } from 'node:module'
 import { createRaftDriver } from '../../../src/raft/driver/index.js'
 import { runSeeds, type DriverFactory, type InvariantName, type RunSeedsOptions } from '../../../src/raft/sim/index.js'
+import { brokenDriver } from './broken-driver.js'
 import { forgetVoteOnRestart, lagOneWrite } from './broken-storage.js'
 
 const WITHIN_SEEDS = 200
@@ -31,17 +31,8 @@ function report (ctx: Mocha.Context, v: Caught): void {
   if (ctx.test !== undefined) ctx.test.title += ` [caught at seed ${v.seed}: ${v.message.split('\n')[0]!.slice(0, 110)}]`
 }
 
-/** the real driver, importing the broken core `mode` instead of the real one */
-async function brokenDriver (mode: 'double-vote'): Promise<DriverFactory> {
-  const url = new URL(`../../../src/raft/driver/index.js?broken=${mode}`, import.meta.url).href
-  const driverModule = await import(url) as typeof import('../../../src/raft/driver/index.js')
-  return driverModule.createRaftDriver
-}
-
 describe('raft simulation against a broken node', function () {
   this.timeout(600_000)
-
-  before(() => register('./core-swap-hooks.js', import.meta.url))
 
   it('catches a core that grants two votes in one term', async function () {
     const v = await firstViolation({ createDriver: await brokenDriver('double-vote'), checkPersistBeforeSend: false })
