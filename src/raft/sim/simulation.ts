@@ -431,7 +431,11 @@ class Simulation {
     if (this.confChangeInFlight) return
     const proposer = this.randomLiveNode()
     if (proposer?.driver === undefined) return
-    const { voters, learners } = this.conf
+    // the view may be stale (a leader that has not applied a removal yet): a removed id must
+    // never come back, so retired nodes are left out
+    const alive = (id: NodeId): boolean => this.nodes.get(id)?.retired === false
+    const voters = this.conf.voters.filter(alive)
+    const learners = this.conf.learners.filter(alive)
     const r = this.rng.nextInt(3)
     let change: ConfChange
     if (r === 0 && voters.length + learners.length < 7) {

@@ -16,6 +16,14 @@ export interface RegressionSeed {
 
 export const REGRESSION_SEEDS: readonly RegressionSeed[] = [
   {
+    seed: 6,
+    found: 'liveness (simulator bug, fixed): a fault left in the last chaos tick\'s agenda ran after healing and partitioned n3 for good'
+  },
+  {
+    seed: 1759,
+    found: 'liveness (simulator bug, fixed): a stale configuration view let the simulator re-add removed node n4 as a voter, which never ran again'
+  },
+  {
     seed: 9,
     overrides: { voters: 5, learners: 0, snapshotEntries: 5 },
     found: 'crash: "only committed state can be snapshotted" (index 5, durable commit 0) at the first tick of a 5-voter cluster',
