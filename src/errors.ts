@@ -40,6 +40,7 @@ export const ERROR_CODES = {
   PROTOCOL_ERROR: { httpStatus: 502, description: 'A peer sent a malformed or unexpected protocol message, or closed the stream mid-message.' },
   // client side
   DAEMON_UNREACHABLE: { httpStatus: 503, description: 'The CLI could not connect to the daemon API.' },
+  INTERRUPTED: { httpStatus: 499, description: 'The CLI was interrupted (SIGINT/SIGTERM) and stopped the transfer; nothing partial was left locally.' },
   INTERNAL: { httpStatus: 500, description: 'An unexpected error; see the daemon log.' }
 } as const satisfies Record<string, ErrorCodeInfo>
 

@@ -7,8 +7,24 @@ export interface CliIo {
   readonly stderr: Writable & { isTTY?: boolean, columns?: number }
   readonly env: Readonly<Record<string, string | undefined>>
   readonly cwd: string
+  /** calls the handler on SIGINT/SIGTERM until the returned function is called */
+  readonly onInterrupt?: (handler: () => void) => () => void
 }
 
 export function processIo (): CliIo {
-  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }
+  return {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    onInterrupt: (handler) => {
+      process.once('SIGINT', handler)
+      process.once('SIGTERM', handler)
+      return () => {
+        process.off('SIGINT', handler)
+        process.off('SIGTERM', handler)
+      }
+    }
+  }
 }

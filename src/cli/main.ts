@@ -56,7 +56,7 @@ function buildProgram (ctx: CommandContext): Command {
     })
     .addHelpText('after', `
 Exit codes: 0 ok, 1 operating error (daemon unreachable, file missing, corrupt data, I/O),
-2 usage error (bad flags or arguments, invalid path, range or configuration).
+2 usage error (bad flags or arguments, invalid path, range or configuration), 130 interrupted.
 
 Examples:
   $ jadfs daemon &                        # single node in ./.jadfs, API on 127.0.0.1:5080

@@ -1,13 +1,16 @@
 // End to end with the real daemon process and the real CLI as child processes: a 100 MB
 // pseudo-random file goes up with `jadfs put` and comes back with `jadfs get` byte-identical
-// (SHA-256 compared, no partial file left beside it); stdin put and stdout get; range reads
+// (SHA-256 compared, no partial file left beside it, none either when interrupted with
+// SIGINT); get into a directory; stdin put and stdout get; range reads
 // through HTTP (206, Content-Range, 416) and `jadfs get --range`; ls, stat and rm.
 import { strict as assert } from 'node:assert'
 import { createHash } from 'node:crypto'
-import { readdir, readFile } from 'node:fs/promises'
+import { spawn } from 'node:child_process'
+import { mkdir, readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { FileRecord } from '../../src/files/file-service.js'
 import { startDaemon, type DaemonProcess } from '../helpers/daemon-process.js'
+import { jadfsBin } from '../helpers/repo-root.js'
 import { sha256File, writeRandomFile } from '../helpers/random-file.js'
 import { runCli, runCliOk } from '../helpers/run-cli.js'
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js'
@@ -40,6 +43,30 @@ describe('e2e: round trips through the daemon and the CLI', function () {
     await cli('get', '/big/big.bin', 'out-big.bin')
     assert.equal(await sha256File(path.join(dir, 'out-big.bin')), sha)
     assert.deepEqual((await readdir(dir)).filter((n) => n.includes('jadfs-partial')), [])
+  })
+
+  it('Ctrl-C during get stops with exit 130 and leaves no partial file', async () => {
+    const outDir = path.join(dir, 'interrupted')
+    await mkdir(outDir)
+    const child = spawn(process.execPath, [jadfsBin(), 'get', '/big/big.bin', path.join(outDir, 'big.bin')], { env: { ...process.env, JADFS_API: daemon.apiUrl }, stdio: ['ignore', 'ignore', 'pipe'] })
+    let stderr = ''
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { resolve(code) }))
+    const deadline = Date.now() + 20_000
+    while ((await readdir(outDir)).length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5))
+    assert.equal((await readdir(outDir)).length, 1, 'the temporary file appeared while downloading')
+    child.kill('SIGINT')
+    assert.equal(await exited, 130, stderr)
+    assert.match(stderr, /interrupted; no local file was written \(INTERRUPTED\)/)
+    assert.deepEqual(await readdir(outDir), [])
+  })
+
+  it('get into an existing directory uses the remote name', async () => {
+    const outDir = path.join(dir, 'into')
+    await mkdir(outDir)
+    await runCliOk(['put', '-', '/named/into.txt'], { apiUrl: daemon.apiUrl, stdin: 'into a dir' })
+    await cli('get', '/named/into.txt', 'into')
+    assert.equal(await readFile(path.join(outDir, 'into.txt'), 'utf8'), 'into a dir')
   })
 
   it('get without LOCAL writes the basename into the working directory', async () => {

@@ -3,7 +3,7 @@
 // leaves a partial file) or to standard output.
 import { createHash, randomBytes } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
-import { open, rename, rm } from 'node:fs/promises'
+import { open, rename, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -41,41 +41,60 @@ Examples:
       const client = clientFrom(flags, io)
       const remotePath = absoluteRemote(remote)
       const range = flags.range === undefined ? undefined : rangeHeader(flags.range)
-      const target = local ?? remoteBasename(remotePath)
-      if (target === '') throw new JadfsError('INVALID_ARGUMENT', `cannot name a local file after ${JSON.stringify(remote)}; give LOCAL`)
-
-      const opened = await client.openFile(remotePath, { range })
-      const progress = startProgress(io, `get ${remotePath}`, opened.contentLength, flags.progress)
-      const hash = createHash('sha256')
-      const counter = { bytes: 0 }
-      const startedAtMs = Date.now()
+      const target = await localTarget(local, remotePath, io.cwd)
+      // Ctrl-C aborts the transfer so the temporary file is removed rather than left behind.
+      const interrupt = new AbortController()
+      const stopListening = io.onInterrupt?.(() => { interrupt.abort(new JadfsError('INTERRUPTED', `interrupted; ${target === '-' ? 'output is incomplete' : 'no local file was written'}`)) })
       try {
-        const body = Readable.from(counting(opened.body, hash, counter, progress))
-        if (target === '-') {
-          await pipeline(body, io.stdout, { end: false })
-          await checkComplete(client, remotePath, opened, counter.bytes, range === undefined ? hash : undefined)
-        } else {
-          await writeAtomically(path.resolve(io.cwd, target), body, async () => {
-            await checkComplete(client, remotePath, opened, counter.bytes, range === undefined ? hash : undefined)
-          })
-        }
-      } catch (err) {
-        if (isJadfsError(err) && err.code !== 'DAEMON_UNREACHABLE') throw err
-        if (counter.bytes < opened.contentLength) throw await diagnoseShortBody(client, remotePath, opened, counter.bytes, err)
-        throw err
+        await fetchInto(client, remotePath, target, range, flags, io, interrupt.signal)
       } finally {
-        progress.stop()
-        opened.close()
-      }
-      if (target === '-') return
-      const summary = { path: remotePath, local: path.resolve(io.cwd, target), sizeBytes: counter.bytes, sha256: opened.sha256 ?? null, range: range ?? null }
-      if (flags.json === true) {
-        printJson(io.stdout, summary)
-      } else {
-        const seconds = Math.max((Date.now() - startedAtMs) / 1000, 0.001)
-        printLines(io.stdout, [`fetched ${remotePath} → ${target}  ${formatBytes(counter.bytes)}  (${formatBytes(Math.round(counter.bytes / seconds))}/s)`])
+        stopListening?.()
       }
     })
+}
+
+async function fetchInto (client: ApiClient, remotePath: string, target: string, range: string | undefined, flags: GetFlags, io: CommandContext['io'], signal: AbortSignal): Promise<void> {
+  const opened = await client.openFile(remotePath, { range, signal })
+  const progress = startProgress(io, `get ${remotePath}`, opened.contentLength, flags.progress)
+  const hash = createHash('sha256')
+  const counter = { bytes: 0 }
+  const startedAtMs = Date.now()
+  try {
+    const body = Readable.from(counting(opened.body, hash, counter, progress))
+    if (target === '-') {
+      await pipeline(body, io.stdout, { end: false })
+      await checkComplete(client, remotePath, opened, counter.bytes, range === undefined ? hash : undefined)
+    } else {
+      await writeAtomically(path.resolve(io.cwd, target), body, async () => {
+        await checkComplete(client, remotePath, opened, counter.bytes, range === undefined ? hash : undefined)
+      })
+    }
+  } catch (err) {
+    if (isJadfsError(err) && err.code !== 'DAEMON_UNREACHABLE') throw err
+    if (counter.bytes < opened.contentLength) throw await diagnoseShortBody(client, remotePath, opened, counter.bytes, err)
+    throw err
+  } finally {
+    progress.stop()
+    opened.close()
+  }
+  if (target === '-') return
+  const summary = { path: remotePath, local: path.resolve(io.cwd, target), sizeBytes: counter.bytes, sha256: opened.sha256 ?? null, range: range ?? null }
+  if (flags.json === true) {
+    printJson(io.stdout, summary)
+  } else {
+    const seconds = Math.max((Date.now() - startedAtMs) / 1000, 0.001)
+    printLines(io.stdout, [`fetched ${remotePath} → ${target}  ${formatBytes(counter.bytes)}  (${formatBytes(Math.round(counter.bytes / seconds))}/s)`])
+  }
+}
+
+/** LOCAL as given ('-' is stdout); an existing directory, or nothing, means the remote's name in it */
+async function localTarget (local: string | undefined, remotePath: string, cwd: string): Promise<string> {
+  if (local === '-') return local
+  const name = remoteBasename(remotePath)
+  const isDir = local !== undefined && await stat(path.resolve(cwd, local)).then((s) => s.isDirectory(), () => false)
+  if (local !== undefined && !isDir) return local
+  if (name === '') throw new JadfsError('INVALID_ARGUMENT', `cannot name a local file after ${JSON.stringify(remotePath)}; give LOCAL`)
+  return local === undefined ? name : path.join(local, name)
 }
 
 function rangeHeader (text: string): string {
