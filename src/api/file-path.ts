@@ -26,3 +26,8 @@ export function fileUrlPath (filePath: string): string {
   const relative = filePath.startsWith('/') ? filePath.slice(1) : filePath
   return FILES_PREFIX + encodeURIComponent(relative)
 }
+
+/** a readable URL for a stored (already valid) path, slashes kept: for Location headers */
+export function fileLocation (filePath: string): string {
+  return FILES_PREFIX + filePath.split('/').filter((s) => s !== '').map(encodeURIComponent).join('/')
+}

@@ -35,7 +35,7 @@ describe('API file routes (inject)', () => {
       assert.equal(record.sizeBytes, 11)
       assert.equal(record.sha256, sha('hello world'))
       assert.equal(res.headers.etag, `"1-${record.sha256}"`)
-      assert.equal(res.headers.location, '/v1/files/docs%2Fa.txt')
+      assert.equal(res.headers.location, '/v1/files/docs/a.txt')
       assert.equal(t.files.files.get('/docs/a.txt')?.bytes.toString(), 'hello world')
     })
 

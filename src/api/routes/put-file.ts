@@ -12,7 +12,7 @@ import type { ApiDeps } from '../api-deps.js'
 import { invalidArgument } from '../error-reply.js'
 import { queryParam } from '../query-param.js'
 import { etagOf, versionFromIfMatch } from '../etag.js'
-import { filePathFromUrl, fileUrlPath } from '../file-path.js'
+import { fileLocation, filePathFromUrl } from '../file-path.js'
 import { clientGoneSignal } from '../request-signal.js'
 
 const MAX_REPLICATION = 16
@@ -30,7 +30,7 @@ export function registerPutFileRoute (app: FastifyInstance, deps: ApiDeps): void
     deps.metrics.addBytesIn(record.sizeBytes)
     return await reply.code(201)
       .header('etag', etagOf(record))
-      .header('location', fileUrlPath(record.path))
+      .header('location', fileLocation(record.path))
       .send(record)
   })
 }
