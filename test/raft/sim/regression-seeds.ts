@@ -26,8 +26,7 @@ export const REGRESSION_SEEDS: readonly RegressionSeed[] = [
   {
     seed: 9,
     overrides: { voters: 5, learners: 0, snapshotEntries: 5 },
-    found: 'crash: "only committed state can be snapshotted" (index 5, durable commit 0) at the first tick of a 5-voter cluster',
-    pending: 'core: bootstrap sets term 1 / commit 5 in memory before ReadyTracker records prevHard, so that hard state is never ' +
-      'in a Ready and never persisted; the driver then snapshots index 5 over a durable commit of 0 (config.ts AVOID_BOOTSTRAP_SNAPSHOT_BUG)'
+    found: 'crash: "only committed state can be snapshotted" (index 5, durable commit 0) at the first tick of a 5-voter cluster: ' +
+      'the bootstrap hard state (term 1, commit 5) was never in a Ready, so never persisted (core, fixed in 16ae0a1)'
   }
 ]
