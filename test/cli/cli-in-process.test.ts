@@ -4,7 +4,7 @@
 // with --no-progress); the idle timeout aborts a daemon that never answers (TIMEOUT, exit 1);
 // a server that is not a JaDFS daemon gives a clear error, not a crash.
 import { strict as assert } from 'node:assert'
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import http from 'node:http'
 import net from 'node:net'
 import path from 'node:path'
@@ -121,6 +121,17 @@ describe('CLI in process', function () {
     assert.equal((JSON.parse(json.stdout.text) as unknown[]).length, 5)
     const bad = await run(['ls', '--page-size', '0'], { tty: false, cwd: dir, api: node.apiUrl })
     assert.equal(bad.code, 2)
+  })
+
+  it('round-trips an empty file', async () => {
+    const empty = path.join(dir, 'empty.txt')
+    await writeFile(empty, '')
+    const put = await run(['put', empty, '/p/empty.txt', '--json'], { tty: false, cwd: dir, api: node.apiUrl })
+    assert.equal(put.code, 0, put.stderr.text)
+    assert.equal((JSON.parse(put.stdout.text) as { sizeBytes: number }).sizeBytes, 0)
+    const get = await run(['get', '/p/empty.txt', 'empty-back.txt'], { tty: false, cwd: dir, api: node.apiUrl })
+    assert.equal(get.code, 0, get.stderr.text)
+    assert.equal((await readFile(path.join(dir, 'empty-back.txt'))).length, 0)
   })
 
   it('put - streams stdin', async () => {
