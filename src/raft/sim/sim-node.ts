@@ -54,8 +54,8 @@ export class SimNode implements MonitoredNode {
     const storage = this.runtime.wrapStorage(new ObservedStorage(this.durable, monitor.storageObserver(this.id, this.durable)), this.id, incarnation)
     this.sm = sm
     this.view = { key: `${this.id}#${incarnation}`, node: this.id, appliedIndex: () => sm.appliedIndex(), indexOf: (op) => sm.indexOf(op) }
-    // set before the factory runs: a driver may send while it starts
-    this.driver = undefined
+    // this.sm is set before the factory runs: a driver may send while it starts, and the
+    // transport below accepts sends of this incarnation only
     const driver = this.runtime.createDriver({
       ...this.runtime.driverOptions,
       id: this.id,

@@ -52,6 +52,8 @@ describe('raft simulation against a broken node', function () {
   this.timeout(600_000)
 
   it('catches a core that grants two votes in one term', async function () {
+    // without the persist-before-send check, which would flag the second grant (it does not
+    // match the durable vote) at once: here the damage must show as two leaders in a term
     const v = await firstViolation({ createDriver: await brokenDriver('double-vote'), checkPersistBeforeSend: false })
     report(this, v)
     assert.equal(v.invariant, 'election-safety', v.message)
