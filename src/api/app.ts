@@ -38,6 +38,17 @@ export function buildApiApp (init: ApiAppInit): FastifyInstance {
     return503OnClosing: false,
     // Only idle keep-alive connections are closed on shutdown; in-flight requests finish.
     forceCloseConnections: 'idle',
+    // Requests Node's HTTP parser rejects never reach Fastify: answer them in the same shape.
+    clientErrorHandler: (err, socket) => {
+      const code = (err as NodeJS.ErrnoException).code
+      if (code === 'ECONNRESET' || !socket.writable) {
+        socket.destroy()
+        return
+      }
+      const tooLarge = code === 'HPE_HEADER_OVERFLOW'
+      const body = JSON.stringify({ error: { code: 'INVALID_ARGUMENT', message: tooLarge ? 'request headers are too large' : 'malformed HTTP request' } })
+      socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+    },
     // Errors raised before routing (a URL that is not valid percent-encoding) get the same
     // shape and the code of what the URL names.
     frameworkErrors: (err, request, reply) => {

@@ -2,10 +2,11 @@
 // inject() and fetch(), which normalise dot segments), that raw and encoded ".." reach the
 // store's path validation and are rejected; that a client disconnecting mid-upload aborts
 // putFile and stores nothing; and that corruption found mid-download cuts the body short of
-// Content-Length rather than completing it.
+// Content-Length rather than completing it; and that requests Node's parser rejects get the
+// JSON error shape too.
 import { strict as assert } from 'node:assert'
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
+import net, { type AddressInfo } from 'node:net'
 import { makeTestApp, type TestApp } from './make-app.js'
 
 interface RawResponse { status: number, headers: http.IncomingHttpHeaders, body: Buffer, complete: boolean }
@@ -46,6 +47,20 @@ describe('API over a real socket', () => {
       assert.equal(t.files.files.size, 0)
     })
   }
+
+  it('a request the HTTP parser rejects still gets the JSON error shape', async () => {
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(port, '127.0.0.1', () => { socket.write('PUT /v1/files/x HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n') })
+      let text = ''
+      socket.on('data', (d: Buffer) => { text += d.toString() })
+      socket.on('end', () => { resolve(text) })
+      socket.on('error', reject)
+    })
+    assert.match(reply, /^HTTP\/1\.1 400 /)
+    const body = JSON.parse(reply.slice(reply.indexOf('\r\n\r\n') + 4)) as { error: { code: string } }
+    assert.equal(body.error.code, 'INVALID_ARGUMENT')
+    assert.equal(t.files.putCalls.length, 0)
+  })
 
   it('a client that disconnects mid-upload aborts putFile and nothing is stored', async () => {
     const req = http.request({ host: '127.0.0.1', port, method: 'PUT', path: '/v1/files/partial', headers: { 'content-length': '1000000' } })
