@@ -1,0 +1,43 @@
+// Defaults and limits of /jadfs/raft/1.0.0. Every wait on a peer and every buffer is bounded.
+
+export const RAFT_PROTOCOL_ID = '/jadfs/raft/1.0.0'
+
+/**
+ * Largest encoded message either side accepts. A MsgSnap carries the whole namespace snapshot
+ * in one message, so this also caps the snapshot size until snapshots are streamed in chunks.
+ */
+export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+
+/** Messages waiting for one peer; above it the oldest non-snapshot messages are dropped. */
+export const DEFAULT_MAX_QUEUED_MESSAGES_PER_PEER = 1024
+
+/** Encoded bytes waiting for one peer: room for one full-size snapshot beside ordinary traffic. */
+export const QUEUED_BYTES_PER_MAX_MESSAGE = 2
+
+/** Opening a stream (dial, Noise, Yamux, protocol negotiation) to a peer. */
+export const DEFAULT_OPEN_TIMEOUT_MS = 5_000
+
+/** One message write; a 64 MiB snapshot takes well under a second on loopback. */
+export const DEFAULT_WRITE_TIMEOUT_MS = 30_000
+
+/** Reconnect backoff after a failed open or write: doubles from the first to the cap. */
+export const DEFAULT_RECONNECT_BACKOFF_MS = 50
+export const DEFAULT_MAX_RECONNECT_BACKOFF_MS = 2_000
+
+/**
+ * A sender closes its stream after this long without traffic (a follower that is not the
+ * leader may have nothing to say to another follower for a long time).
+ */
+export const DEFAULT_OUTBOUND_IDLE_CLOSE_MS = 30_000
+
+/** A receiver resets a stream silent for this long; longer than the sender's idle close. */
+export const DEFAULT_INBOUND_IDLE_TIMEOUT_MS = 60_000
+
+/** One long-lived stream per direction; a little room for a replacement while the old one dies. */
+export const MAX_INBOUND_STREAMS_PER_CONNECTION = 4
+export const MAX_OUTBOUND_STREAMS_PER_CONNECTION = 2
+
+/** Node ids are peer id strings (52 characters for Ed25519); anything far longer is malformed. */
+export const MAX_NODE_ID_CHARS = 128
+/** Voters and learners named in a snapshot's configuration. */
+export const MAX_CONF_MEMBERS = 1024

@@ -1,0 +1,40 @@
+// What the transport did, for status output and for tests that check a message was dropped
+// for the right reason. Plain counters, only ever incremented.
+
+export interface TransportCounters {
+  /** messages written to a stream */
+  sent: number
+  /** messages delivered to onMessage */
+  received: number
+  /** dropped because a peer's queue was full (or a newer snapshot replaced an older one) */
+  droppedOverflow: number
+  /** dropped because the peer could not be reached or its stream failed mid-write */
+  droppedUnreachable: number
+  /** dropped because resolvePeer did not know the node */
+  droppedUnresolved: number
+  /** outbound messages over maxMessageBytes, never sent */
+  droppedOversize: number
+  /** inbound messages dropped: `from` is not the sending peer, or `to` is not us */
+  droppedInvalid: number
+  /** inbound streams reset: malformed or oversize message, a local-only message type, or idle */
+  inboundStreamsReset: number
+  /** outbound streams opened */
+  streamsOpened: number
+  /** failed opens and writes (each also reported through onUnreachable) */
+  failures: number
+}
+
+export function newCounters (): TransportCounters {
+  return {
+    sent: 0,
+    received: 0,
+    droppedOverflow: 0,
+    droppedUnreachable: 0,
+    droppedUnresolved: 0,
+    droppedOversize: 0,
+    droppedInvalid: 0,
+    inboundStreamsReset: 0,
+    streamsOpened: 0,
+    failures: 0
+  }
+}

@@ -1,0 +1,69 @@
+// The receiving end of /jadfs/raft/1.0.0: reads length-prefixed messages from one peer's
+// stream until it closes, and hands each valid one to onMessage in order.
+//   - `from` must be the remote peer: the connection is authenticated by Noise, so a peer
+//     cannot speak for another. Such a message is dropped (and logged), the stream kept:
+//     an honest peer can produce one by forwarding a request it got from a third node.
+//   - `to` must be us; otherwise the message is dropped.
+//   - a message type the core only makes for itself (MsgHup, MsgBeat, ...) is malformed: the
+//     core asserts it never sees one from the network, so it must not get that far.
+//   - a message over maxMessageBytes, a malformed one, or silence past the idle timeout
+//     resets the stream; the sender reopens it when it has something to say.
+import type { Connection, Stream } from '@libp2p/interface'
+import { JadfsError } from '../../errors.js'
+import type { Message } from '../../raft/types.js'
+import type { ProtocolHost } from '../host.js'
+import { startDeadline } from '../protocols/deadline.js'
+import { FramedStream } from '../protocols/framed-stream.js'
+import { toJadfsError } from '../protocols/stream-errors.js'
+import type { TransportCounters } from './counters.js'
+import { isLocalMessageType, raftMessageCodec } from './wire-message.js'
+
+export interface InboundOptions {
+  readonly host: Pick<ProtocolHost, 'peerId' | 'signal' | 'logger'>
+  readonly protocol: string
+  readonly maxMessageBytes: number
+  readonly inboundIdleTimeoutMs: number
+  readonly counters: TransportCounters
+  readonly onMessage: (message: Message) => void
+  /** aborted when the transport stops */
+  readonly signal: AbortSignal
+}
+
+export async function serveInbound (options: InboundOptions, stream: Stream, connection: Connection): Promise<void> {
+  const remote = connection.remotePeer.toString()
+  const self = options.host.peerId.toString()
+  const context = `${options.protocol} from ${remote}`
+  // We never write on this stream: a zero-byte write budget would do, the framer wants > 0.
+  const framed = new FramedStream(stream, { maxReadBytes: options.maxMessageBytes, maxWriteBytes: 1 }, context)
+  while (true) {
+    let message: Message | undefined
+    const deadline = startDeadline(options.inboundIdleTimeoutMs, `${context}: waiting for a message`, [options.host.signal, options.signal])
+    try {
+      message = await framed.readOrEnd(raftMessageCodec, deadline.signal)
+      if (message === undefined) {
+        // The sender closed its half (idle, or stopping): close ours so the stream is done.
+        await framed.closeWrite(deadline.signal)
+        return
+      }
+      if (isLocalMessageType(message.type)) {
+        throw new JadfsError('PROTOCOL_ERROR', `${context}: ${message.type} is a local message type and never travels between peers`)
+      }
+    } catch (err) {
+      const mapped = toJadfsError(err, 'exchange', context)
+      framed.abort(mapped)
+      if (!options.signal.aborted && !options.host.signal.aborted) options.counters.inboundStreamsReset++
+      options.host.logger.debug({ peer: remote, code: mapped.code, err: mapped.message }, 'Raft transport: inbound stream ended')
+      return
+    } finally {
+      deadline.clear()
+    }
+    if (message.from !== remote || message.to !== self) {
+      options.counters.droppedInvalid++
+      options.host.logger.warn({ peer: remote, from: message.from, to: message.to, type: message.type }, 'Raft transport: dropped a message whose from is not the sending peer or whose to is not us')
+      continue
+    }
+    options.counters.received++
+    // Outside the try: a throw here is the Raft code's broken invariant, and must crash.
+    options.onMessage(message)
+  }
+}

@@ -1,0 +1,69 @@
+// Raft messages between peers over /jadfs/raft/1.0.0: a RaftTransport for the Raft driver.
+// Each message is one length-prefixed protobuf frame (raft.proto); each peer we talk to gets
+// one long-lived outbound stream fed by a bounded queue (see peer-sender.ts); inbound streams
+// are validated before the driver sees anything (see inbound.ts).
+//
+// Snapshots travel whole inside one MsgSnap, so a namespace snapshot larger than
+// maxMessageBytes cannot be sent: streaming snapshots in chunks is future work.
+import type { PeerId } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import type { RaftTransport } from '../../raft/api.js'
+import type { Message, NodeId } from '../../raft/types.js'
+import type { ProtocolHost } from '../host.js'
+import type { TransportCounters } from './counters.js'
+import { Libp2pRaftTransport as Transport } from './raft-transport.js'
+
+export { RAFT_PROTOCOL_ID, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_QUEUED_MESSAGES_PER_PEER } from './constants.js'
+export { encodeRaftMessage, decodeRaftMessage, raftMessageCodec, toWire, fromWire, isLocalMessageType } from './wire-message.js'
+export type { TransportCounters } from './counters.js'
+
+export type RaftTransportHost = Pick<ProtocolHost, 'peerId' | 'signal' | 'logger' | 'dialProtocol' | 'handle' | 'unhandle'>
+
+export interface Libp2pRaftTransportInit {
+  readonly host: RaftTransportHost
+  /** @default '/jadfs/raft/1.0.0' */
+  readonly protocol?: string
+  /**
+   * Where to reach a node. Node ids are peer id strings; a multiaddr must end in
+   * /p2p/<that id> (Noise then proves who answered). undefined drops the messages.
+   * @default the peer id parsed from the node id (addresses from the peer store)
+   */
+  readonly resolvePeer?: (nodeId: NodeId) => PeerId | Multiaddr | undefined
+  /** a valid message from a peer, in the order that peer sent it (usually driver.receive) */
+  readonly onMessage: (message: Message) => void
+  /**
+   * A peer could not be reached, or its stream failed with messages lost; the leader should
+   * stop pipelining to it (RaftCore.reportUnreachable). Called once per failed attempt.
+   */
+  readonly onUnreachable?: (nodeId: NodeId) => void
+  /** largest encoded message sent or accepted @default 64 MiB */
+  readonly maxMessageBytes?: number
+  /** @default 1024 */
+  readonly maxQueuedMessagesPerPeer?: number
+  /** @default 2 * maxMessageBytes */
+  readonly maxQueuedBytesPerPeer?: number
+  /** dial and protocol negotiation @default 5000 */
+  readonly openTimeoutMs?: number
+  /** one message write @default 30000 */
+  readonly writeTimeoutMs?: number
+  /** first reconnect delay, doubled per failure @default 50 */
+  readonly reconnectBackoffMs?: number
+  /** @default 2000 */
+  readonly maxReconnectBackoffMs?: number
+  /** close an outbound stream after this long without messages @default 30000 */
+  readonly outboundIdleCloseMs?: number
+  /** reset an inbound stream after this long without messages @default 60000 */
+  readonly inboundIdleTimeoutMs?: number
+}
+
+export interface Libp2pRaftTransport extends RaftTransport {
+  /** registers the protocol handler; messages can be sent before, they are only received after */
+  start: () => Promise<void>
+  /** unregisters the handler, drops queued messages and resets every stream */
+  stop: () => Promise<void>
+  counters: () => Readonly<TransportCounters>
+}
+
+export function createLibp2pRaftTransport (init: Libp2pRaftTransportInit): Libp2pRaftTransport {
+  return new Transport(init)
+}

@@ -1,0 +1,157 @@
+// The RaftTransport over libp2p: send() encodes and queues per peer and returns at once; a
+// PeerSender per peer delivers; serveInbound validates and delivers what arrives.
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { Connection, PeerId, Stream } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import { assert } from '../../util/assert.js'
+import type { Message, NodeId } from '../../raft/types.js'
+import {
+  DEFAULT_INBOUND_IDLE_TIMEOUT_MS, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_QUEUED_MESSAGES_PER_PEER,
+  DEFAULT_MAX_RECONNECT_BACKOFF_MS, DEFAULT_OPEN_TIMEOUT_MS, DEFAULT_OUTBOUND_IDLE_CLOSE_MS,
+  DEFAULT_RECONNECT_BACKOFF_MS, DEFAULT_WRITE_TIMEOUT_MS, MAX_INBOUND_STREAMS_PER_CONNECTION,
+  MAX_OUTBOUND_STREAMS_PER_CONNECTION, QUEUED_BYTES_PER_MAX_MESSAGE, RAFT_PROTOCOL_ID
+} from './constants.js'
+import { newCounters } from './counters.js'
+import type { TransportCounters } from './counters.js'
+import { serveInbound } from './inbound.js'
+import type { InboundOptions } from './inbound.js'
+import type { Libp2pRaftTransportInit, Libp2pRaftTransport as Api, RaftTransportHost } from './index.js'
+import { PeerSender } from './peer-sender.js'
+import type { PeerSenderOptions } from './peer-sender.js'
+import { encodeRaftMessage } from './wire-message.js'
+
+export class Libp2pRaftTransport implements Api {
+  private readonly host: RaftTransportHost
+  private readonly protocol: string
+  private readonly resolvePeer: (nodeId: NodeId) => PeerId | Multiaddr | undefined
+  private readonly onUnreachable: (nodeId: NodeId) => void
+  private readonly maxMessageBytes: number
+  private readonly senderOptions: PeerSenderOptions
+  private readonly inboundOptions: InboundOptions
+  private readonly senders = new Map<NodeId, PeerSender>()
+  private readonly stats: TransportCounters = newCounters()
+  private readonly stopping = new AbortController()
+  private state: 'new' | 'started' | 'stopped' = 'new'
+
+  constructor (init: Libp2pRaftTransportInit) {
+    this.host = init.host
+    this.protocol = init.protocol ?? RAFT_PROTOCOL_ID
+    this.resolvePeer = init.resolvePeer ?? defaultResolve
+    this.onUnreachable = init.onUnreachable ?? (() => {})
+    this.maxMessageBytes = init.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
+    const maxQueuedBytes = init.maxQueuedBytesPerPeer ?? QUEUED_BYTES_PER_MAX_MESSAGE * this.maxMessageBytes
+    assert(this.protocol.startsWith('/jadfs/'), 'our protocol ids live under /jadfs/', { protocol: this.protocol })
+    assert(Number.isSafeInteger(this.maxMessageBytes) && this.maxMessageBytes > 0, 'maxMessageBytes must be a positive integer', { maxMessageBytes: this.maxMessageBytes })
+    assert(maxQueuedBytes >= this.maxMessageBytes, 'a peer queue must hold at least one message of maxMessageBytes', { maxQueuedBytes, maxMessageBytes: this.maxMessageBytes })
+    this.senderOptions = {
+      host: this.host,
+      protocol: this.protocol,
+      maxMessageBytes: this.maxMessageBytes,
+      maxQueuedMessages: init.maxQueuedMessagesPerPeer ?? DEFAULT_MAX_QUEUED_MESSAGES_PER_PEER,
+      maxQueuedBytes,
+      openTimeoutMs: init.openTimeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS,
+      writeTimeoutMs: init.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS,
+      reconnectBackoffMs: init.reconnectBackoffMs ?? DEFAULT_RECONNECT_BACKOFF_MS,
+      maxReconnectBackoffMs: init.maxReconnectBackoffMs ?? DEFAULT_MAX_RECONNECT_BACKOFF_MS,
+      outboundIdleCloseMs: init.outboundIdleCloseMs ?? DEFAULT_OUTBOUND_IDLE_CLOSE_MS,
+      counters: this.stats,
+      onUnreachable: (nodeId) => { this.onUnreachable(nodeId) },
+      signal: this.stopping.signal
+    }
+    this.inboundOptions = {
+      host: this.host,
+      protocol: this.protocol,
+      maxMessageBytes: this.maxMessageBytes,
+      inboundIdleTimeoutMs: init.inboundIdleTimeoutMs ?? DEFAULT_INBOUND_IDLE_TIMEOUT_MS,
+      counters: this.stats,
+      onMessage: init.onMessage,
+      signal: this.stopping.signal
+    }
+  }
+
+  async start (): Promise<void> {
+    assert(this.state === 'new', 'a Raft transport starts once', { state: this.state })
+    this.state = 'started'
+    await this.host.handle(this.protocol, (stream: Stream, connection: Connection) => {
+      void serveInbound(this.inboundOptions, stream, connection)
+    }, {
+      maxInboundStreams: MAX_INBOUND_STREAMS_PER_CONNECTION,
+      maxOutboundStreams: MAX_OUTBOUND_STREAMS_PER_CONNECTION
+    })
+  }
+
+  /** Never blocks and never throws: what cannot be queued is dropped and counted (Raft retries). */
+  send (messages: readonly Message[]): void {
+    if (this.state === 'stopped') return
+    for (const m of messages) {
+      const sender = this.senderFor(m.to)
+      if (sender === undefined) {
+        this.stats.droppedUnresolved++
+        continue
+      }
+      const bytes = encodeRaftMessage(m)
+      if (bytes.byteLength > this.maxMessageBytes) {
+        this.stats.droppedOversize++
+        this.host.logger.warn({ peer: m.to, type: m.type, bytes: bytes.byteLength, maxMessageBytes: this.maxMessageBytes }, 'Raft transport: message over maxMessageBytes not sent (a snapshot this large needs chunked streaming)')
+        continue
+      }
+      sender.enqueue({ bytes, snapshot: m.type === 'MsgSnap' })
+    }
+  }
+
+  async stop (): Promise<void> {
+    if (this.state === 'stopped') return
+    const wasStarted = this.state === 'started'
+    this.state = 'stopped'
+    this.stopping.abort(new Error('the Raft transport stopped'))
+    for (const sender of this.senders.values()) sender.stop()
+    this.senders.clear()
+    if (!wasStarted || this.host.signal.aborted) return
+    try {
+      await this.host.unhandle(this.protocol)
+    } catch (err) {
+      this.host.logger.debug({ err: (err as Error).message }, 'Raft transport: unhandle failed')
+    }
+  }
+
+  counters (): Readonly<TransportCounters> {
+    return { ...this.stats }
+  }
+
+  // Resolved on every send so a peer that moved (restarted on a new port) is found again.
+  private senderFor (nodeId: NodeId): PeerSender | undefined {
+    let target: PeerId | Multiaddr | undefined
+    try {
+      target = this.resolvePeer(nodeId)
+    } catch (err) {
+      this.host.logger.debug({ peer: nodeId, err: (err as Error).message }, 'Raft transport: resolvePeer failed')
+      target = undefined
+    }
+    if (target === undefined || !namesPeer(target, nodeId)) {
+      if (target !== undefined) this.host.logger.warn({ peer: nodeId, target: target.toString() }, 'Raft transport: resolvePeer gave an address that does not name the node')
+      return undefined
+    }
+    let sender = this.senders.get(nodeId)
+    if (sender === undefined) {
+      sender = new PeerSender(nodeId, target, this.senderOptions)
+      this.senders.set(nodeId, sender)
+    } else {
+      sender.retarget(target)
+    }
+    return sender
+  }
+}
+
+function defaultResolve (nodeId: NodeId): PeerId | undefined {
+  try {
+    return peerIdFromString(nodeId)
+  } catch {
+    return undefined
+  }
+}
+
+// A target must be the node itself: a PeerId equal to it, or a multiaddr ending in its /p2p/.
+function namesPeer (target: PeerId | Multiaddr, nodeId: NodeId): boolean {
+  if ('getComponents' in target) return target.getComponents().some((c) => c.name === 'p2p' && c.value === nodeId)
+  return target.toString() === nodeId
+}
