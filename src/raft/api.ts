@@ -98,6 +98,13 @@ export interface RaftDriverConfig extends Omit<RaftCoreConfig, 'storage' | 'appl
   readonly snapshotEntries?: number
   /** cap on proposals + reads waiting for an answer */
   readonly maxPendingRequests?: number
+  /**
+   * Defers the Ready processing that propose(), readBarrier() and receive() trigger, so calls
+   * made together share one storage.save (one fsync) and one send: e.g. `queueMicrotask` or
+   * `setImmediate` in a daemon. tick() always processes at once. Undefined (the default):
+   * process synchronously inside each call, which is what a deterministic simulation wants.
+   */
+  readonly scheduleReady?: (run: () => void) => void
 }
 
 /**

@@ -88,6 +88,12 @@ export class Raft {
       this.bootstrap(confState)
     }
     const applied = config.applied ?? 0
+    if (applied > this.log.committed) {
+      // the application applied entries whose commit index was not yet saved (a driver may defer
+      // commit-only hard state changes): they were committed, or they would not be applied
+      assert(applied <= this.log.lastIndex(), 'applied index past the end of the durable log', { applied, ...this.log.describe() })
+      this.log.committed = applied
+    }
     if (applied > this.log.applied) {
       this.log.appliedTo(applied)
       this.replayConfChanges(applied)

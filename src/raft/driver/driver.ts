@@ -11,7 +11,7 @@ import { ProposalDroppedError } from '../api.js'
 import type { RaftCore, RaftDriver, RaftDriverConfig, RaftStatus, RaftTransport, StateMachine } from '../api.js'
 import { NO_LEADER_REASON, createRaftCore, decodeConfChange } from '../core/index.js'
 import type { RaftStorage } from '../storage.js'
-import type { ConfChange, ConfState, Entry, Message, NodeId, Ready } from '../types.js'
+import type { ConfChange, ConfState, Entry, HardState, Message, NodeId, Ready } from '../types.js'
 import { DEFAULT_MAX_PENDING_REQUESTS, DEFAULT_REQUEST_TIMEOUT_TICKS, DEFAULT_SNAPSHOT_ENTRIES } from './constants.js'
 import { unwrapPayload, wrapPayload } from './envelope.js'
 import { PendingRequests } from './pending-requests.js'
@@ -38,6 +38,10 @@ export class Driver implements RaftDriver {
   /** messages that arrived while a Ready was being handled (a synchronous transport re-enters) */
   private readonly inbox: Message[] = []
   private processing = false
+  private readonly scheduleReady: ((run: () => void) => void) | undefined
+  private scheduled = false
+  /** a commit-only hard state change not yet saved (see handleReady) */
+  private unsavedHardState: HardState | undefined
 
   constructor (config: RaftDriverConfig) {
     this.id = config.id
@@ -47,6 +51,7 @@ export class Driver implements RaftDriver {
     this.requestTimeoutTicks = config.requestTimeoutTicks ?? DEFAULT_REQUEST_TIMEOUT_TICKS
     this.snapshotEntries = config.snapshotEntries ?? DEFAULT_SNAPSHOT_ENTRIES
     this.pending = new PendingRequests(config.maxPendingRequests ?? DEFAULT_MAX_PENDING_REQUESTS)
+    this.scheduleReady = config.scheduleReady
     assert(Number.isInteger(this.requestTimeoutTicks) && this.requestTimeoutTicks > 0, 'requestTimeoutTicks must be a positive integer', config.requestTimeoutTicks)
     assert(Number.isInteger(this.snapshotEntries) && this.snapshotEntries > 0, 'snapshotEntries must be a positive integer', config.snapshotEntries)
 
@@ -83,7 +88,7 @@ export class Driver implements RaftDriver {
   receive (message: Message): void {
     if (this.stopped) return
     this.inbox.push(message)
-    this.drain()
+    this.kick()
   }
 
   propose (payload: Uint8Array): Promise<unknown> {
@@ -108,7 +113,7 @@ export class Driver implements RaftDriver {
     } catch (err) {
       throw this.translate(err)
     }
-    this.drain()
+    this.kick()
   }
 
   status (): RaftStatus {
@@ -142,7 +147,7 @@ export class Driver implements RaftDriver {
       this.pending.reject(id, this.translate(err))
       return promise
     }
-    this.drain()
+    this.kick()
     return promise
   }
 
@@ -162,6 +167,20 @@ export class Driver implements RaftDriver {
   }
 
   // ---- the Ready loop ----------------------------------------------------------------------
+
+  /** process now, or once at the scheduler's convenience so concurrent calls share a Ready */
+  private kick (): void {
+    if (this.scheduleReady === undefined) {
+      this.drain()
+      return
+    }
+    if (this.scheduled) return
+    this.scheduled = true
+    this.scheduleReady(() => {
+      this.scheduled = false
+      this.drain()
+    })
+  }
 
   private drain (): void {
     if (this.processing || this.stopped) return
@@ -184,8 +203,14 @@ export class Driver implements RaftDriver {
   private handleReady (rd: Ready): void {
     // 1. persist: votes, terms and log entries must be durable before any message that
     //    depends on them leaves (Figure 2: "respond after persisting")
-    if (rd.hardState !== undefined || rd.entries.length > 0 || rd.snapshot !== undefined) {
-      this.storage.save({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot })
+    if (rd.hardState !== undefined && !rd.mustSync && rd.entries.length === 0 && rd.snapshot === undefined) {
+      // only the commit index moved: nothing sent depends on it being durable, and a restart
+      // recovers it (the core raises its commit to the applied index), so it waits for the next
+      // save instead of costing an fsync of its own (etcd does not sync it either)
+      this.unsavedHardState = rd.hardState
+    } else if (rd.hardState !== undefined || rd.entries.length > 0 || rd.snapshot !== undefined) {
+      this.storage.save({ hardState: rd.hardState ?? this.unsavedHardState, entries: rd.entries, snapshot: rd.snapshot })
+      this.unsavedHardState = undefined
     }
     // 2. send
     if (rd.messages.length > 0) {
@@ -250,6 +275,11 @@ export class Driver implements RaftDriver {
   /** §7: snapshot the state machine and compact the log every snapshotEntries applied entries */
   private maybeSnapshot (): void {
     if (this.applied - this.snapshotIndex < this.snapshotEntries) return
+    // the snapshot covers applied entries: their commit must be durable first
+    if (this.unsavedHardState !== undefined) {
+      this.storage.save({ hardState: this.unsavedHardState, entries: [] })
+      this.unsavedHardState = undefined
+    }
     const data = this.stateMachine.snapshot()
     this.storage.createSnapshot(this.applied, this.confState, data)
     this.storage.compact(this.applied)

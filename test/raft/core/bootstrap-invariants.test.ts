@@ -51,9 +51,16 @@ describe('raft core: bootstrap, restart and invariants', () => {
     assert.throws(() => createRaftCore({ ...base, id: 'n1', storage }), (err: unknown) => crashes(err) && /commit index is outside the log/.test(String(err)))
   })
 
-  it('crashes on an applied index past the commit index', () => {
+  it('crashes on an applied index past the end of the durable log', () => {
     const storage = storageWith([1, 1, 1], { term: 1, commit: 2 })
-    assert.throws(() => createRaftCore({ ...base, id: 'n1', storage, applied: 3 }), crashes)
+    assert.throws(() => createRaftCore({ ...base, id: 'n1', storage, applied: 4 }), (err: unknown) => crashes(err) && /applied index past the end/.test(String(err)))
+  })
+
+  it('an applied index past a not-yet-saved commit raises the commit index (applied entries were committed) and persists it', () => {
+    const storage = storageWith([1, 1, 1], { term: 1, commit: 2 })
+    const core = createRaftCore({ ...base, id: 'n1', storage, applied: 3 })
+    assert.equal(core.status().commit, 3)
+    assert.equal(core.ready().hardState?.commit, 3)
   })
 
   it('§5.3: the log crashes when told to overwrite a committed entry', () => {
