@@ -33,9 +33,10 @@ export class ChunkStore {
 
   /**
    * Finishes a writer and files the chunk under its id. The chunk is pinned before it becomes
-   * visible to the collector; the caller owns the returned release function.
+   * visible to the collector; the caller owns the returned release function. With
+   * expectedCid, bytes that hash to anything else are discarded (CHECKSUM_MISMATCH).
    */
-  async commit (writer: ChunkWriter): Promise<{ chunk: StoredChunk, release: () => void }> {
+  async commit (writer: ChunkWriter, options: { expectedCid?: string } = {}): Promise<{ chunk: StoredChunk, release: () => void }> {
     let finished
     try {
       finished = await writer.finish()
@@ -44,6 +45,12 @@ export class ChunkStore {
       throw err
     }
     const cid = chunkCidFromSha256(finished.sha256)
+    if (options.expectedCid !== undefined && cid !== options.expectedCid) {
+      // bytes received for a named chunk (from a peer) that are not that chunk: store nothing
+      await writer.abort()
+      throw new JadfsError('CHECKSUM_MISMATCH', `received bytes hash to ${cid}, not the expected chunk ${options.expectedCid}; nothing was stored`,
+        { details: { expectedCid: options.expectedCid, actualCid: cid } })
+    }
     const release = this.c.pins.pin([cid])
     try {
       await this.c.lock.run(cid, async () => {

@@ -133,6 +133,24 @@ describe('chunk store', () => {
     await (await store.openVerified(cid, 80_000, scratch)).close()
   })
 
+  it('commit with an expected id stores matching bytes and discards anything else', async () => {
+    const bytes = bytesOf(3000, 13)
+    const cid = chunkCidFromSha256(Buffer.from(sha256Hex(bytes), 'hex'))
+    const good = await store.createWriter()
+    await good.write(bytes)
+    const stored = await store.commit(good, { expectedCid: cid })
+    stored.release()
+    assert.equal(stored.chunk.cid, cid)
+    const bad = await store.createWriter()
+    await bad.write(bytesOf(3000, 14))
+    const err = await rejectsWith(store.commit(bad, { expectedCid: cid }), 'CHECKSUM_MISMATCH', /not the expected chunk/)
+    assert.equal(err.details?.expectedCid, cid)
+    assert.deepEqual(await tmpEntries(), [])
+    const listed = []
+    for await (const f of files.listChunkFiles()) listed.push(f.cid)
+    assert.deepEqual(listed, [cid])
+  })
+
   it('a truncated file, or a missing file still referenced, is CHUNK_CORRUPT; an unknown or collected id is CHUNK_NOT_FOUND', async () => {
     const cid = await storeBytes(bytesOf(1000, 4))
     await writeFile(files.chunkPath(cid), bytesOf(999, 4))
