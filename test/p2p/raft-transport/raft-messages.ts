@@ -1,0 +1,15 @@
+// Raft messages for the transport tests.
+import type { Message } from '../../../src/raft/types.js'
+
+export function heartbeat (from: string, to: string, commit = 0): Message {
+  return { type: 'MsgHeartbeat', from, to, term: 1, logTerm: 0, index: 0, entries: [], commit, reject: false, rejectHint: 0 }
+}
+
+export function append (from: string, to: string, index: number, dataBytes = 16): Message {
+  return {
+    ...heartbeat(from, to),
+    type: 'MsgApp',
+    index,
+    entries: [{ term: 1, index: index + 1, type: 'normal', data: new Uint8Array(dataBytes).fill(index & 0xff) }]
+  }
+}

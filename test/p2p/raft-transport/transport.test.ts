@@ -1,0 +1,148 @@
+// Checks /jadfs/raft/1.0.0 between real libp2p hosts on loopback: messages arrive in order
+// on a single long-lived stream; a peer cannot speak for another (a message whose `from` is
+// not the sending peer, or whose `to` is not us, is dropped while the stream goes on); a
+// local-only message type or an oversize message resets the stream before onMessage sees it;
+// an oversize message is never sent; an unreachable peer is reported, and once it is back
+// (same identity, same port) messages flow again; a resolved address naming another peer is
+// refused. Peers that lie are played by a bare host writing frames by hand.
+import { strict as assert } from 'node:assert'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import type { PrivateKey } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import type { JadfsHost } from '../../../src/p2p/host.js'
+import { FramedStream } from '../../../src/p2p/protocols/framed-stream.js'
+import { RAFT_PROTOCOL_ID, createLibp2pRaftTransport, encodeRaftMessage } from '../../../src/p2p/raft-transport/index.js'
+import type { Libp2pRaftTransport, Libp2pRaftTransportInit } from '../../../src/p2p/raft-transport/index.js'
+import type { Message } from '../../../src/raft/types.js'
+import { addrOf, startCluster, startHost, stopAll, waitFor } from '../helpers/hosts.js'
+import { append, heartbeat } from './raft-messages.js'
+
+const id = (host: JadfsHost): string => host.peerId.toString()
+
+describe('p2p raft transport: between real hosts', function () {
+  this.timeout(20_000)
+  let hosts: JadfsHost[] = []
+  let transports: Libp2pRaftTransport[] = []
+
+  afterEach(async () => {
+    await Promise.all(transports.map(async (t) => { await t.stop() }))
+    await stopAll(hosts)
+    hosts = []
+    transports = []
+  })
+
+  async function transportOn (host: JadfsHost, init: Partial<Libp2pRaftTransportInit> = {}): Promise<{ transport: Libp2pRaftTransport, received: Message[] }> {
+    const received: Message[] = []
+    const transport = createLibp2pRaftTransport({ host, onMessage: (m) => { received.push(m) }, ...init })
+    await transport.start()
+    transports.push(transport)
+    return { transport, received }
+  }
+
+  /** Opens the protocol on `to` from a bare host and writes the given messages as frames. */
+  async function writeRaw (from: JadfsHost, to: JadfsHost, messages: Message[]): Promise<FramedStream> {
+    const signal = AbortSignal.timeout(5000)
+    const stream = await from.dialProtocol(to.peerId, RAFT_PROTOCOL_ID, { signal })
+    const framed = new FramedStream(stream, { maxReadBytes: 1, maxWriteBytes: 1024 * 1024 }, 'test writer')
+    for (const m of messages) await framed.writeEncoded(encodeRaftMessage(m), signal)
+    return framed
+  }
+
+  it('delivers messages in order on one stream', async () => {
+    hosts = await startCluster(2)
+    const [a, b] = hosts as [JadfsHost, JadfsHost]
+    const { transport: ta } = await transportOn(a)
+    const { transport: tb, received } = await transportOn(b)
+    const sent = Array.from({ length: 500 }, (_v, i) => append(id(a), id(b), i, 100))
+    // in several batches, as the driver sends one batch per Ready
+    for (let i = 0; i < sent.length; i += 50) ta.send(sent.slice(i, i + 50))
+    await waitFor('500 messages at b', () => received.length === 500, 10_000, 10)
+    // compared encoded: decoded bytes may be Buffer views of the socket's reads
+    assert.deepEqual(received.map(encodeRaftMessage), sent.map(encodeRaftMessage))
+    assert.equal(ta.counters().streamsOpened, 1)
+    assert.equal(ta.counters().sent, 500)
+    assert.equal(tb.counters().received, 500)
+  })
+
+  it('drops a message whose from is not the sending peer, or whose to is not the receiver', async () => {
+    hosts = await startCluster(3)
+    const [liar, receiver, other] = hosts as [JadfsHost, JadfsHost, JadfsHost]
+    const { transport, received } = await transportOn(receiver)
+    const honest = heartbeat(id(liar), id(receiver), 9)
+    await writeRaw(liar, receiver, [heartbeat(id(other), id(receiver), 7), heartbeat(id(liar), id(other), 8), honest])
+    await waitFor('the honest message', () => received.length > 0)
+    // the stream went on past the two bad messages, and only the honest one got through
+    assert.deepEqual(received.map(encodeRaftMessage), [encodeRaftMessage(honest)])
+    assert.equal(transport.counters().droppedInvalid, 2)
+    assert.equal(transport.counters().inboundStreamsReset, 0)
+  })
+
+  it('resets the stream on a local-only message type, before the core could see it', async () => {
+    hosts = await startCluster(2)
+    const [liar, receiver] = hosts as [JadfsHost, JadfsHost]
+    const { transport, received } = await transportOn(receiver)
+    const framed = await writeRaw(liar, receiver, [{ ...heartbeat(id(liar), id(receiver)), type: 'MsgHup' }, heartbeat(id(liar), id(receiver))])
+    await waitFor('the stream reset', () => transport.counters().inboundStreamsReset === 1)
+    await waitFor('the writer to see the reset', () => framed.stream.status !== 'open')
+    assert.equal(received.length, 0)
+  })
+
+  it('resets the stream on an oversize message and never sends one', async () => {
+    hosts = await startCluster(2)
+    const [a, b] = hosts as [JadfsHost, JadfsHost]
+    const { transport: tb, received } = await transportOn(b, { maxMessageBytes: 1024 })
+    await writeRaw(a, b, [append(id(a), id(b), 1, 2000)])
+    await waitFor('the stream reset', () => tb.counters().inboundStreamsReset === 1)
+    assert.equal(received.length, 0)
+
+    const { transport: ta } = await transportOn(a, { maxMessageBytes: 1024 })
+    ta.send([append(id(a), id(b), 1, 2000), append(id(a), id(b), 2, 10)])
+    await waitFor('the small message', () => received.length === 1)
+    assert.equal(received[0]!.index, 2)
+    assert.equal(ta.counters().droppedOversize, 1)
+  })
+
+  it('reports an unreachable peer, then reconnects once it is back', async () => {
+    const keyB: PrivateKey = await generateKeyPair('Ed25519')
+    hosts = await startCluster(1)
+    const a = hosts[0]!
+    let b = await startHost({ privateKey: keyB })
+    hosts.push(b)
+    const addrB: Multiaddr = addrOf(b)
+    const nodeB = id(b)
+    const unreachable: string[] = []
+    const { transport: ta } = await transportOn(a, {
+      resolvePeer: (nodeId) => nodeId === nodeB ? addrB : undefined,
+      onUnreachable: (nodeId) => { unreachable.push(nodeId) },
+      maxReconnectBackoffMs: 200
+    })
+    await b.stop()
+    ta.send([heartbeat(id(a), nodeB)])
+    await waitFor('b reported unreachable', () => unreachable.length > 0)
+    assert.deepEqual([...new Set(unreachable)], [nodeB])
+    assert.ok(ta.counters().droppedUnreachable >= 1)
+
+    // the same identity on the same port, as a restarted daemon would be
+    b = await startHost({ privateKey: keyB, listen: [addrB.decapsulateCode(421).toString()] })
+    hosts.push(b)
+    const { received } = await transportOn(b)
+    await waitFor('a heartbeat through a new stream', () => {
+      ta.send([heartbeat(id(a), nodeB, 42)])
+      return received.length > 0
+    }, 10_000, 50)
+    assert.equal(received[0]!.commit, 42)
+  })
+
+  it('refuses a resolved address that names another peer', async () => {
+    hosts = await startCluster(3)
+    const [a, b, c] = hosts as [JadfsHost, JadfsHost, JadfsHost]
+    const { received: atB } = await transportOn(b)
+    const { received: atC } = await transportOn(c)
+    const { transport: ta } = await transportOn(a, { resolvePeer: () => addrOf(c) })
+    ta.send([heartbeat(id(a), id(b))])
+    ta.send([heartbeat(id(a), id(c))])
+    await waitFor('the heartbeat to c', () => atC.length === 1)
+    assert.equal(ta.counters().droppedUnresolved, 1)
+    assert.equal(atB.length, 0)
+  })
+})
