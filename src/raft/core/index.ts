@@ -6,7 +6,9 @@
 //   quorum.ts                     majority arithmetic
 //   progress.ts, inflights.ts     per-follower replication state and flow control
 //   progress-tracker.ts           configuration + progress + votes
-//   raft.ts                       roles, terms, elections, voting
+//   raft.ts                       roles, terms, ticks, the term rules of every message
+//   election.ts                   campaigns, pre-vote, voting
+//   bootstrap.ts                  a new cluster's configuration; restart
 //   step-*.ts, follower-handlers  what each role does with each message
 //   replication.ts                AppendEntries / heartbeat / snapshot sending
 //   read-only.ts                  ReadIndex

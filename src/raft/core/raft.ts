@@ -6,14 +6,14 @@
 import type { Prng, RaftCoreConfig } from '../api.js'
 import { ProposalDroppedError } from '../api.js'
 import { assert } from '../../util/assert.js'
-import type { ConfChange, ConfState, Entry, Message, NodeId, RaftRole, ReadState } from '../types.js'
-import { applyConfChangeToTracker } from './conf-change-apply.js'
-import { decodeConfChange, encodeConfChange } from './conf-change-codec.js'
+import type { Entry, Message, NodeId, RaftRole, ReadState } from '../types.js'
+import { bootstrapLog, replayConfChanges } from './bootstrap.js'
+import { campaign, handleVoteRequest, hup } from './election.js'
 import {
   CAMPAIGN_TRANSFER_CONTEXT, DEFAULT_MAX_INFLIGHT_MSGS, DEFAULT_MAX_SIZE_PER_MSG_BYTES,
   DEFAULT_MAX_UNCOMMITTED_ENTRIES_BYTES, NO_LEADER
 } from './constants.js'
-import { bytesEqual, isLocalMessage, makeMessage, voteResponseType } from './messages.js'
+import { bytesEqual, isLocalMessage, makeMessage } from './messages.js'
 import type { MessageInit } from './messages.js'
 import { ProgressTracker } from './progress-tracker.js'
 import { RaftLog } from './raft-log.js'
@@ -85,7 +85,7 @@ export class Raft {
       this.vote = hardState.vote
     }
     if (hardState.term === 0 && this.log.lastIndex() === 0 && confState.voters.length + confState.learners.length > 0) {
-      this.bootstrap(confState)
+      bootstrapLog(this, confState)
     }
     const applied = config.applied ?? 0
     if (applied > this.log.committed) {
@@ -96,38 +96,9 @@ export class Raft {
     }
     if (applied > this.log.applied) {
       this.log.appliedTo(applied)
-      this.replayConfChanges(applied)
+      replayConfChanges(this, applied)
     }
     this.becomeFollower(this.term, NO_LEADER)
-  }
-
-  /**
-   * A new cluster's configuration is written into the log as committed conf change entries of
-   * term 1 (etcd's Bootstrap), identical on every founding member. A member added later starts
-   * with an empty configuration and learns it by replicating those entries.
-   */
-  private bootstrap (cs: ConfState): void {
-    const changes: ConfChange[] = [
-      ...cs.voters.map((nodeId): ConfChange => ({ type: 'addVoter', nodeId })),
-      ...cs.learners.map((nodeId): ConfChange => ({ type: 'addLearner', nodeId }))
-    ]
-    const ents: Entry[] = changes.map((cc, i) => ({ term: 1, index: i + 1, type: 'confChange', data: encodeConfChange(cc) }))
-    this.term = 1
-    this.log.append(ents)
-    this.log.committed = ents.length
-  }
-
-  /**
-   * The storage's configuration is its snapshot's; conf changes after the snapshot that the
-   * application already applied (before a restart) will not be applied again, so re-apply them
-   * to the configuration here.
-   */
-  private replayConfChanges (applied: number): void {
-    const first = this.log.firstIndex()
-    if (applied < first) return
-    for (const e of this.log.slice(first, applied + 1)) {
-      if (e.type === 'confChange') applyConfChangeToTracker(this, decodeConfChange(e.data))
-    }
   }
 
   // ---- role transitions -------------------------------------------------------------------
@@ -237,48 +208,20 @@ export class Raft {
     }
   }
 
-  // ---- campaigning --------------------------------------------------------------------------
+  // ---- campaigning (election.ts) -----------------------------------------------------------
 
   hup (type: CampaignType): void {
-    if (this.role === 'leader') return
-    if (!this.promotable()) return
-    // a conf change committed but not applied could change who may vote: wait for it (etcd)
-    if (this.hasUnappliedConfChanges()) return
-    this.campaign(type)
-  }
-
-  private hasUnappliedConfChanges (): boolean {
-    if (this.log.committed <= this.log.applied) return false
-    const lo = Math.max(this.log.applied + 1, this.log.firstIndex())
-    if (lo > this.log.committed) return false
-    return this.log.slice(lo, this.log.committed + 1).some(e => e.type === 'confChange')
+    hup(this, type)
   }
 
   campaign (type: CampaignType): void {
-    let voteMsg: 'MsgVote' | 'MsgPreVote'
-    let term: number
-    if (type === 'preElection') {
-      this.becomePreCandidate()
-      voteMsg = 'MsgPreVote'
-      term = this.term + 1 // the term we would campaign in; ours is unchanged
-    } else {
-      this.becomeCandidate()
-      voteMsg = 'MsgVote'
-      term = this.term
-    }
-    this.tracker.recordVote(this.id, true)
-    const result = this.tracker.tallyVotes()
-    if (result === 'won') {
-      // a single-voter cluster wins at once
-      if (type === 'preElection') this.campaign('election')
-      else this.becomeLeader()
-      return
-    }
-    for (const id of this.tracker.voters) {
-      if (id === this.id) continue
-      const init: MessageInit = { type: voteMsg, to: id, term, index: this.log.lastIndex(), logTerm: this.log.lastTerm() }
-      this.send(type === 'transfer' ? { ...init, context: CAMPAIGN_TRANSFER_CONTEXT } : init)
-    }
+    campaign(this, type)
+  }
+
+  /** count a vote response; returns the tally */
+  poll (from: NodeId, granted: boolean): 'won' | 'lost' | 'pending' {
+    this.tracker.recordVote(from, granted)
+    return this.tracker.tallyVotes()
   }
 
   // ---- step: the term rules every message goes through (§5.1) --------------------------------
@@ -320,7 +263,7 @@ export class Raft {
         return
       case 'MsgVote':
       case 'MsgPreVote':
-        this.handleVoteRequest(m)
+        handleVoteRequest(this, m)
         return
       default:
         this.stepRole(m)
@@ -334,32 +277,6 @@ export class Raft {
       case 'preCandidate': stepCandidate(this, m); break
       case 'follower': stepFollower(this, m); break
     }
-  }
-
-  /** §5.2 one vote per term, first come first served; §5.4.1 only for an up-to-date log */
-  private handleVoteRequest (m: Message): void {
-    const canVote = this.vote === m.from ||
-      (this.vote === '' && this.lead === NO_LEADER) ||
-      // a pre-vote for a future term does not bind us
-      (m.type === 'MsgPreVote' && m.term > this.term)
-    if (canVote && this.log.isUpToDate(m.index, m.logTerm)) {
-      // the response carries the request's term so the candidate counts it (for a pre-vote,
-      // the term it would campaign in)
-      this.send({ type: voteResponseType(m.type), to: m.from, term: m.term })
-      if (m.type === 'MsgVote') {
-        assert(this.vote === '' || this.vote === m.from, 'one vote per term', { id: this.id, term: this.term, vote: this.vote, candidate: m.from })
-        this.electionElapsed = 0
-        this.vote = m.from
-      }
-    } else {
-      this.send({ type: voteResponseType(m.type), to: m.from, term: this.term, reject: true })
-    }
-  }
-
-  /** count a vote response; returns the tally */
-  poll (from: NodeId, granted: boolean): 'won' | 'lost' | 'pending' {
-    this.tracker.recordVote(from, granted)
-    return this.tracker.tallyVotes()
   }
 
   // ---- helpers shared by the roles ---------------------------------------------------------

@@ -32,6 +32,12 @@ describe('raft core: bootstrap, restart and invariants', () => {
     assert.equal(rd.mustSync, true)
   })
 
+  it('§5.3 Log Matching: members bootstrapped with the same set in any order write identical entries', () => {
+    const a = createRaftCore({ ...base, id: 'n1', storage: new MemoryRaftStorage({ voters: ['n1', 'n2', 'n3'], learners: [] }) }).ready()
+    const b = createRaftCore({ ...base, id: 'n3', storage: new MemoryRaftStorage({ voters: ['n3', 'n1', 'n2'], learners: [] }) }).ready()
+    assert.deepEqual(a.entries, b.entries)
+  })
+
   it('§5: a restart before the first Ready was saved bootstraps again, identically', () => {
     const storage = new MemoryRaftStorage({ voters: ['n1', 'n2'], learners: [] })
     const first = createRaftCore({ ...base, id: 'n1', storage }).ready()
