@@ -3,6 +3,7 @@
 // Returns a reason when a proposal or read is dropped, undefined otherwise.
 
 import type { Message } from '../types.js'
+import { decodeConfChange } from './conf-change-codec.js'
 import type { Raft } from './raft.js'
 import { bcastAppend, bcastHeartbeat, maybeSendAppend } from './replication.js'
 import { quorumSize } from './quorum.js'
@@ -111,6 +112,9 @@ function handleProposal (r: Raft, m: Message): string | undefined {
     // thesis §4.1 (bug fix in the errata): a new leader must commit an entry of its own term
     // before changing the configuration, or two leaders may decide overlapping changes
     if (!r.committedEntryInCurrentTerm()) return 'this leader has not committed an entry of its term yet'
+    const cc = decodeConfChange(e.data)
+    const votersAfter = r.tracker.voters.filter(id => id !== cc.nodeId || cc.type === 'addVoter')
+    if (votersAfter.length === 0) return `${cc.type} ${cc.nodeId} would leave no voters`
   }
   if (!r.appendEntries(m.entries)) return 'too many uncommitted bytes'
   if (m.entries.some(e => e.type === 'confChange')) r.pendingConfIndex = r.log.lastIndex()

@@ -114,4 +114,12 @@ describe('raft core: learners and membership changes', () => {
     net.stabilize()
     assert.equal(net.core('n1').status().commit, net.core('n1').status().lastIndex)
   })
+
+  it('thesis §4.1: a change that would leave no voters is refused', () => {
+    const net = Network.of(['n1'], {}, ['n2'])
+    net.elect('n1')
+    for (const change of [{ type: 'removeNode' as const, nodeId: 'n1' }, { type: 'addLearner' as const, nodeId: 'n1' }]) {
+      assert.throws(() => net.core('n1').proposeConfChange(change), (err: unknown) => err instanceof ProposalDroppedError && /no voters/.test(err.message))
+    }
+  })
 })
