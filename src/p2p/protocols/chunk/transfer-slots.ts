@@ -1,0 +1,36 @@
+// Admission for inbound transfers: at most maxPerPeer at once from one peer and maxTotal from
+// all peers. A transfer that finds no slot is answered PEER_BUSY at once rather than queued:
+// the asker knows other holders and can go there, while a queue here would only hold its
+// stream (and our memory) open.
+import { assert } from '../../../util/assert.js'
+
+export class TransferSlots {
+  private readonly perPeer = new Map<string, number>()
+  private total = 0
+
+  constructor (private readonly maxPerPeer: number, private readonly maxTotal: number) {
+    assert(maxPerPeer > 0 && maxTotal >= maxPerPeer, 'bad transfer slot limits', { maxPerPeer, maxTotal })
+  }
+
+  /** A release function (idempotent) if a slot was free, else undefined. */
+  tryAcquire (peer: string): (() => void) | undefined {
+    const held = this.perPeer.get(peer) ?? 0
+    if (held >= this.maxPerPeer || this.total >= this.maxTotal) return undefined
+    this.perPeer.set(peer, held + 1)
+    this.total++
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      this.total--
+      const left = (this.perPeer.get(peer) ?? 0) - 1
+      assert(left >= 0 && this.total >= 0, 'transfer slot released twice', { peer, left, total: this.total })
+      if (left === 0) this.perPeer.delete(peer)
+      else this.perPeer.set(peer, left)
+    }
+  }
+
+  get inUse (): number {
+    return this.total
+  }
+}

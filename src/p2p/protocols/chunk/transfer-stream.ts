@@ -1,0 +1,113 @@
+// One chunk transfer on one stream, with the two clocks every transfer runs under: a total
+// deadline for the whole transfer, and an idle deadline for each single wait on the peer
+// (its next header or frame, or room in the send buffer). The idle clock only runs while we
+// wait on the peer, so a slow consumer of a fetched body is not mistaken for a silent peer;
+// the total deadline still bounds it, and firing resets the stream even when nobody is
+// waiting on it, so an abandoned transfer cannot hold a stream open.
+import type { Stream } from '@libp2p/interface'
+import type { Uint8ArrayList } from 'uint8arraylist'
+import { abortReason, startDeadline } from '../deadline.js'
+import type { Deadline } from '../deadline.js'
+import { FramedStream } from '../framed-stream.js'
+import type { MessageCodec } from '../protocol-spec.js'
+import type { ChunkTransferLimits } from './constants.js'
+import { MAX_HEADER_BYTES, agreeFrameBytes } from './constants.js'
+
+/** Data frames are the chunk bytes themselves, length-prefixed like the headers. */
+const rawFrame: MessageCodec<Uint8Array> = {
+  encode: (bytes) => bytes,
+  decode: (bytes: Uint8Array | Uint8ArrayList) => bytes instanceof Uint8Array ? bytes : bytes.subarray()
+}
+
+export class TransferClock {
+  private readonly total: Deadline
+  private readonly onTotalAbort: () => void
+  private stream: FramedStream | undefined
+
+  constructor (readonly limits: ChunkTransferLimits, readonly context: string, parents: ReadonlyArray<AbortSignal | undefined>) {
+    this.total = startDeadline(limits.transferTimeoutMs, context, parents)
+    this.onTotalAbort = () => { this.stream?.abort(abortReason(this.total.signal)) }
+    this.total.signal.addEventListener('abort', this.onTotalAbort, { once: true })
+  }
+
+  get signal (): AbortSignal {
+    return this.total.signal
+  }
+
+  /** Runs one wait on the peer under the idle deadline (and the total one). */
+  async step<T> (work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const idle = startDeadline(this.limits.idleTimeoutMs, `${this.context}: waiting for the peer`, [this.total.signal])
+    try {
+      return await work(idle.signal)
+    } catch (err) {
+      // A deadline or the caller's abort is reported as itself (TIMEOUT, the caller's
+      // reason), not as the stream error it caused.
+      if (idle.signal.aborted) throw abortReason(idle.signal)
+      throw err
+    } finally {
+      idle.clear()
+    }
+  }
+
+  /** Wraps the stream once it is open; from now on the total deadline resets it. */
+  attach (stream: Stream): TransferStream {
+    const maxBytes = Math.max(this.limits.maxFrameBytes, MAX_HEADER_BYTES)
+    const framed = new FramedStream(stream, { maxReadBytes: maxBytes, maxWriteBytes: maxBytes }, this.context)
+    this.stream = framed
+    if (this.total.signal.aborted) this.onTotalAbort()
+    return new TransferStream(framed, this)
+  }
+
+  /** Stops both clocks; call it in `finally`. */
+  clear (): void {
+    this.total.signal.removeEventListener('abort', this.onTotalAbort)
+    this.total.clear()
+  }
+}
+
+export class TransferStream {
+  /** Frames we send: our limit until the peer states a lower one. */
+  private sendFrameBytes: number
+
+  constructor (private readonly framed: FramedStream, private readonly clock: TransferClock) {
+    this.sendFrameBytes = clock.limits.maxFrameBytes
+  }
+
+  /** The peer's frame limit, as its header stated it; false if it is too small to honour. */
+  agreeFrameBytes (theirs: number): boolean {
+    const agreed = agreeFrameBytes(this.clock.limits.maxFrameBytes, theirs)
+    if (agreed === undefined) return false
+    this.sendFrameBytes = agreed
+    return true
+  }
+
+  async readHeader<T> (codec: MessageCodec<T>): Promise<T> {
+    return await this.clock.step(async (signal) => await this.framed.read(codec, signal))
+  }
+
+  /** The next data frame, or undefined when the peer closed its writing half. */
+  async readFrameOrEnd (): Promise<Uint8Array | undefined> {
+    return await this.clock.step(async (signal) => await this.framed.readOrEnd(rawFrame, signal))
+  }
+
+  async writeHeader<T> (codec: MessageCodec<T>, message: T): Promise<void> {
+    await this.clock.step(async (signal) => { await this.framed.write(codec, message, signal) })
+  }
+
+  /** Sends bytes as frames of at most maxFrameBytes, each waiting for room (backpressure). */
+  async writeData (bytes: Uint8Array): Promise<void> {
+    const maxFrameBytes = this.sendFrameBytes
+    for (let offset = 0; offset < bytes.byteLength; offset += maxFrameBytes) {
+      const frame = bytes.subarray(offset, Math.min(offset + maxFrameBytes, bytes.byteLength))
+      await this.clock.step(async (signal) => { await this.framed.writeEncoded(frame, signal) })
+    }
+  }
+
+  async closeWrite (): Promise<void> {
+    await this.clock.step(async (signal) => { await this.framed.closeWrite(signal) })
+  }
+
+  abort (reason: Error): void {
+    this.framed.abort(reason)
+  }
+}
