@@ -74,7 +74,11 @@ export class Driver implements RaftDriver {
       maxUncommittedEntriesBytes: config.maxUncommittedEntriesBytes
     })
     this.confState = this.core.status().confState
-    this.incarnation = config.rng.nextInt(0x1_0000_0000).toString(36)
+    // request ids must never repeat across restarts, or an old entry still in the log could
+    // answer a new request: the rng must be seeded afresh for each start (the simulator forks
+    // one per start), and the durable term and log length at start are mixed in as well
+    const hs = this.storage.initialState().hardState
+    this.incarnation = `${hs.term}-${this.storage.lastIndex()}-${config.rng.nextInt(0x1_0000_0000).toString(36)}`
   }
 
   tick (): void {
@@ -144,7 +148,9 @@ export class Driver implements RaftDriver {
     try {
       submit(id)
     } catch (err) {
-      this.pending.reject(id, this.translate(err))
+      this.pending.reject(id, err instanceof AssertionFailure ? err : this.translate(err))
+      promise.catch(() => {}) // the failure is rethrown below or reported through `promise`
+      if (err instanceof AssertionFailure) throw err // a bug: crash, do not turn it into a rejection
       return promise
     }
     this.kick()

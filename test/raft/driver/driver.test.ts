@@ -238,4 +238,13 @@ describe('raft driver', () => {
     c.tick(2)
     assert.deepEqual(sm.payloads, ['set a 1', 'set a 2'], 'nothing applied twice')
   })
+
+  it('thesis §3.10: a proposal the core refuses (transfer under way) fails fast with PROPOSAL_DROPPED', async () => {
+    const c = Cluster.of(VOTERS)
+    const leader = c.waitForLeader()
+    const target = VOTERS.find(id => id !== leader)!
+    c.isolate(target) // the transfer cannot finish
+    c.driver(leader).transferLeadership(target)
+    await assert.rejects(c.driver(leader).propose(cmd('set a 1')), (err: unknown) => isJadfsError(err, 'PROPOSAL_DROPPED') && /transferred/.test((err as Error).message))
+  })
 })
