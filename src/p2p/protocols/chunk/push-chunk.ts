@@ -24,7 +24,7 @@ import { chunkIdToWire } from './wire-cid.js'
 export interface PushSource {
   readonly sizeBytes: number
   /** Exactly sizeBytes bytes, in pieces of any size. Not iterated if the receiver declines. */
-  readonly body: AsyncIterable<Uint8Array>
+  readonly body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>
   /** Called once the push is over, whether or not body was read. */
   readonly close?: () => Promise<void>
 }

@@ -1,0 +1,122 @@
+// Checks push between real hosts on loopback with real chunk stores in temp dirs: a pushed
+// chunk is stored on the receiver (read back through its verified read, and announced to
+// onStored with the sender's id); a second push is answered already-had without its bytes
+// being read; a push with one flipped byte is CHECKSUM_MISMATCH with no chunk file, no index
+// row and no temp file on the receiver; a receiver whose disk fills mid-chunk answers
+// NO_SPACE and keeps nothing; a source shorter than it declared fails locally and the
+// receiver keeps nothing; pushing from the sender's own store re-hashes its copy first.
+import { strict as assert } from 'node:assert'
+import { readFile, writeFile } from 'node:fs/promises'
+import type { PeerId } from '@libp2p/interface'
+import { isJadfsError } from '../../../src/errors.js'
+import { openPushSource, pushChunk } from '../../../src/p2p/protocols/chunk/push-chunk.js'
+import type { PushSource } from '../../../src/p2p/protocols/chunk/push-chunk.js'
+import type { StoredChunk } from '../../../src/store/chunk-store.js'
+import { chunkCidFromSha256 } from '../../../src/chunk/cid.js'
+import { createHash } from 'node:crypto'
+import { MIB, randomChunk } from './store-fixture.js'
+import { fullDiskAfter, serve, startPeers, stopPeers, waitForIdle } from './peers.js'
+import type { Peer } from './peers.js'
+
+function cidOf (bytes: Uint8Array): string {
+  return chunkCidFromSha256(createHash('sha256').update(bytes).digest())
+}
+
+/** A source over `bytes` in 100 KiB pieces that records whether it was read and closed. */
+function sourceOf (bytes: Uint8Array, declaredBytes = bytes.byteLength): PushSource & { read: boolean, closed: boolean } {
+  const state = { read: false, closed: false }
+  async function * body (): AsyncGenerator<Uint8Array> {
+    state.read = true
+    for (let i = 0; i < bytes.byteLength; i += 100 * 1024) yield bytes.subarray(i, i + 100 * 1024)
+  }
+  return Object.assign(state, { sizeBytes: declaredBytes, body: body(), close: async () => { state.closed = true } })
+}
+
+async function assertNothingStored (peer: Peer, cid: string): Promise<void> {
+  assert.equal(peer.store.index.get(cid), undefined)
+  assert.equal(await peer.store.chunkFileCount(), 0)
+  assert.equal(await peer.store.tempFileCount(), 0)
+}
+
+describe('chunk protocol: push', function () {
+  let peers: Peer[] = []
+  let sender: Peer
+  let receiver: Peer
+  let fullReceiver: Peer
+  const stored: Array<{ chunk: StoredChunk, from: PeerId }> = []
+
+  before(async () => {
+    peers = await startPeers(3, [undefined, undefined, fullDiskAfter(2)])
+    ;[sender, receiver, fullReceiver] = peers as [Peer, Peer, Peer]
+    await serve(receiver, {}, (chunk, from) => { stored.push({ chunk, from }) })
+    await serve(fullReceiver)
+  })
+  after(async () => { await stopPeers(peers) })
+
+  it('stores a pushed chunk on the receiver, then answers already-had without reading it again', async () => {
+    const bytes = randomChunk(3 * MIB + 5)
+    const cid = cidOf(bytes)
+    const first = sourceOf(bytes)
+    assert.equal(await pushChunk(sender.host, receiver.host.peerId, cid, first), 'stored')
+    assert.ok(first.read && first.closed)
+    assert.ok((await receiver.store.readBack(cid)).equals(bytes))
+    assert.equal(await receiver.store.tempFileCount(), 0)
+    assert.deepEqual(stored.map((s) => [s.chunk, s.from.toString()]), [[{ cid, sizeBytes: bytes.byteLength }, sender.host.peerId.toString()]])
+
+    const again = sourceOf(bytes)
+    assert.equal(await pushChunk(sender.host, receiver.host.peerId, cid, again), 'already-had')
+    assert.ok(!again.read && again.closed, 'the bytes of a chunk the receiver has are not read')
+    await waitForIdle(receiver)
+  })
+
+  it('refuses bytes with one flipped byte as CHECKSUM_MISMATCH and keeps nothing', async () => {
+    const bytes = randomChunk(2 * MIB)
+    const cid = cidOf(bytes)
+    const flipped = Buffer.from(bytes)
+    flipped.writeUInt8(flipped.readUInt8(1_234_567) ^ 0x01, 1_234_567)
+    await assert.rejects(
+      pushChunk(sender.host, receiver.host.peerId, cid, sourceOf(flipped)),
+      (err) => isJadfsError(err, 'CHECKSUM_MISMATCH') && err.details?.remote === true
+    )
+    assert.equal(receiver.store.index.get(cid), undefined)
+    assert.equal(receiver.store.index.get(cidOf(flipped)), undefined, 'not stored under its true id either')
+    assert.equal(await receiver.store.tempFileCount(), 0)
+    await waitForIdle(receiver)
+  })
+
+  it('answers NO_SPACE when the receiver\'s disk fills mid-chunk, keeping nothing', async () => {
+    const bytes = randomChunk(4 * MIB)
+    const cid = cidOf(bytes)
+    await assert.rejects(
+      pushChunk(sender.host, fullReceiver.host.peerId, cid, sourceOf(bytes)),
+      (err) => isJadfsError(err, 'NO_SPACE') && err.details?.remote === true
+    )
+    await assertNothingStored(fullReceiver, cid)
+    await waitForIdle(fullReceiver)
+  })
+
+  it('fails locally when the source yields less than it declared; the receiver keeps nothing', async () => {
+    const bytes = randomChunk(MIB)
+    const cid = cidOf(bytes)
+    const short = sourceOf(bytes.subarray(0, MIB - 1), MIB)
+    await assert.rejects(pushChunk(sender.host, fullReceiver.host.peerId, cid, short), (err) => isJadfsError(err, 'INVALID_ARGUMENT') && /only/.test(err.message))
+    assert.ok(short.closed)
+    await waitForIdle(fullReceiver)
+    await assertNothingStored(fullReceiver, cid)
+  })
+
+  it('pushes from the sender\'s store only after re-hashing its copy', async () => {
+    const bytes = randomChunk(MIB + 3)
+    const cid = await sender.store.put(bytes)
+    assert.equal(await pushChunk(sender.host, receiver.host.peerId, cid, await openPushSource(sender.store, cid)), 'stored')
+    assert.ok((await receiver.store.readBack(cid)).equals(bytes))
+
+    const other = await sender.store.put(randomChunk(MIB))
+    const path = sender.store.files.chunkPath(other)
+    const onDisk = await readFile(path)
+    onDisk.writeUInt8(onDisk.readUInt8(10) ^ 0xff, 10)
+    await writeFile(path, onDisk)
+    await assert.rejects(openPushSource(sender.store, other), (err) => isJadfsError(err, 'CHUNK_CORRUPT'))
+    assert.equal(receiver.store.index.get(other), undefined)
+  })
+})
