@@ -62,6 +62,8 @@ export async function serveInbound (options: InboundOptions, stream: Stream, con
       options.host.logger.warn({ peer: remote, from: message.from, to: message.to, type: message.type }, 'Raft transport: dropped a message whose from is not the sending peer or whose to is not us')
       continue
     }
+    // A message read just as the transport stopped is not delivered to a stopped driver.
+    if (options.signal.aborted) return
     options.counters.received++
     // Outside the try: a throw here is the Raft code's broken invariant, and must crash.
     options.onMessage(message)
