@@ -39,6 +39,8 @@ export async function stopPeers (peers: readonly Peer[]): Promise<void> {
 
 /** Registers a raw handler for `protocol` that does whatever `behave` says with each stream. */
 export async function fake (host: JadfsHost, protocol: string, behave: (framed: FramedStream, stream: Stream) => Promise<void>): Promise<void> {
+  // Replaces whatever handled the protocol before, so one host can misbehave in turns.
+  await host.unhandle(protocol)
   await host.handle(protocol, (stream) => {
     const framed = new FramedStream(stream, { maxReadBytes: 1024 * 1024, maxWriteBytes: 1024 * 1024 }, 'fake peer')
     void behave(framed, stream).catch(() => {})
