@@ -33,8 +33,12 @@ export const DEFAULT_OUTBOUND_IDLE_CLOSE_MS = 30_000
 /** A receiver resets a stream silent for this long; longer than the sender's idle close. */
 export const DEFAULT_INBOUND_IDLE_TIMEOUT_MS = 60_000
 
-/** One long-lived stream per direction; a little room for a replacement while the old one dies. */
-export const MAX_INBOUND_STREAMS_PER_CONNECTION = 4
+/**
+ * One long-lived stream per sender, plus room for its replacement while the old one dies.
+ * Each inbound stream may buffer up to one message of maxMessageBytes, so this also bounds
+ * what one peer can make us hold: 2 × 64 MiB by default.
+ */
+export const MAX_INBOUND_STREAMS_PER_CONNECTION = 2
 export const MAX_OUTBOUND_STREAMS_PER_CONNECTION = 2
 
 /** Node ids are peer id strings (52 characters for Ed25519); anything far longer is malformed. */

@@ -1,8 +1,12 @@
 // The receiving end of /jadfs/raft/1.0.0: reads length-prefixed messages from one peer's
 // stream until it closes, and hands each valid one to onMessage in order.
 //   - `from` must be the remote peer: the connection is authenticated by Noise, so a peer
-//     cannot speak for another. Such a message is dropped (and logged), the stream kept:
-//     an honest peer can produce one by forwarding a request it got from a third node.
+//     cannot speak for another. Such a message is dropped (and logged), the stream kept,
+//     because honest peers produce a few: the core forwards MsgProp / MsgReadIndex with their
+//     origin's `from` (a proposal forwarded twice, through a node that just lost leadership,
+//     arrives from the second hop), and a follower forwards MsgTransferLeader with `from` set
+//     to the transferee. Those are lost here; the proposer's request times out and is retried,
+//     and a leadership transfer must be asked of the leader itself or name the asking node.
 //   - `to` must be us; otherwise the message is dropped.
 //   - a message type the core only makes for itself (MsgHup, MsgBeat, ...) is malformed: the
 //     core asserts it never sees one from the network, so it must not get that far.

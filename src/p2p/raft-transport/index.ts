@@ -33,7 +33,8 @@ export interface Libp2pRaftTransportInit {
   readonly onMessage: (message: Message) => void
   /**
    * A peer could not be reached, or its stream failed with messages lost; the leader should
-   * stop pipelining to it (RaftCore.reportUnreachable). Called once per failed attempt.
+   * stop pipelining to it (RaftCore.reportUnreachable; the RaftDriver interface does not pass
+   * that through yet). Called once per failed open or write.
    */
   readonly onUnreachable?: (nodeId: NodeId) => void
   /** largest encoded message sent or accepted @default 64 MiB */
