@@ -9,7 +9,7 @@ import { fetchRequestCodec, fetchResponseCodec } from './codecs.js'
 import { CHUNK_FETCH_PROTOCOL_ID, MIN_FRAME_BYTES } from './constants.js'
 import { openVerifiedChunk } from './local-chunk.js'
 import type { VerifiedChunk } from './local-chunk.js'
-import { asRefusal, busy } from './server-context.js'
+import { asRefusal, takeSlot } from './server-context.js'
 import type { ServerContext } from './server-context.js'
 import { TransferClock } from './transfer-stream.js'
 import { chunkIdFromWire } from './wire-cid.js'
@@ -30,8 +30,7 @@ export async function serveFetch (ctx: ServerContext, stream: Stream, connection
       if (!transfer.agreeFrameBytes(req.maxFrameSize)) {
         throw new JadfsError('PROTOCOL_ERROR', `a frame limit of ${req.maxFrameSize} bytes is below the minimum of ${MIN_FRAME_BYTES}`)
       }
-      releaseSlot = ctx.slots.tryAcquire(peer)
-      if (releaseSlot === undefined) throw busy(peer)
+      releaseSlot = takeSlot(ctx, peer)
       // The verification is the expensive part, so it comes after admission.
       chunk = await openVerifiedChunk(ctx.store, cid)
       ;[startByte, endByteExclusive] = clipRange(req.offset, req.length, chunk.sizeBytes, cid)

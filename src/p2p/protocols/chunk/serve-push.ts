@@ -12,7 +12,7 @@ import { PushStatus } from './chunk.js'
 import { pushRequestCodec, pushResponseCodec } from './codecs.js'
 import { CHUNK_PUSH_PROTOCOL_ID } from './constants.js'
 import { holdsChunk } from './local-chunk.js'
-import { asRefusal, busy } from './server-context.js'
+import { asRefusal, takeSlot } from './server-context.js'
 import type { ServerContext } from './server-context.js'
 import { TransferClock } from './transfer-stream.js'
 import type { TransferStream } from './transfer-stream.js'
@@ -36,8 +36,7 @@ export async function servePush (ctx: ServerContext, stream: Stream, connection:
         await answer(transfer, PushStatus.ALREADY_HAD)
         return
       }
-      releaseSlot = ctx.slots.tryAcquire(peer)
-      if (releaseSlot === undefined) throw busy(peer)
+      releaseSlot = takeSlot(ctx, peer)
     } catch (err) {
       await refuse(transfer, err)
       return

@@ -22,6 +22,12 @@ export function asRefusal (err: unknown): WireError | undefined {
   return err instanceof JadfsError ? toWireError(err) : undefined
 }
 
-export function busy (peer: string): JadfsError {
-  return new JadfsError('PEER_BUSY', `too many chunk transfers in progress (from ${peer} or in total); retry later or ask another holder`)
+/** A transfer slot for `peer`, or PEER_BUSY naming the limit that was reached. */
+export function takeSlot (ctx: ServerContext, peer: string): () => void {
+  const slot = ctx.slots.tryAcquire(peer)
+  if (typeof slot === 'function') return slot
+  const which = slot === 'peer-limit'
+    ? `${ctx.limits.maxTransfersPerPeer} from ${peer}`
+    : `${ctx.limits.maxTransfersTotal} in total`
+  throw new JadfsError('PEER_BUSY', `already serving ${which} chunk transfers; retry later or ask another holder`, { details: { limit: slot } })
 }

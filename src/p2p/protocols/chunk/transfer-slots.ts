@@ -12,10 +12,11 @@ export class TransferSlots {
     assert(maxPerPeer > 0 && maxTotal >= maxPerPeer, 'bad transfer slot limits', { maxPerPeer, maxTotal })
   }
 
-  /** A release function (idempotent) if a slot was free, else undefined. */
-  tryAcquire (peer: string): (() => void) | undefined {
+  /** A release function (idempotent) if a slot was free, else which limit was reached. */
+  tryAcquire (peer: string): (() => void) | 'peer-limit' | 'total-limit' {
     const held = this.perPeer.get(peer) ?? 0
-    if (held >= this.maxPerPeer || this.total >= this.maxTotal) return undefined
+    if (held >= this.maxPerPeer) return 'peer-limit'
+    if (this.total >= this.maxTotal) return 'total-limit'
     this.perPeer.set(peer, held + 1)
     this.total++
     let released = false
