@@ -3,13 +3,13 @@
 // exponential backoff, and closed after a while without traffic. A failed open drops what is
 // queued (those messages are stale by the time the peer is back, and Raft resends what still
 // matters) and reports the peer unreachable, so the leader stops pipelining to it.
-import type { PeerId } from '@libp2p/interface'
+import type { PeerId, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { NodeId } from '../../raft/types.js'
 import type { ProtocolHost } from '../host.js'
-import { startDeadline } from '../protocols/deadline.js'
-import { FramedStream } from '../protocols/framed-stream.js'
+import { raceSignal, startDeadline } from '../protocols/deadline.js'
 import { toJadfsError } from '../protocols/stream-errors.js'
+import { abortStream, writeFrame } from './frame-writer.js'
 import { MAX_OUTBOUND_STREAMS_PER_CONNECTION } from './constants.js'
 import { OutboundQueue } from './outbound-queue.js'
 import type { QueuedMessage } from './outbound-queue.js'
@@ -34,7 +34,7 @@ export interface PeerSenderOptions {
 
 export class PeerSender {
   private readonly queue: OutboundQueue
-  private framed: FramedStream | undefined
+  private stream: Stream | undefined
   private running = false
   private stopped = false
   private backoffMs: number
@@ -67,16 +67,16 @@ export class PeerSender {
     this.stopped = true
     this.cancelIdleClose()
     this.queue.clear()
-    this.framed?.abort(new Error(`${this.context}: the Raft transport stopped`))
-    this.framed = undefined
+    if (this.stream !== undefined) abortStream(this.stream, new Error(`${this.context}: the Raft transport stopped`))
+    this.stream = undefined
   }
 
   private async run (): Promise<void> {
     try {
       while (!this.stopped && this.queue.length > 0) {
-        if (this.framed === undefined) {
+        if (this.stream === undefined) {
           try {
-            this.framed = await this.open()
+            this.stream = await this.open()
           } catch (err) {
             this.options.counters.droppedUnreachable += this.queue.clear()
             this.report('open', err)
@@ -86,7 +86,7 @@ export class PeerSender {
         }
         const item = this.queue.shift()
         if (item === undefined) break
-        if (!await this.write(this.framed, item)) await this.backoff()
+        if (!await this.write(this.stream, item)) await this.backoff()
       }
     } finally {
       // Synchronous from the loop's last check: an enqueue() cannot slip in between.
@@ -95,7 +95,7 @@ export class PeerSender {
     }
   }
 
-  private async open (): Promise<FramedStream> {
+  private async open (): Promise<Stream> {
     const deadline = startDeadline(this.options.openTimeoutMs, `opening ${this.context}`, [this.options.host.signal, this.options.signal])
     try {
       const stream = await this.options.host.dialProtocol(this.target, this.options.protocol, {
@@ -107,11 +107,10 @@ export class PeerSender {
         throw new Error('stopped while opening')
       }
       this.options.counters.streamsOpened++
-      // The receiver never writes: one byte of read budget is enough, and more would be junk.
-      const framed = new FramedStream(stream, { maxReadBytes: 1, maxWriteBytes: this.options.maxMessageBytes }, this.context)
       // A reset or a closed connection shows here first; the next message then reopens.
-      stream.addEventListener('close', () => { if (this.framed === framed) this.framed = undefined }, { once: true })
-      return framed
+      // (The receiver never writes, so nothing is read from this stream.)
+      stream.addEventListener('close', () => { if (this.stream === stream) this.stream = undefined }, { once: true })
+      return stream
     } catch (err) {
       throw deadline.signal.aborted ? toJadfsError(deadline.signal.reason, 'open', this.context) : toJadfsError(err, 'open', this.context)
     } finally {
@@ -120,18 +119,20 @@ export class PeerSender {
   }
 
   /** Returns false when the stream failed (the message is lost; Raft resends). */
-  private async write (framed: FramedStream, item: QueuedMessage): Promise<boolean> {
+  private async write (stream: Stream, item: QueuedMessage): Promise<boolean> {
     const deadline = startDeadline(this.options.writeTimeoutMs, `writing to ${this.context}`, [this.options.host.signal, this.options.signal])
     try {
-      await framed.writeEncoded(item.bytes, deadline.signal)
+      await writeFrame(stream, item.bytes, this.options.maxMessageBytes, deadline.signal)
       this.options.counters.sent++
       this.backoffMs = this.options.reconnectBackoffMs
       return true
     } catch (err) {
-      // FramedStream has reset the stream already.
-      if (this.framed === framed) this.framed = undefined
+      // A stream in an unknown state is reset, never reused.
+      const mapped = toJadfsError(err, 'exchange', this.context)
+      abortStream(stream, mapped)
+      if (this.stream === stream) this.stream = undefined
       this.options.counters.droppedUnreachable++
-      this.report('write', err)
+      this.report('write', mapped)
       return false
     } finally {
       deadline.clear()
@@ -163,14 +164,16 @@ export class PeerSender {
 
   private armIdleClose (): void {
     this.cancelIdleClose()
-    if (this.framed === undefined) return
+    if (this.stream === undefined) return
     this.idleTimer = setTimeout(() => {
       this.idleTimer = undefined
-      const framed = this.framed
-      if (this.running || framed === undefined) return
-      this.framed = undefined
+      const stream = this.stream
+      if (this.running || stream === undefined) return
+      this.stream = undefined
       const deadline = startDeadline(this.options.openTimeoutMs, `closing ${this.context}`, [this.options.signal])
-      framed.closeWrite(deadline.signal).catch(() => {}).finally(() => { deadline.clear() })
+      raceSignal(stream.close({ signal: deadline.signal }), deadline.signal, (reason) => { abortStream(stream, reason) })
+        .catch(() => {})
+        .finally(() => { deadline.clear() })
     }, this.options.outboundIdleCloseMs)
     // An idle stream must not keep the process alive.
     this.idleTimer.unref()

@@ -4,7 +4,8 @@
 // local-only message type or an oversize message resets the stream before onMessage sees it;
 // an oversize message is never sent; an unreachable peer is reported, and once it is back
 // (same identity, same port) messages flow again; a resolved address naming another peer is
-// refused; an idle outbound stream is closed cleanly and replaced on demand; a silent inbound
+// refused; a burst larger than the queue keeps its newest messages; an 8 MiB snapshot arrives
+// whole; an idle outbound stream is closed cleanly and replaced on demand; a silent inbound
 // stream is reset at the idle timeout; a stopped transport sends nothing and its peers find
 // it unreachable. Peers that lie are played by a bare host writing frames by hand.
 import { strict as assert } from 'node:assert'
@@ -193,5 +194,38 @@ describe('p2p raft transport: between real hosts', function () {
     assert.equal(atA.length, 0)
     assert.equal(atB.length, 1)
     assert.equal(tb.counters().sent, 0)
+  })
+
+  it('while the stream opens, keeps the newest messages of a burst and drops the oldest', async () => {
+    hosts = await startCluster(2)
+    const [a, b] = hosts as [JadfsHost, JadfsHost]
+    const { transport: ta } = await transportOn(a, { maxQueuedMessagesPerPeer: 100 })
+    const { received } = await transportOn(b)
+    // one synchronous burst: the stream is still opening, so only the queue can hold it
+    ta.send(Array.from({ length: 1000 }, (_v, i) => append(id(a), id(b), i)))
+    await waitFor('the queue to drain', () => ta.counters().sent + ta.counters().droppedOverflow === 1000)
+    await waitFor('what was sent to arrive', () => received.length === ta.counters().sent)
+    assert.equal(ta.counters().droppedOverflow, 900)
+    assert.deepEqual(received.map((m) => m.index), Array.from({ length: 100 }, (_v, i) => 900 + i))
+  })
+
+  it('carries a large snapshot whole', async () => {
+    hosts = await startCluster(2)
+    const [a, b] = hosts as [JadfsHost, JadfsHost]
+    const { transport: ta } = await transportOn(a)
+    const { received } = await transportOn(b)
+    const data = new Uint8Array(8 * 1024 * 1024)
+    for (let i = 0; i < data.byteLength; i += 4096) data[i] = (i / 4096) & 0xff
+    const snap: Message = {
+      ...heartbeat(id(a), id(b)),
+      type: 'MsgSnap',
+      snapshot: { metadata: { index: 900, term: 3, confState: { voters: [id(a), id(b)], learners: [] } }, data }
+    }
+    ta.send([snap, heartbeat(id(a), id(b), 5)])
+    await waitFor('the snapshot and the heartbeat after it', () => received.length === 2)
+    assert.equal(received[0]!.type, 'MsgSnap')
+    assert.ok(Buffer.from(received[0]!.snapshot!.data).equals(data))
+    assert.deepEqual(received[0]!.snapshot!.metadata, snap.snapshot!.metadata)
+    assert.equal(received[1]!.commit, 5)
   })
 })
