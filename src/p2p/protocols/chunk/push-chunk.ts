@@ -7,6 +7,7 @@ import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { parseChunkCid } from '../../../chunk/cid.js'
 import { JadfsError } from '../../../errors.js'
+import { raceSignal } from '../deadline.js'
 import { fromWireError } from '../remote-error.js'
 import type { RequestHost } from '../request.js'
 import { PushStatus } from './chunk.js'
@@ -54,7 +55,7 @@ export async function pushChunk (host: RequestHost, peer: PeerId | Multiaddr, ci
       if (!transfer.agreeFrameBytes(first.maxFrameSize)) {
         throw new JadfsError('PROTOCOL_ERROR', `${clock.context}: the receiver's frame limit of ${first.maxFrameSize} bytes is below the minimum of ${MIN_FRAME_BYTES}`)
       }
-      await sendExactly(transfer, source, clock.context)
+      await sendExactly(transfer, source, clock)
       await transfer.closeWrite()
       const final = await transfer.readHeader(pushResponseCodec)
       if (final.status !== PushStatus.STORED) throw unexpected(final, 'STORED', clock.context)
@@ -76,16 +77,30 @@ export async function openPushSource (store: ChunkProtocolStore, cid: string): P
   return { sizeBytes: chunk.sizeBytes, body: chunk.read(0, chunk.sizeBytes), close: chunk.close }
 }
 
-async function sendExactly (transfer: TransferStream, source: PushSource, context: string): Promise<void> {
+// Our own source is not the peer, so it runs under the total deadline and the caller's
+// signal but not the idle one; a source stuck in its own wait still ends with the call.
+async function sendExactly (transfer: TransferStream, source: PushSource, clock: TransferClock): Promise<void> {
+  const pieces = toAsyncIterator(source.body)
   let sentBytes = 0
-  for await (const piece of source.body) {
-    sentBytes += piece.byteLength
-    if (sentBytes > source.sizeBytes) break
-    await transfer.writeData(piece)
+  try {
+    while (sentBytes <= source.sizeBytes) {
+      const next = await raceSignal(Promise.resolve(pieces.next()), clock.signal)
+      if (next.done === true) break
+      sentBytes += next.value.byteLength
+      if (sentBytes <= source.sizeBytes) await transfer.writeData(next.value)
+    }
+  } finally {
+    // Not awaited: a generator suspended in its own await settles return() only after it.
+    Promise.resolve(pieces.return?.()).catch(() => {})
   }
   if (sentBytes !== source.sizeBytes) {
-    throw new JadfsError('INVALID_ARGUMENT', `${context}: the source yielded ${sentBytes > source.sizeBytes ? 'more than' : 'only'} ${Math.min(sentBytes, source.sizeBytes)} of the ${source.sizeBytes} bytes it declared`)
+    throw new JadfsError('INVALID_ARGUMENT', `${clock.context}: the source yielded ${sentBytes > source.sizeBytes ? 'more than' : 'only'} ${Math.min(sentBytes, source.sizeBytes)} of the ${source.sizeBytes} bytes it declared`)
   }
+}
+
+function toAsyncIterator (body: PushSource['body']): AsyncIterator<Uint8Array> | Iterator<Uint8Array> {
+  // Arrays and other sync iterables are accepted for convenience.
+  return Symbol.asyncIterator in body ? body[Symbol.asyncIterator]() : body[Symbol.iterator]()
 }
 
 function unexpected (res: PushResponse, wanted: string, context: string): JadfsError {
