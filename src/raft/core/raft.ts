@@ -33,7 +33,8 @@ export class Raft {
   lead: NodeId = NO_LEADER
   readonly log: RaftLog
   readonly tracker: ProgressTracker
-  readonly readOnly = new ReadOnlyQueue()
+  /** leader: ReadIndex requests awaiting a heartbeat quorum; dropped on every term or role change */
+  readOnly = new ReadOnlyQueue()
   /** outgoing messages, handed out by the next Ready */
   msgs: Message[] = []
   readStates: ReadState[] = []
@@ -125,6 +126,9 @@ export class Raft {
     this.pendingConfIndex = 0
     this.uncommittedSizeBytes = 0
     this.pendingReadIndexMessages = []
+    // a read index recorded under an earlier leadership must never be released by a later
+    // heartbeat round: a write committed by another leader in between would be missed (§6.4)
+    this.readOnly = new ReadOnlyQueue()
   }
 
   becomeFollower (term: number, lead: NodeId): void {

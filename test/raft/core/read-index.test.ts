@@ -74,4 +74,21 @@ describe('raft core: ReadIndex', () => {
     net.processReady('n1')
     assert.equal(net.node('n1').readStates.length, 1)
   })
+
+  it('thesis §6.4: reads pending when leadership is lost are dropped, never answered later with their stale index', () => {
+    const net = Network.of(['n1', 'n2', 'n3'])
+    net.elect('n1')
+    net.isolate('n1')
+    net.core('n1').readIndex(text('stale'))
+    net.processReady('n1'); net.queue = []
+    net.elect('n2') // n2 leads a new term and commits without n1
+    net.propose('n2', 'w')
+    net.heal()
+    net.tickAll(1)
+    net.stabilize() // n1 steps down
+    net.elect('n1') // n1 leads again; its new heartbeat rounds must not release the old request
+    net.core('n1').readIndex(text('fresh'))
+    net.stabilize()
+    assert.deepEqual(net.node('n1').readStates.map(rs => new TextDecoder().decode(rs.requestCtx)), ['fresh'])
+  })
 })
