@@ -77,6 +77,15 @@ describe('p2p: protocol toolkit', () => {
     assert.equal(served, 0)
   })
 
+  it("carries a response over 4 MiB (the framing library's default cap) when the protocol allows it", async () => {
+    const bigBytes = 5 * 1024 * 1024
+    const bigSpec = defineProtocol({ ...spec, maxResponseBytes: 8 * 1024 * 1024 })
+    await handleProtocol(peer, bigSpec, () => answer(new Array<number>(bigBytes).fill(7), 1))
+    const response = await request(asker, peer.peerId, bigSpec, REQUEST, { timeoutMs: 10_000 })
+    assert.equal(response.bitmap.byteLength, bigBytes)
+    assert.equal(response.bitmap[bigBytes - 1], 7)
+  })
+
   it('refuses to send a request over the limit without opening a stream to the peer', async () => {
     await rawHandler(peer, () => {})
     const tiny = defineProtocol({ ...spec, maxRequestBytes: 4 })

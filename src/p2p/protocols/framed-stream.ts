@@ -63,7 +63,8 @@ export class FramedStream {
       throw this.fail(new JadfsError('MESSAGE_TOO_LARGE', `${this.context}: message of ${payload.byteLength} bytes is over the limit of ${this.limits.maxWriteBytes} bytes`))
     }
     try {
-      if (!this.stream.send(lp.encode.single(payload))) {
+      // it-length-prefixed applies its own 4 MiB default unless told our limit.
+      if (!this.stream.send(lp.encode.single(payload, { maxDataLength: this.limits.maxWriteBytes }))) {
         // The muxer's buffer is full: wait for room, bounded by the same signal.
         await raceSignal(this.stream.onDrain({ signal }), signal, (reason) => { this.abort(reason) })
       }
