@@ -34,6 +34,8 @@ export class Driver implements RaftDriver {
   private snapshotIndex: number
   private confState: ConfState
   private removed = false
+  /** the leader as of the last Ready's soft state ('' = none known) */
+  private leader: NodeId = ''
   private stopped = false
   /** messages that arrived while a Ready was being handled (a synchronous transport re-enters) */
   private readonly inbox: Message[] = []
@@ -137,7 +139,7 @@ export class Driver implements RaftDriver {
       this.checkUsable()
       this.pending.checkCapacity()
       // without a known leader nothing can be forwarded: fail fast rather than time out
-      if (this.core.status().leader === '') throw new JadfsError('NOT_LEADER', 'no Raft leader is known; retry later')
+      if (this.leader === '') throw new JadfsError('NOT_LEADER', 'no Raft leader is known; retry later')
     } catch (err) {
       return Promise.reject(err)
     }
@@ -207,6 +209,7 @@ export class Driver implements RaftDriver {
   }
 
   private handleReady (rd: Ready): void {
+    if (rd.softState !== undefined) this.leader = rd.softState.leader
     // 1. persist: votes, terms and log entries must be durable before any message that
     //    depends on them leaves (Figure 2: "respond after persisting")
     if (rd.hardState !== undefined && !rd.mustSync && rd.entries.length === 0 && rd.snapshot === undefined) {
@@ -230,12 +233,13 @@ export class Driver implements RaftDriver {
     for (const e of rd.committedEntries) this.applyEntry(e)
     for (const rs of rd.readStates) {
       const id = new TextDecoder().decode(rs.requestCtx)
-      const req = this.pending.get(id)
-      if (req !== undefined && req.kind === 'read') req.readIndex = rs.index
+      this.pending.confirmRead(id, rs.index)
     }
     // 4. advance
     this.core.advance(rd)
-    for (const id of this.pending.readsReady(this.applied)) this.pending.resolve(id, undefined)
+    if (this.pending.hasConfirmedReads()) {
+      for (const id of this.pending.readsReady(this.applied)) this.pending.resolve(id, undefined)
+    }
     this.maybeSnapshot()
   }
 

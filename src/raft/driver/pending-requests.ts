@@ -11,12 +11,14 @@ export interface PendingRequest {
   readonly deadlineTick: number
   readonly resolve: (value: unknown) => void
   readonly reject: (err: Error) => void
-  /** reads: the read index once the leader confirmed it */
+  /** reads: the read index once the leader confirmed it (set through confirmRead) */
   readIndex?: number
 }
 
 export class PendingRequests {
   private readonly requests = new Map<string, PendingRequest>()
+  /** reads with a confirmed index still pending (so most Readies skip the scan) */
+  private confirmedReads = 0
 
   constructor (private readonly maxPending: number) {
     assert(Number.isInteger(maxPending) && maxPending > 0, 'maxPendingRequests must be a positive integer', { maxPending })
@@ -39,17 +41,33 @@ export class PendingRequests {
   }
 
   resolve (id: string, value: unknown): void {
-    const r = this.requests.get(id)
-    if (r === undefined) return
-    this.requests.delete(id)
-    r.resolve(value)
+    const r = this.take(id)
+    r?.resolve(value)
   }
 
   reject (id: string, err: Error): void {
+    const r = this.take(id)
+    r?.reject(err)
+  }
+
+  private take (id: string): PendingRequest | undefined {
     const r = this.requests.get(id)
-    if (r === undefined) return
+    if (r === undefined) return undefined
     this.requests.delete(id)
-    r.reject(err)
+    if (r.readIndex !== undefined) this.confirmedReads--
+    return r
+  }
+
+  /** record the read index the leader confirmed for a read */
+  confirmRead (id: string, index: number): void {
+    const r = this.requests.get(id)
+    if (r === undefined || r.kind !== 'read' || r.readIndex !== undefined) return
+    r.readIndex = index
+    this.confirmedReads++
+  }
+
+  hasConfirmedReads (): boolean {
+    return this.confirmedReads > 0
   }
 
   /** reads whose index this node has applied */
