@@ -9,16 +9,19 @@ export interface BenchArgs {
   readonly sizeBytes: number
   readonly sections: readonly Section[]
   readonly chunkSize: string
+  /** how many times each ceiling and each operation is measured (medians are reported) */
+  readonly rounds: number
   /** directory for the data dir and scratch files (default: the OS temp dir) */
   readonly dir?: string
 }
 
-const USAGE = 'usage: npm run bench -- [--json] [--size 1GiB] [--chunk-size 64MiB] [--only single-node|raft] [--dir DIR]'
+const USAGE = 'usage: npm run bench -- [--json] [--size 1GiB] [--chunk-size 64MiB] [--rounds 3] [--only single-node|raft] [--dir DIR]'
 
 export function parseBenchArgs (argv: readonly string[]): BenchArgs {
   let json = false
   let sizeBytes = 1024 ** 3
   let chunkSize = '64MiB'
+  let rounds = 3
   let sections: readonly Section[] = SECTIONS
   let dir: string | undefined
   for (let i = 0; i < argv.length; i++) {
@@ -38,6 +41,12 @@ export function parseBenchArgs (argv: readonly string[]): BenchArgs {
         break
       }
       case '--chunk-size': chunkSize = value(); break
+      case '--rounds': {
+        const text = value()
+        rounds = Number(text)
+        if (!/^\d+$/.test(text) || rounds < 1) throw new Error(`--rounds ${text} is not a positive whole number\n${USAGE}`)
+        break
+      }
       case '--only': {
         const name = value()
         if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`--only ${name}: expected ${SECTIONS.join(' or ')}\n${USAGE}`)
@@ -49,5 +58,5 @@ export function parseBenchArgs (argv: readonly string[]): BenchArgs {
       default: throw new Error(`unknown option ${String(arg)}\n${USAGE}`)
     }
   }
-  return { json, sizeBytes, sections, chunkSize, ...(dir === undefined ? {} : { dir }) }
+  return { json, sizeBytes, sections, chunkSize, rounds, ...(dir === undefined ? {} : { dir }) }
 }
