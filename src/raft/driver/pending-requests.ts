@@ -36,10 +36,6 @@ export class PendingRequests {
     this.requests.set(id, request)
   }
 
-  get (id: string): PendingRequest | undefined {
-    return this.requests.get(id)
-  }
-
   resolve (id: string, value: unknown): void {
     const r = this.take(id)
     r?.resolve(value)
