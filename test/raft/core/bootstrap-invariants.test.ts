@@ -52,17 +52,17 @@ describe('raft core: bootstrap, restart and invariants', () => {
     assert.deepEqual({ term: st.term, vote: st.vote, commit: st.commit, lastIndex: st.lastIndex, role: st.role }, { term: 3, vote: 'n2', commit: 2, lastIndex: 3, role: 'follower' })
   })
 
-  it('crashes on a durable commit index past the end of the log (lost entries)', () => {
+  it('§5.3: crashes on a durable commit index past the end of the log (lost entries)', () => {
     const storage = storageWith([1, 1], { term: 1, commit: 5 })
     assert.throws(() => createRaftCore({ ...base, id: 'n1', storage }), (err: unknown) => crashes(err) && /commit index is outside the log/.test(String(err)))
   })
 
-  it('crashes on an applied index past the end of the durable log', () => {
+  it('§5.3 (applied ≤ committed ≤ last index): crashes on an applied index past the end of the durable log', () => {
     const storage = storageWith([1, 1, 1], { term: 1, commit: 2 })
     assert.throws(() => createRaftCore({ ...base, id: 'n1', storage, applied: 4 }), (err: unknown) => crashes(err) && /applied index past the end/.test(String(err)))
   })
 
-  it('an applied index past a not-yet-saved commit raises the commit index (applied entries were committed) and persists it', () => {
+  it('§5.3: an applied index past a not-yet-saved commit raises the commit index (applied entries were committed) and persists it', () => {
     const storage = storageWith([1, 1, 1], { term: 1, commit: 2 })
     const core = createRaftCore({ ...base, id: 'n1', storage, applied: 3 })
     assert.equal(core.status().commit, 3)
@@ -93,13 +93,13 @@ describe('raft core: bootstrap, restart and invariants', () => {
     assert.throws(() => storage.save({ hardState: { term: 2, vote: '', commit: 0 }, entries: [] }), crashes)
   })
 
-  it('ready() twice without advance() is a programmer error', () => {
+  it('§5 Figure 2 hand-off (persist, send, apply, advance): ready() twice without advance() is a programmer error', () => {
     const core = createRaftCore({ ...base, id: 'n1', storage: new MemoryRaftStorage({ voters: ['n1'], learners: [] }) })
     core.ready()
     assert.throws(() => core.ready(), crashes)
   })
 
-  it('a local-only message type arriving from the network is a programmer error', () => {
+  it('§5.1 (only RPCs cross the network): a local-only message type arriving from the network is a programmer error', () => {
     const core = createRaftCore({ ...base, id: 'n1', storage: new MemoryRaftStorage({ voters: ['n1', 'n2'], learners: [] }) })
     assert.throws(() => core.step(makeMessage({ type: 'MsgHup', from: 'n2', to: 'n1' })), crashes)
   })

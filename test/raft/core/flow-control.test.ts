@@ -67,7 +67,7 @@ describe('raft core: flow control', () => {
     assert.equal(net.core('n3').status().commit, net.core('n1').status().commit)
   })
 
-  it('maxSizePerMsgBytes caps the entries of one MsgApp (but always at least one)', () => {
+  it('thesis §10.2.1: maxSizePerMsgBytes caps the entries of one MsgApp (but always at least one)', () => {
     const net = Network.of(['n1', 'n2', 'n3'], { maxSizePerMsgBytes: 10 })
     net.elect('n1')
     net.isolate('n3')
@@ -80,7 +80,7 @@ describe('raft core: flow control', () => {
     assert.deepEqual(net.appliedText('n3').length, 6)
   })
 
-  it('maxUncommittedEntriesBytes: proposals over the budget are dropped until entries commit', () => {
+  it('thesis §10.2.1: maxUncommittedEntriesBytes: proposals over the budget are dropped until entries commit', () => {
     const net = Network.of(['n1', 'n2', 'n3'], { maxUncommittedEntriesBytes: 12 })
     net.elect('n1')
     net.isolate('n1')

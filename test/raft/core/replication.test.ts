@@ -180,7 +180,7 @@ describe('raft core: log replication and commitment', () => {
     assert.deepEqual(net.appliedText('n2'), ['a', 'b'])
   })
 
-  it('restarting with an applied index resumes applying after it', () => {
+  it('§5.3 / §7: restarting with an applied index resumes applying after it', () => {
     const s = new MemoryRaftStorage({ voters: ['n1'], learners: [] })
     const entries: Entry[] = [1, 2, 3].map(i => ({ term: 1, index: i, type: 'normal', data: text(String(i)) }))
     s.save({ entries, hardState: { term: 1, vote: 'n1', commit: 3 } })

@@ -35,7 +35,7 @@ describe('raft driver', () => {
     assert.equal(c.node(follower).sm.data.get('k'), 'v')
   })
 
-  it('an application error in apply() answers the proposer and the node keeps running', async () => {
+  it('§5.3 (the leader applies the command and returns its result): an application error in apply() answers the proposer and the node keeps running', async () => {
     const c = Cluster.of(VOTERS)
     const leader = c.waitForLeader()
     await assert.rejects(c.settle(c.driver(leader).propose(cmd('fail'))), /application rejected/)
@@ -62,7 +62,7 @@ describe('raft driver', () => {
     assert.ok(isJadfsError(outcome, 'TIMEOUT'), String(outcome))
   })
 
-  it('bounds pending requests: over maxPendingRequests a proposal is refused with PROPOSAL_DROPPED', async () => {
+  it('thesis §6.3 (client requests): bounds pending requests: over maxPendingRequests a proposal is refused with PROPOSAL_DROPPED', async () => {
     const c = Cluster.of(VOTERS, { maxPendingRequests: 2 })
     const leader = c.waitForLeader()
     c.isolate(leader) // nothing commits, so requests stay pending
@@ -176,7 +176,7 @@ describe('raft driver', () => {
     assert.equal(await c.settle(c.driver(follower).propose(cmd('set k0 x'))), '0')
   })
 
-  it('a stopped driver rejects its pending requests with SHUTTING_DOWN', async () => {
+  it('thesis §6.3: a stopped driver rejects its pending requests with SHUTTING_DOWN', async () => {
     const c = Cluster.of(VOTERS)
     const leader = c.waitForLeader()
     c.isolate(leader)
@@ -185,7 +185,7 @@ describe('raft driver', () => {
     await assert.rejects(p, (err: unknown) => isJadfsError(err, 'SHUTTING_DOWN'))
   })
 
-  it('a transport that delivers synchronously (re-entering receive) works', async () => {
+  it('§5.3: a transport that delivers synchronously (re-entering receive) still replicates and commits', async () => {
     const c = new Cluster()
     for (const id of VOTERS) {
       c.add(id, new MemoryRaftStorage({ voters: VOTERS, learners: [] }), new KvStateMachine(), {

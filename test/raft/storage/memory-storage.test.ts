@@ -19,7 +19,7 @@ function filled (): MemoryRaftStorage {
 }
 
 describe('memory raft storage', () => {
-  it('bootstraps with the given configuration at an empty snapshot (index 0, term 0)', () => {
+  it('§4.1: bootstraps with the given configuration at an empty snapshot (index 0, term 0)', () => {
     const s = new MemoryRaftStorage(conf)
     assert.deepEqual(s.initialState(), { hardState: { term: 0, vote: '', commit: 0 }, confState: conf })
     assert.equal(s.firstIndex(), 1)
@@ -27,7 +27,7 @@ describe('memory raft storage', () => {
     assert.equal(s.term(0), 0)
   })
 
-  it('answers terms and ranges, with compacted / unavailable errors outside the log', () => {
+  it('§5.3 / §7: answers terms and ranges, with compacted / unavailable errors outside the log', () => {
     const s = filled()
     s.createSnapshot(3, conf, new Uint8Array([1]))
     s.compact(2)
@@ -72,7 +72,7 @@ describe('memory raft storage', () => {
     assert.throws(() => s.save({ snapshot, entries: [] }), kind('snapshotOutOfDate'))
   })
 
-  it('validates a batch before changing anything, and counts durable saves', () => {
+  it('§5 Figure 2 (persistent state): validates a batch before changing anything, and counts durable saves', () => {
     const s = filled()
     const before = s.saveCount
     assert.throws(() => s.save({ entries: [ent(8, 2)], hardState: { term: 9, vote: '', commit: 5 } }), AssertionFailure) // gap
