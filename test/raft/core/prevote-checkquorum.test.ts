@@ -4,7 +4,7 @@
 // TestLeaderElectionWithCheckQuorum, TestFreeStuckCandidateWithCheckQuorum) on a hand-driven network.
 import { strict as assert } from 'node:assert'
 import { makeMessage } from '../../../src/raft/core/messages.js'
-import { Network } from './network.js'
+import { Network, describe as show } from './network.js'
 
 const VOTERS = ['n1', 'n2', 'n3']
 
@@ -113,5 +113,28 @@ describe('raft core: pre-vote and check-quorum', () => {
     assert.ok(reply !== undefined && reply.term > oldTerm)
     net.stabilize()
     assert.notEqual(net.core('n1').status().role, 'leader')
+  })
+
+  it('thesis §9.6: the full exchange of a pre-vote election, message by message', () => {
+    const net = Network.of(VOTERS, { preVote: true })
+    net.elect('n1')
+    assert.deepEqual(net.delivered.map(show), [
+      'n1->n2 MsgPreVote term=2',
+      'n1->n3 MsgPreVote term=2',
+      'n2->n1 MsgPreVoteResp term=2',
+      'n3->n1 MsgPreVoteResp term=2',
+      'n1->n2 MsgVote term=2',
+      'n1->n3 MsgVote term=2',
+      'n2->n1 MsgVoteResp term=2',
+      'n3->n1 MsgVoteResp term=2',
+      'n1->n2 MsgApp term=2 index=3 logTerm=1 entries=1 commit=3',
+      'n1->n3 MsgApp term=2 index=3 logTerm=1 entries=1 commit=3',
+      'n2->n1 MsgAppResp term=2 index=4',
+      'n3->n1 MsgAppResp term=2 index=4',
+      'n1->n2 MsgApp term=2 index=4 logTerm=2 entries=0 commit=4',
+      'n1->n3 MsgApp term=2 index=4 logTerm=2 entries=0 commit=4',
+      'n2->n1 MsgAppResp term=2 index=4',
+      'n3->n1 MsgAppResp term=2 index=4'
+    ])
   })
 })
