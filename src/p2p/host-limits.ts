@@ -11,3 +11,13 @@ export const MAX_INCOMING_PENDING_CONNECTIONS = 32
 export const GOSSIP_MAX_INBOUND_BYTES = 256 * 1024
 /** How long stop() waits for libp2p to close before giving up on a clean shutdown. */
 export const STOP_TIMEOUT_MS = 10_000
+/**
+ * Largest receive window of one yamux stream: how much a peer may send that we have not
+ * read yet. It must stay below the stream's read buffer limit: a reader that pauses (a
+ * disk slower than the network) otherwise has its stream aborted with StreamBufferError
+ * once the peer fills a window grown past that limit (yamux defaults: 16 MiB window, 4 MiB
+ * buffer). 4 MiB still fills a 300 MB/s stream at ~13 ms round trip.
+ */
+export const STREAM_WINDOW_BYTES = 4 * 1024 * 1024
+/** Read buffer limit of one stream, with room above the window for what is in flight. */
+export const STREAM_READ_BUFFER_BYTES = 8 * 1024 * 1024

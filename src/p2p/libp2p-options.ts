@@ -10,7 +10,10 @@ import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { gossipsub } from '@libp2p/gossipsub'
 import { GOSSIP_TOPICS } from './gossip/topics.js'
 import type { JadfsHostInit, JadfsServices } from './host.js'
-import { DHT_PROTOCOL, GOSSIP_MAX_INBOUND_BYTES, MAX_CONNECTIONS, MAX_INCOMING_PENDING_CONNECTIONS, MAX_PARALLEL_DIALS } from './host-limits.js'
+import {
+  DHT_PROTOCOL, GOSSIP_MAX_INBOUND_BYTES, MAX_CONNECTIONS, MAX_INCOMING_PENDING_CONNECTIONS, MAX_PARALLEL_DIALS,
+  STREAM_READ_BUFFER_BYTES, STREAM_WINDOW_BYTES
+} from './host-limits.js'
 
 export function libp2pOptions (init: JadfsHostInit, dialTimeoutMs: number): Libp2pOptions<JadfsServices> {
   return {
@@ -19,7 +22,7 @@ export function libp2pOptions (init: JadfsHostInit, dialTimeoutMs: number): Libp
     addresses: { listen: [...init.listen], announce: [...(init.announce ?? [])] },
     transports: [tcp()],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    streamMuxers: [yamux({ streamOptions: { maxStreamWindowSize: STREAM_WINDOW_BYTES, maxReadBufferLength: STREAM_READ_BUFFER_BYTES } })],
     connectionManager: {
       maxConnections: MAX_CONNECTIONS,
       dialTimeout: dialTimeoutMs,

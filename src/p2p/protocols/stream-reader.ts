@@ -17,6 +17,8 @@ export class StreamReader implements AsyncIterable<Chunk> {
   private readonly queue: Chunk[] = []
   private queuedBytes = 0
   private paused = false
+  private resuming = false
+  private pauseAfterResume = false
   private ended = false
   private error: Error | undefined
   private wake: (() => void) | undefined
@@ -41,7 +43,7 @@ export class StreamReader implements AsyncIterable<Chunk> {
             this.paused = false
             // The readable end may have closed meanwhile (the peer finished); then there is
             // nothing to resume, and resume() would throw.
-            if (this.stream.readStatus === 'paused') this.stream.resume()
+            if (this.stream.readStatus === 'paused') this.resume()
           }
           yield chunk
           continue
@@ -61,10 +63,29 @@ export class StreamReader implements AsyncIterable<Chunk> {
     this.queuedBytes += evt.data.byteLength
     if (!this.paused && this.queuedBytes >= this.highWaterMarkBytes && this.stream.readStatus === 'readable') {
       this.paused = true
-      this.stream.pause()
+      if (this.resuming) this.pauseAfterResume = true
+      else this.stream.pause()
     }
     this.finishIfDrained()
     this.notify()
+  }
+
+  // resume() first hands out what the stream buffered while paused, synchronously, and only
+  // then tells the muxer to grant the peer more window. A pause asked for during that
+  // hand-out would be undone by the second step (the muxer keeps granting window while the
+  // stream counts as paused, until its read buffer overflows and libp2p aborts it), so it
+  // is applied once resume() has returned.
+  private resume (): void {
+    this.resuming = true
+    try {
+      this.stream.resume()
+    } finally {
+      this.resuming = false
+    }
+    if (this.pauseAfterResume) {
+      this.pauseAfterResume = false
+      if (this.stream.readStatus === 'readable') this.stream.pause()
+    }
   }
 
   private readonly onEnd = (): void => { this.finishIfDrained() }

@@ -113,14 +113,17 @@ describe('chunk protocol: silent peers', function () {
   })
 
   it('resets an asker that stops reading mid-chunk and frees its slot', async () => {
-    // Larger than the 16 MiB a yamux stream window can grow to, so the holder must block.
-    const bigCid = await holder.store.put(randomChunk(24 * MIB))
+    // Far larger than the stream window and buffers, so the holder must block.
+    const bigCid = await holder.store.put(randomChunk(16 * MIB))
     const fetched = await fetchChunk(asker.host, holder.host.peerId, bigCid)
     const body = fetched.body[Symbol.asyncIterator]()
     assert.equal((await body.next()).done, false)
     assert.equal(holder.server?.activeTransfers(), 1)
-    // Not reading fills the buffers, the holder's sends wait for room, and its idle deadline ends them.
+    // Not reading fills the buffers, the holder's sends wait for room, and its idle deadline
+    // ends them: not sooner (the asker's own buffers hold), not much later.
+    const startedMs = Date.now()
     await waitForIdle(holder, IDLE_MS + 1500)
+    assert.ok(Date.now() - startedMs >= IDLE_MS - 100, `the holder gave up after ${Date.now() - startedMs} ms`)
     await assert.rejects((async () => { while ((await body.next()).done !== true) { /* drain what was buffered */ } })(),
       (err) => isJadfsError(err, 'PROTOCOL_ERROR') && /reset/.test(err.message))
   })

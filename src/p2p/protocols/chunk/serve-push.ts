@@ -57,6 +57,9 @@ export async function servePush (ctx: ServerContext, stream: Stream, connection:
     }
     try {
       ctx.onStored?.(received.chunk, connection.remotePeer)
+    } catch (err) {
+      // The chunk is stored either way; a failing listener must not make the sender retry.
+      ctx.host.logger.warn({ cid: received.chunk.cid, err: (err as Error).message }, 'onStored listener failed')
     } finally {
       // Unreferenced until the namespace names it; the collector's grace period covers that.
       received.release()
