@@ -14,6 +14,8 @@ import type { PushSource } from '../../../src/p2p/protocols/chunk/push-chunk.js'
 import type { StoredChunk } from '../../../src/store/chunk-store.js'
 import { chunkCidFromSha256 } from '../../../src/chunk/cid.js'
 import { createHash } from 'node:crypto'
+import { CHUNK_PUSH_PROTOCOL_ID } from '../../../src/p2p/protocols/chunk/constants.js'
+import { waitFor } from '../helpers/hosts.js'
 import { MIB, randomChunk } from './store-fixture.js'
 import { fullDiskAfter, serve, startPeers, stopPeers, waitForIdle } from './peers.js'
 import type { Peer } from './peers.js'
@@ -30,6 +32,11 @@ function sourceOf (bytes: Uint8Array, declaredBytes = bytes.byteLength): PushSou
     for (let i = 0; i < bytes.byteLength; i += 100 * 1024) yield bytes.subarray(i, i + 100 * 1024)
   }
   return Object.assign(state, { sizeBytes: declaredBytes, body: body(), close: async () => { state.closed = true } })
+}
+
+/** Push streams `from` has open to `to`. */
+function pushStreams (from: Peer, to: Peer): number {
+  return from.host.libp2p.getConnections(to.host.peerId).flatMap((c) => c.streams).filter((s) => s.protocol === CHUNK_PUSH_PROTOCOL_ID).length
 }
 
 async function assertNothingStored (peer: Peer, cid: string): Promise<void> {
@@ -67,6 +74,8 @@ describe('chunk protocol: push', function () {
     assert.equal(await pushChunk(sender.host, receiver.host.peerId, cid, again), 'already-had')
     assert.ok(!again.read && again.closed, 'the bytes of a chunk the receiver has are not read')
     await waitForIdle(receiver)
+    // Both exchanges ended cleanly: no push stream is left open on either side.
+    await waitFor('push streams to close', () => pushStreams(sender, receiver) + pushStreams(receiver, sender) === 0, 2000, 10)
   })
 
   it('refuses bytes with one flipped byte as CHECKSUM_MISMATCH and keeps nothing', async () => {

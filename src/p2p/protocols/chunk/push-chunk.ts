@@ -50,7 +50,11 @@ export async function pushChunk (host: RequestHost, peer: PeerId | Multiaddr, ci
       transfer = await openTransfer(host, peer, CHUNK_PUSH_PROTOCOL_ID, clock)
       await transfer.writeHeader(pushRequestCodec, { cid: chunkIdToWire(chunkId), size: source.sizeBytes })
       const first = await transfer.readHeader(pushResponseCodec)
-      if (first.status === PushStatus.ALREADY_HAD) return 'already-had'
+      if (first.status === PushStatus.ALREADY_HAD) {
+        // The receiver closed its half after answering; closing ours ends the stream.
+        await transfer.closeWrite()
+        return 'already-had'
+      }
       if (first.status !== PushStatus.READY) throw unexpected(first, 'READY or ALREADY_HAD', clock.context)
       if (!transfer.agreeFrameBytes(first.maxFrameSize)) {
         throw new JadfsError('PROTOCOL_ERROR', `${clock.context}: the receiver's frame limit of ${first.maxFrameSize} bytes is below the minimum of ${MIN_FRAME_BYTES}`)
