@@ -4,6 +4,7 @@
 // never sends a byte, since the check runs before the header.
 import type { Connection, Stream } from '@libp2p/interface'
 import { JadfsError } from '../../../errors.js'
+import { AssertionFailure } from '../../../util/assert.js'
 import { toJadfsError } from '../stream-errors.js'
 import { fetchRequestCodec, fetchResponseCodec } from './codecs.js'
 import { CHUNK_FETCH_PROTOCOL_ID, MIN_FRAME_BYTES } from './constants.js'
@@ -49,6 +50,8 @@ export async function serveFetch (ctx: ServerContext, stream: Stream, connection
   } catch (err) {
     const mapped = toJadfsError(err, 'exchange', context)
     transfer.abort(mapped)
+    // A broken invariant is a bug here, not the peer's doing: it crashes loudly.
+    if (err instanceof AssertionFailure) throw err
     ctx.host.logger.debug({ protocol: CHUNK_FETCH_PROTOCOL_ID, peer, code: mapped.code, err: mapped.message }, 'chunk fetch not served')
   } finally {
     releaseSlot?.()

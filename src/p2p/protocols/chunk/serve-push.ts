@@ -6,6 +6,7 @@
 // storage failure mid-stream the rest of the declared bytes are read and dropped first.
 import type { Connection, Stream } from '@libp2p/interface'
 import { JadfsError } from '../../../errors.js'
+import { AssertionFailure } from '../../../util/assert.js'
 import { receiveChunk } from '../../../store/receive-chunk.js'
 import { toJadfsError } from '../stream-errors.js'
 import { PushStatus } from './chunk.js'
@@ -32,13 +33,14 @@ export async function servePush (ctx: ServerContext, stream: Stream, connection:
       if (req.size > ctx.limits.maxChunkBytes) {
         throw new JadfsError('MESSAGE_TOO_LARGE', `a chunk of ${req.size} bytes is over the limit of ${ctx.limits.maxChunkBytes} bytes`)
       }
-      if (holdsChunk(ctx.store, cid)) {
-        await answer(transfer, PushStatus.ALREADY_HAD)
-        return
-      }
-      releaseSlot = takeSlot(ctx, peer)
+      // A copy marked bad is not held: the pushed bytes replace it.
+      if (!holdsChunk(ctx.store, cid)) releaseSlot = takeSlot(ctx, peer)
     } catch (err) {
       await refuse(transfer, err)
+      return
+    }
+    if (releaseSlot === undefined) {
+      await answer(transfer, PushStatus.ALREADY_HAD)
       return
     }
     await transfer.writeHeader(pushResponseCodec, { status: PushStatus.READY, errorCode: '', errorMessage: '', maxFrameSize: ctx.limits.maxFrameBytes })
@@ -68,6 +70,8 @@ export async function servePush (ctx: ServerContext, stream: Stream, connection:
   } catch (err) {
     const mapped = toJadfsError(err, 'exchange', context)
     transfer.abort(mapped)
+    // A broken invariant is a bug here, not the peer's doing: it crashes loudly.
+    if (err instanceof AssertionFailure) throw err
     ctx.host.logger.debug({ protocol: CHUNK_PUSH_PROTOCOL_ID, peer, code: mapped.code, err: mapped.message }, 'chunk push not received')
   } finally {
     releaseSlot?.()

@@ -17,7 +17,7 @@ export interface ServerContext {
   readonly onStored?: (chunk: StoredChunk, from: PeerId) => void
 }
 
-/** An operating error we answer with; anything else is a bug and resets the stream. */
+/** An operating error we answer with; anything else is a bug and is not answered. */
 export function asRefusal (err: unknown): WireError | undefined {
   return err instanceof JadfsError ? toWireError(err) : undefined
 }
