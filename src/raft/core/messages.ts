@@ -1,5 +1,5 @@
 // Building messages: the wire type has every field required (so the codec is simple), and these
-// helpers fill the unused ones with their zero values.
+// functions fill the unused ones with their zero values.
 
 import type { Message, MessageType } from '../types.js'
 

@@ -283,7 +283,7 @@ export class Raft {
     }
   }
 
-  // ---- helpers shared by the roles ---------------------------------------------------------
+  // ---- sending, appending, committing: shared by the roles -------------------------------
 
   send (init: MessageInit): void {
     const isVote = init.type === 'MsgVote' || init.type === 'MsgPreVote' || init.type === 'MsgVoteResp' || init.type === 'MsgPreVoteResp'
