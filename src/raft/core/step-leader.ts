@@ -63,7 +63,7 @@ export function stepLeader (r: Raft, m: Message): string | undefined {
       } else if (wasPaused) {
         maybeSendAppend(r, m.from, true)
       }
-      // keep the pipe full (§10.2.1): send whatever the window now allows
+      // keep the pipe full (thesis §10.2.1): send whatever the window now allows
       while (maybeSendAppend(r, m.from, false)) { /* until paused or nothing left */ }
       if (m.from === r.leadTransferee && pr.match === r.log.lastIndex()) r.sendTimeoutNow(m.from)
       return undefined
@@ -107,10 +107,10 @@ function handleProposal (r: Raft, m: Message): string | undefined {
   if (r.leadTransferee !== '') return `leadership is being transferred to ${r.leadTransferee}`
   for (const e of m.entries) {
     if (e.type !== 'confChange') continue
-    // §4.1 single-server changes, one at a time: the previous one must be applied first
+    // thesis §4.1 single-server changes, one at a time: the previous one must be applied first
     if (r.pendingConfIndex > r.log.applied) return `a conf change at index ${r.pendingConfIndex} is not applied yet`
-    // thesis §4.1 (bug fix in the errata): a new leader must commit an entry of its own term
-    // before changing the configuration, or two leaders may decide overlapping changes
+    // thesis §4.1 as corrected by Ongaro (raft-dev, 2015): a new leader must commit an entry of
+    // its own term before changing the configuration, or two leaders may decide overlapping changes
     if (!r.committedEntryInCurrentTerm()) return 'this leader has not committed an entry of its term yet'
     const cc = decodeConfChange(e.data)
     const votersAfter = r.tracker.voters.filter(id => id !== cc.nodeId || cc.type === 'addVoter')
