@@ -89,6 +89,8 @@ export class MemoryRaftStorage implements RaftStorage {
     }
     if (batch.hardState !== undefined) {
       assert(batch.hardState.term >= this.hardState.term, 'term never decreases', { saved: this.hardState, batch: batch.hardState })
+      const lastAfter = batch.entries[batch.entries.length - 1]?.index ?? base
+      assert(batch.hardState.commit <= lastAfter, 'commit index past the last log index', { hardState: batch.hardState, lastAfter })
     }
 
     if (snap !== undefined) {

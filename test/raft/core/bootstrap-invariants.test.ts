@@ -53,7 +53,10 @@ describe('raft core: bootstrap, restart and invariants', () => {
   })
 
   it('§5.3: crashes on a durable commit index past the end of the log (lost entries)', () => {
-    const storage = storageWith([1, 1], { term: 1, commit: 5 })
+    // storage refuses to save such a state, so model one that lost entries after saving it
+    const storage = storageWith([1, 1], { term: 1, commit: 2 })
+    const real = storage.initialState()
+    storage.initialState = () => ({ ...real, hardState: { ...real.hardState, commit: 5 } })
     assert.throws(() => createRaftCore({ ...base, id: 'n1', storage }), (err: unknown) => crashes(err) && /commit index is outside the log/.test(String(err)))
   })
 

@@ -79,6 +79,7 @@ describe('memory raft storage', () => {
     assert.equal(s.lastIndex(), 5)
     assert.equal(s.initialState().hardState.term, 2)
     assert.equal(s.saveCount, before)
+    assert.throws(() => s.save({ entries: [], hardState: { term: 2, vote: '', commit: 6 } }), AssertionFailure) // commit past the log
     s.save({ entries: [ent(6, 2)] })
     assert.equal(s.saveCount, before + 1)
   })
