@@ -20,7 +20,9 @@ import { fake, serve, sleep, startPeers, stopPeers, waitForIdle } from './peers.
 import type { Peer } from './peers.js'
 
 const IDLE_MS = 400
-const limits = { idleTimeoutMs: IDLE_MS }
+/** The wait for an answer that follows a whole-chunk disk pass on the peer. */
+const DISK_PASS_MS = 800
+const limits = { idleTimeoutMs: IDLE_MS, diskPassTimeoutMs: DISK_PASS_MS }
 
 /** Runs `work`, which must fail with TIMEOUT, and returns how long that took. */
 async function timesOut (work: Promise<unknown>, message: RegExp): Promise<number> {
@@ -47,8 +49,9 @@ describe('chunk protocol: silent peers', function () {
 
   it('times out a holder that accepts the fetch and never answers', async () => {
     await fake(quiet.host, CHUNK_FETCH_PROTOCOL_ID, async () => {})
-    const tookMs = await timesOut(fetchChunk(asker.host, quiet.host.peerId, cid, { store: asker.store.chunks, limits }), new RegExp(`within ${IDLE_MS} ms`))
-    assert.ok(tookMs >= IDLE_MS - 50 && tookMs < IDLE_MS + 1500, `took ${tookMs} ms`)
+    // The first answer follows the holder's re-hash of the whole chunk, so it gets the longer wait.
+    const tookMs = await timesOut(fetchChunk(asker.host, quiet.host.peerId, cid, { store: asker.store.chunks, limits }), new RegExp(`within ${DISK_PASS_MS} ms`))
+    assert.ok(tookMs >= DISK_PASS_MS - 50 && tookMs < DISK_PASS_MS + 1500, `took ${tookMs} ms`)
   })
 
   it('times out a holder that stops mid-chunk, leaving nothing stored and no temp file', async () => {
@@ -80,7 +83,7 @@ describe('chunk protocol: silent peers', function () {
     assert.ok(tookMs >= 1150 && tookMs < 2500, `took ${tookMs} ms`)
   })
 
-  it('times out a receiver that never answers a push, and one that says READY and stops reading', async () => {
+  it('times out a receiver that never answers a push, one that says READY and stops reading, and one that never gives its final answer', async () => {
     await fake(quiet.host, CHUNK_PUSH_PROTOCOL_ID, async () => {})
     let source = { sizeBytes: bytes.byteLength, body: [bytes] }
     await timesOut(pushChunk(asker.host, quiet.host.peerId, cid, source, { limits }), /waiting for the peer/)
@@ -90,9 +93,21 @@ describe('chunk protocol: silent peers', function () {
       await framed.read(pushRequestCodec, signal)
       await framed.write(pushResponseCodec, { status: PushStatus.READY, errorCode: '', errorMessage: '', maxFrameSize: 0 }, signal)
     })
-    source = { sizeBytes: bytes.byteLength, body: [bytes] }
-    const tookMs = await timesOut(pushChunk(asker.host, quiet.host.peerId, cid, source, { limits }), /waiting for the peer/)
+    // Far more than the stream window and buffers hold, so the sender's writes must block.
+    const big = randomChunk(16 * MIB)
+    source = { sizeBytes: big.byteLength, body: [big] }
+    let tookMs = await timesOut(pushChunk(asker.host, quiet.host.peerId, cid, source, { limits }), new RegExp(`within ${IDLE_MS} ms`))
     assert.ok(tookMs < IDLE_MS + 1500, `took ${tookMs} ms`)
+
+    await fake(quiet.host, CHUNK_PUSH_PROTOCOL_ID, async (framed) => {
+      const signal = AbortSignal.timeout(10_000)
+      await framed.read(pushRequestCodec, signal)
+      await framed.write(pushResponseCodec, { status: PushStatus.READY, errorCode: '', errorMessage: '', maxFrameSize: 0 }, signal)
+      while (await framed.readOrEnd({ encode: (b: Uint8Array) => b, decode: () => new Uint8Array() }, signal) !== undefined) { /* read and drop */ }
+    })
+    source = { sizeBytes: bytes.byteLength, body: [bytes] }
+    tookMs = await timesOut(pushChunk(asker.host, quiet.host.peerId, cid, source, { limits }), new RegExp(`within ${DISK_PASS_MS} ms`))
+    assert.ok(tookMs >= DISK_PASS_MS - 50 && tookMs < DISK_PASS_MS + 1500, `took ${tookMs} ms`)
   })
 
   it('resets a sender that stops mid-push, frees its slot and keeps nothing', async () => {

@@ -32,6 +32,14 @@ export interface ChunkTransferLimits {
    */
   readonly idleTimeoutMs: number
   /**
+   * Longest wait for an answer the peer can only give after a pass over the whole chunk on
+   * its disk: the fetch header (the holder re-hashes the chunk before answering) and the
+   * final push answer (the receiver syncs the chunk to disk). Replaces the idle deadline
+   * for those two waits; a 256 MiB chunk on a busy disk can take seconds.
+   * @default 60000
+   */
+  readonly diskPassTimeoutMs: number
+  /**
    * Deadline for a whole transfer, dial to last byte, however steadily the peer trickles.
    * @default 300000 (256 MiB at under 1 MB/s is not a transfer worth keeping)
    */
@@ -63,6 +71,7 @@ export const DEFAULT_TRANSFER_LIMITS: ChunkTransferLimits = Object.freeze({
   maxFrameBytes: 256 * 1024,
   maxChunkBytes: MAX_CHUNK_SIZE_BYTES,
   idleTimeoutMs: 15_000,
+  diskPassTimeoutMs: 60_000,
   transferTimeoutMs: 300_000
 })
 

@@ -72,7 +72,7 @@ export async function fetchChunk (host: RequestHost, peer: PeerId | Multiaddr, c
       cid: chunkIdToWire(chunkId), offset: range?.offsetBytes ?? 0, length: range?.lengthBytes ?? 0, maxFrameSize: limits.maxFrameBytes
     })
     await transfer.closeWrite()
-    const header = await transfer.readHeader(fetchResponseCodec)
+    const header = await transfer.readHeaderAfterDiskPass(fetchResponseCodec)
     if (header.errorCode !== '') throw fromWireError({ code: header.errorCode, message: header.errorMessage }, clock.context)
     checkHeader(header, range, limits, clock.context)
     const data = frames(transfer, header.length, clock.context)

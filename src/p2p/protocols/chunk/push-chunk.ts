@@ -61,7 +61,7 @@ export async function pushChunk (host: RequestHost, peer: PeerId | Multiaddr, ci
       }
       await sendExactly(transfer, source, clock)
       await transfer.closeWrite()
-      const final = await transfer.readHeader(pushResponseCodec)
+      const final = await transfer.readHeaderAfterDiskPass(pushResponseCodec)
       if (final.status !== PushStatus.STORED) throw unexpected(final, 'STORED', clock.context)
       return 'stored'
     } catch (err) {

@@ -34,9 +34,9 @@ export class TransferClock {
     return this.total.signal
   }
 
-  /** Runs one wait on the peer under the idle deadline (and the total one). */
-  async step<T> (work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const idle = startDeadline(this.limits.idleTimeoutMs, `${this.context}: waiting for the peer`, [this.total.signal])
+  /** Runs one wait on the peer under the idle deadline, or `timeoutMs` (and the total one). */
+  async step<T> (work: (signal: AbortSignal) => Promise<T>, timeoutMs = this.limits.idleTimeoutMs): Promise<T> {
+    const idle = startDeadline(timeoutMs, `${this.context}: waiting for the peer`, [this.total.signal])
     try {
       return await work(idle.signal)
     } catch (err) {
@@ -83,6 +83,11 @@ export class TransferStream {
 
   async readHeader<T> (codec: MessageCodec<T>): Promise<T> {
     return await this.clock.step(async (signal) => await this.framed.read(codec, signal))
+  }
+
+  /** Reads a header the peer sends only after a pass over the whole chunk on its disk. */
+  async readHeaderAfterDiskPass<T> (codec: MessageCodec<T>): Promise<T> {
+    return await this.clock.step(async (signal) => await this.framed.read(codec, signal), this.clock.limits.diskPassTimeoutMs)
   }
 
   /** The next data frame, or undefined when the peer closed its writing half. */
