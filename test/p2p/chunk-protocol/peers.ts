@@ -27,8 +27,8 @@ export async function startPeers (count: number, fileSystems: Array<ChunkFs | un
   return peers
 }
 
-export async function serve (peer: Peer, limits: Partial<ChunkServerLimits> = {}, onStored?: ChunkProtocolInit['onStored']): Promise<ChunkProtocolServer> {
-  peer.server = await handleChunkProtocol(peer.host, { store: peer.store, limits, ...(onStored === undefined ? {} : { onStored }) })
+export async function serve (peer: Peer, limits: Partial<ChunkServerLimits> = {}, hooks: Pick<ChunkProtocolInit, 'onStored' | 'hasRoomFor'> = {}): Promise<ChunkProtocolServer> {
+  peer.server = await handleChunkProtocol(peer.host, { store: peer.store, limits, ...hooks })
   return peer.server
 }
 

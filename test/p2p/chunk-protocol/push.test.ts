@@ -3,7 +3,8 @@
 // onStored with the sender's id); a second push is answered already-had without its bytes
 // being read; a push with one flipped byte is CHECKSUM_MISMATCH with no chunk file, no index
 // row and no temp file on the receiver; a receiver whose disk fills mid-chunk answers
-// NO_SPACE and keeps nothing; a source shorter than it declared fails locally and the
+// NO_SPACE and keeps nothing, and one whose free-space check fails answers NO_SPACE before
+// any byte is sent; a source shorter than it declared fails locally and the
 // receiver keeps nothing; pushing from the sender's own store re-hashes its copy first.
 import { strict as assert } from 'node:assert'
 import { readFile, writeFile } from 'node:fs/promises'
@@ -55,8 +56,9 @@ describe('chunk protocol: push', function () {
   before(async () => {
     peers = await startPeers(3, [undefined, undefined, fullDiskAfter(2)])
     ;[sender, receiver, fullReceiver] = peers as [Peer, Peer, Peer]
-    await serve(receiver, {}, (chunk, from) => { stored.push({ chunk, from }) })
-    await serve(fullReceiver)
+    await serve(receiver, {}, { onStored: (chunk, from) => { stored.push({ chunk, from }) } })
+    // Its free-space check says no to chunks over 5 MiB; smaller ones find the disk full.
+    await serve(fullReceiver, {}, { hasRoomFor: (sizeBytes) => sizeBytes <= 5 * MIB })
   })
   after(async () => { await stopPeers(peers) })
 
@@ -102,6 +104,17 @@ describe('chunk protocol: push', function () {
     )
     await assertNothingStored(fullReceiver, cid)
     await waitForIdle(fullReceiver)
+  })
+
+  it('answers NO_SPACE before any byte is sent when the receiver knows it has no room', async () => {
+    const bytes = randomChunk(6 * MIB)
+    const source = sourceOf(bytes)
+    await assert.rejects(
+      pushChunk(sender.host, fullReceiver.host.peerId, cidOf(bytes), source),
+      (err) => isJadfsError(err, 'NO_SPACE') && /no room/.test(err.message)
+    )
+    assert.ok(!source.read && source.closed)
+    await assertNothingStored(fullReceiver, cidOf(bytes))
   })
 
   it('fails locally when the source yields less than it declared; the receiver keeps nothing', async () => {

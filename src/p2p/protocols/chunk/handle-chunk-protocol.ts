@@ -9,6 +9,7 @@ import type { ChunkServerLimits } from './constants.js'
 import type { ChunkProtocolStore } from './local-chunk.js'
 import { serveFetch } from './serve-fetch.js'
 import { servePush } from './serve-push.js'
+import type { ServerContext } from './server-context.js'
 import { TransferSlots } from './transfer-slots.js'
 
 export interface ChunkProtocolInit {
@@ -16,6 +17,12 @@ export interface ChunkProtocolInit {
   readonly limits?: Partial<ChunkServerLimits>
   /** Called for each pushed chunk once it is durably stored (e.g. to announce it). */
   readonly onStored?: (chunk: StoredChunk, from: PeerId) => void
+  /**
+   * Whether a pushed chunk of this size fits (free space, less any reserve). A push that
+   * does not is answered NO_SPACE before the sender sends a byte. @default always true:
+   * a full disk is then found while writing, after the sender has sent everything.
+   */
+  readonly hasRoomFor?: (sizeBytes: number) => boolean | Promise<boolean>
 }
 
 export interface ChunkProtocolServer {
@@ -30,7 +37,14 @@ export type ChunkHandlerHost = HandlerHost & { unhandle: (protocol: string) => P
 export async function handleChunkProtocol (host: ChunkHandlerHost, init: ChunkProtocolInit): Promise<ChunkProtocolServer> {
   const limits = resolveServerLimits(init.limits)
   const slots = new TransferSlots(limits.maxTransfersPerPeer, limits.maxTransfersTotal)
-  const ctx = { host, store: init.store, limits, slots, ...(init.onStored === undefined ? {} : { onStored: init.onStored }) }
+  const ctx: ServerContext = {
+    host,
+    store: init.store,
+    limits,
+    slots,
+    ...(init.onStored === undefined ? {} : { onStored: init.onStored }),
+    ...(init.hasRoomFor === undefined ? {} : { hasRoomFor: init.hasRoomFor })
+  }
   const streamLimits = { maxInboundStreams: limits.maxInboundStreams, maxOutboundStreams: MAX_OUTBOUND_STREAMS }
   await host.handle(CHUNK_FETCH_PROTOCOL_ID, (stream, connection) => { void serveFetch(ctx, stream, connection) }, streamLimits)
   await host.handle(CHUNK_PUSH_PROTOCOL_ID, (stream, connection) => { void servePush(ctx, stream, connection) }, streamLimits)

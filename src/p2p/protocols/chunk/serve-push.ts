@@ -34,7 +34,12 @@ export async function servePush (ctx: ServerContext, stream: Stream, connection:
         throw new JadfsError('MESSAGE_TOO_LARGE', `a chunk of ${req.size} bytes is over the limit of ${ctx.limits.maxChunkBytes} bytes`)
       }
       // A copy marked bad is not held: the pushed bytes replace it.
-      if (!holdsChunk(ctx.store, cid)) releaseSlot = takeSlot(ctx, peer)
+      if (!holdsChunk(ctx.store, cid)) {
+        if (ctx.hasRoomFor !== undefined && !await ctx.hasRoomFor(req.size)) {
+          throw new JadfsError('NO_SPACE', `no room for a chunk of ${req.size} bytes in the data directory`)
+        }
+        releaseSlot = takeSlot(ctx, peer)
+      }
     } catch (err) {
       await refuse(transfer, err)
       return
