@@ -2,8 +2,8 @@
 // and a raw stream (or raw handler) as the misbehaving side. The server answers a header
 // naming something that is not a chunk id, or a frame limit below the minimum, with
 // PROTOCOL_ERROR; a sender that sends more than it declared is reset with nothing stored.
-// The asker refuses a header that announces other bytes than it asked for, and a holder
-// that sends more than it announced. A stopped server no longer takes the protocols.
+// The asker refuses a header that announces other bytes than it asked for (another range,
+// or another size than the caller expects), and a holder that sends more than it announced. A stopped server no longer takes the protocols.
 import { strict as assert } from 'node:assert'
 import { isJadfsError } from '../../../src/errors.js'
 import { fetchChunk } from '../../../src/p2p/protocols/chunk/fetch-chunk.js'
@@ -72,7 +72,8 @@ describe('chunk protocol: malformed peers', function () {
     const cid = await holder.store.put(randomChunk(MIB))
     const behaviours = {
       'wrong range': { offset: 5, length: MIB - 5, sendBytes: MIB - 5, message: /announced bytes 5 \+/ },
-      'surplus bytes': { offset: 0, length: MIB, sendBytes: MIB + 1, message: /more than the \d+ bytes it announced/ }
+      'surplus bytes': { offset: 0, length: MIB, sendBytes: MIB + 1, message: /more than the \d+ bytes it announced/ },
+      'another size': { offset: 0, length: MIB, sendBytes: MIB, expectedSizeBytes: MIB - 1, message: /of \d+ bytes, expected \d+/ }
     }
     for (const [name, b] of Object.entries(behaviours)) {
       await fake(liar.host, CHUNK_FETCH_PROTOCOL_ID, async (framed) => {
@@ -82,7 +83,8 @@ describe('chunk protocol: malformed peers', function () {
         for (let sent = 0; sent < b.sendBytes; sent += 64 * 1024) await framed.writeEncoded(new Uint8Array(Math.min(64 * 1024, b.sendBytes - sent)), signal)
         await framed.closeWrite(signal)
       })
-      await assert.rejects(fetchChunk(asker.host, liar.host.peerId, cid, { store: asker.store.chunks }),
+      const expected = 'expectedSizeBytes' in b ? { expectedSizeBytes: b.expectedSizeBytes } : {}
+      await assert.rejects(fetchChunk(asker.host, liar.host.peerId, cid, { store: asker.store.chunks, ...expected }),
         (err) => isJadfsError(err, 'PROTOCOL_ERROR') && b.message.test(err.message), name)
       assert.equal(await asker.store.tempFileCount(), 0, name)
     }

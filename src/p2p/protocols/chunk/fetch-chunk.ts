@@ -39,6 +39,8 @@ export interface ChunkRange {
 export interface FetchChunkOptions {
   readonly signal?: AbortSignal
   readonly range?: ChunkRange
+  /** The chunk's size if known (a file record lists it): a holder announcing another fails at once. */
+  readonly expectedSizeBytes?: number
   readonly limits?: Partial<ChunkTransferLimits>
 }
 
@@ -63,6 +65,10 @@ export async function fetchChunk (host: RequestHost, peer: PeerId | Multiaddr, c
   const range = options.range
   if (range !== undefined) checkRange(range, options.store !== undefined)
   const limits = resolveTransferLimits(options.limits)
+  const expected = options.expectedSizeBytes
+  if (expected !== undefined && (!Number.isSafeInteger(expected) || expected < 0 || expected > limits.maxChunkBytes)) {
+    throw new JadfsError('INVALID_ARGUMENT', `an expected chunk size must be 0 to ${limits.maxChunkBytes} bytes, got ${expected}`)
+  }
   const clock = new TransferClock(limits, `${CHUNK_FETCH_PROTOCOL_ID} ${chunkId} from ${peer.toString()}`, [host.signal, options.signal])
   let handedOver = false
   let transfer: TransferStream | undefined
@@ -74,7 +80,7 @@ export async function fetchChunk (host: RequestHost, peer: PeerId | Multiaddr, c
     await transfer.closeWrite()
     const header = await transfer.readHeaderAfterDiskPass(fetchResponseCodec)
     if (header.errorCode !== '') throw fromWireError({ code: header.errorCode, message: header.errorMessage }, clock.context)
-    checkHeader(header, range, limits, clock.context)
+    checkHeader(header, range, options.expectedSizeBytes ?? limits.maxChunkBytes, options.expectedSizeBytes !== undefined, clock.context)
     const data = frames(transfer, header.length, clock.context)
     if (options.store !== undefined) return await receiveChunk(options.store, chunkId, data)
     handedOver = true
@@ -104,12 +110,13 @@ function checkRange (range: ChunkRange, intoStore: boolean): void {
 
 // The header must describe exactly what was asked for, within our limits; a holder that
 // announces anything else is not trusted with the bytes either.
-function checkHeader (header: FetchResponse, range: ChunkRange | undefined, limits: ChunkTransferLimits, context: string): void {
+function checkHeader (header: FetchResponse, range: ChunkRange | undefined, sizeBytes: number, sizeKnown: boolean, context: string): void {
   const total = header.totalSize
   const wantOffset = range?.offsetBytes ?? 0
   const wantLength = range === undefined ? total : Math.min(range.lengthBytes, total - wantOffset)
   let why: string | undefined
-  if (total > limits.maxChunkBytes) why = `a chunk of ${total} bytes, over the limit of ${limits.maxChunkBytes}`
+  if (sizeKnown && total !== sizeBytes) why = `a chunk of ${total} bytes, expected ${sizeBytes}`
+  else if (total > sizeBytes) why = `a chunk of ${total} bytes, over the limit of ${sizeBytes}`
   else if (header.offset !== wantOffset || header.length !== wantLength) why = `bytes ${header.offset} + ${header.length} of ${total}, asked for ${wantOffset} + ${wantLength}`
   if (why !== undefined) throw new JadfsError('PROTOCOL_ERROR', `${context}: the holder announced ${why}`)
 }
