@@ -120,6 +120,8 @@ export interface RaftDriver {
   /** linearizable read barrier (ReadIndex): resolves once this node applied at least the read index */
   readBarrier (): Promise<void>
   transferLeadership (to: NodeId): void
+  /** the transport failed to deliver to `to`: the leader goes back to probing it */
+  reportUnreachable (to: NodeId): void
   status (): RaftStatus
   stop (): void
 }

@@ -27,7 +27,7 @@ import { ReadyTracker } from './ready.js'
 import { raftStatus } from './status.js'
 
 export { encodeConfChange, decodeConfChange } from './conf-change-codec.js'
-export { makeMessage } from './messages.js'
+export { isLocalMessage, makeMessage } from './messages.js'
 export { NO_LEADER_REASON } from './constants.js'
 
 export function createRaftCore (config: RaftCoreConfig): RaftCore {

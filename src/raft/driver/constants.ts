@@ -11,3 +11,7 @@ export const DEFAULT_MAX_PENDING_REQUESTS = 4096
 
 /** cap on the length of a proposal id (node id + incarnation + counter) */
 export const MAX_REQUEST_ID_BYTES = 1024
+
+/** cap on received messages waiting for the next Ready loop; beyond it they are dropped,
+ * which Raft tolerates (senders retry) while an unbounded backlog would not be */
+export const MAX_INBOX_MESSAGES = 8192

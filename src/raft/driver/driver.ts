@@ -9,10 +9,10 @@ import { JadfsError } from '../../errors.js'
 import { AssertionFailure, assert } from '../../util/assert.js'
 import { ProposalDroppedError } from '../api.js'
 import type { RaftCore, RaftDriver, RaftDriverConfig, RaftStatus, RaftTransport, StateMachine } from '../api.js'
-import { NO_LEADER_REASON, createRaftCore, decodeConfChange } from '../core/index.js'
+import { NO_LEADER_REASON, createRaftCore, decodeConfChange, isLocalMessage } from '../core/index.js'
 import type { RaftStorage } from '../storage.js'
 import type { ConfChange, ConfState, Entry, HardState, Message, NodeId, Ready } from '../types.js'
-import { DEFAULT_MAX_PENDING_REQUESTS, DEFAULT_REQUEST_TIMEOUT_TICKS, DEFAULT_SNAPSHOT_ENTRIES } from './constants.js'
+import { DEFAULT_MAX_PENDING_REQUESTS, DEFAULT_REQUEST_TIMEOUT_TICKS, DEFAULT_SNAPSHOT_ENTRIES, MAX_INBOX_MESSAGES } from './constants.js'
 import { unwrapPayload, wrapPayload } from './envelope.js'
 import { PendingRequests } from './pending-requests.js'
 import type { RequestKind } from './pending-requests.js'
@@ -39,6 +39,9 @@ export class Driver implements RaftDriver {
   private stopped = false
   /** messages that arrived while a Ready was being handled (a synchronous transport re-enters) */
   private readonly inbox: Message[] = []
+  /** peers the transport could not reach since the last Ready loop */
+  private readonly unreachable = new Set<NodeId>()
+  private droppedMessages = 0
   private processing = false
   private readonly scheduleReady: ((run: () => void) => void) | undefined
   private scheduled = false
@@ -93,8 +96,31 @@ export class Driver implements RaftDriver {
 
   receive (message: Message): void {
     if (this.stopped) return
+    // A peer can send anything. Types only the local node makes, or a message addressed to
+    // someone else, would trip the core's assertions (which guard against our own bugs), so
+    // they stop here instead of crashing the node.
+    if (isLocalMessage(message.type) || message.to !== this.id) {
+      this.droppedMessages++
+      return
+    }
+    if (this.inbox.length >= MAX_INBOX_MESSAGES) {
+      this.droppedMessages++
+      return
+    }
     this.inbox.push(message)
     this.kick()
+  }
+
+  reportUnreachable (to: NodeId): void {
+    if (this.stopped) return
+    // applied in the Ready loop, never in the middle of handling a Ready
+    this.unreachable.add(to)
+    this.kick()
+  }
+
+  /** messages refused by receive(): local-only types, misaddressed, or over the inbox cap */
+  get droppedMessageCount (): number {
+    return this.droppedMessages
   }
 
   propose (payload: Uint8Array): Promise<unknown> {
@@ -195,6 +221,8 @@ export class Driver implements RaftDriver {
     this.processing = true
     try {
       while (!this.stopped) {
+        for (const to of this.unreachable) this.core.reportUnreachable(to)
+        this.unreachable.clear()
         const m = this.inbox.shift()
         if (m !== undefined) {
           this.core.step(m)

@@ -42,6 +42,37 @@ describe('raft driver', () => {
     assert.equal(await c.settle(c.driver(leader).propose(cmd('set a 1'))), null)
   })
 
+  it('§5.1 (servers only respond to RPCs): a peer cannot crash a node with local-only or misaddressed messages', async () => {
+    const c = Cluster.of(VOTERS)
+    const leader = c.waitForLeader()
+    const follower = VOTERS.find(id => id !== leader)!
+    const termBefore = c.driver(follower).status().term
+    const forged = (type: Message['type'], to: string): Message => ({ type, from: leader, to, term: termBefore, logTerm: 0, index: 0, entries: [], commit: 0, reject: false, rejectHint: 0 })
+    for (const type of ['MsgHup', 'MsgBeat', 'MsgCheckQuorum', 'MsgUnreachable', 'MsgSnapStatus'] as const) {
+      c.driver(follower).receive(forged(type, follower))
+    }
+    c.driver(follower).receive(forged('MsgHeartbeat', 'someone-else'))
+    c.pump()
+    // a MsgHup would have started an election on the follower: the term would have moved
+    assert.equal(c.driver(follower).status().term, termBefore)
+    assert.equal(c.driver(follower).status().leader, leader)
+    assert.equal(await c.settle(c.driver(leader).propose(cmd('set a 1'))), null)
+  })
+
+  it('§5.3 (the leader retries AppendEntries indefinitely): reportUnreachable sends a replicating follower back to probe', async () => {
+    const c = Cluster.of(VOTERS)
+    const leader = c.waitForLeader()
+    const follower = VOTERS.find(id => id !== leader)!
+    await c.settle(c.driver(leader).propose(cmd('set a 1')))
+    assert.equal(c.driver(leader).status().progress?.[follower]?.state, 'replicate')
+    c.driver(leader).reportUnreachable(follower)
+    assert.equal(c.driver(leader).status().progress?.[follower]?.state, 'probe')
+    // and it recovers: the next exchange puts it back into replicate
+    await c.settle(c.driver(leader).propose(cmd('set a 2')))
+    c.tick(3)
+    assert.equal(c.driver(leader).status().progress?.[follower]?.state, 'replicate')
+  })
+
   it('§5.2: a node that knows no leader fails proposals fast with NOT_LEADER', async () => {
     const c = Cluster.of(VOTERS)
     await assert.rejects(c.driver('n1').propose(cmd('set a 1')), (err: unknown) => isJadfsError(err, 'NOT_LEADER'))

@@ -43,6 +43,7 @@ const staleReadDriver: DriverFactory = (config) => {
     proposeConfChange: async (c) => d.proposeConfChange(c),
     readBarrier: async () => {},
     transferLeadership: (to) => d.transferLeadership(to),
+    reportUnreachable: (to) => d.reportUnreachable(to),
     status: () => d.status(),
     stop: () => d.stop()
   }
