@@ -44,7 +44,7 @@ export function chooseConfig (rng: SeededPrng, overrides: SimConfigOverrides = {
     heartbeatTick,
     requestTimeoutTicks: electionTick * pick([3, 5]),
     snapshotEntries: pick([3, 5, 8, 13, 40]),
-    maxSizePerMsgBytes: pick([64, 256, 4096]),
+    maxSizePerMsgBytes: pick([1, 64, 256, 4096]),
     maxInflightMsgs: pick([1, 2, 4, 16]),
     chaosTicks: 150 + rng.nextInt(100),
     faultRate: pick([0.03, 0.06, 0.12]),

@@ -316,6 +316,9 @@ class Simulation {
     const to = this.nodes.get(m.to)
     if (taken.blocked || to?.driver === undefined) {
       this.log(`drop ${formatMessage(m)} (${taken.blocked ? 'partitioned' : 'node down'})`)
+      // a real transport often learns of the failure (connection refused or reset)
+      const from = this.nodes.get(m.from)
+      if (from?.driver !== undefined && this.rng.chance(0.5)) this.guard(() => from.driver!.reportUnreachable(m.to))
       return
     }
     this.log(`deliver ${formatMessage(m)}`)
