@@ -12,7 +12,7 @@
 import { checkLinearizability, kvModel } from '../../check/linearizability/index.js'
 import { isJadfsError } from '../../errors.js'
 import { createPrng, type SeededPrng } from '../../util/prng.js'
-import type { RaftDriverConfig } from '../api.js'
+import type { RaftDriverConfig, RaftStatus } from '../api.js'
 import type { ConfChange, ConfState, Message, NodeId } from '../types.js'
 import { chooseConfig, type SimConfig, type SimConfigOverrides } from './config.js'
 import { chooseFault, chooseNetworkRates } from './faults.js'
@@ -106,6 +106,8 @@ class Simulation {
   private confChangeInFlight = false
   /** the configuration as the latest leader reported it */
   private conf: ConfState
+  /** every node that appeared in a configuration the simulator saw */
+  private readonly everMember = new Set<NodeId>()
   private readonly stats: SimStats
 
   constructor (private readonly options: SimOptions) {
@@ -145,6 +147,7 @@ class Simulation {
     const learners = Array.from({ length: c.learners }, (_, i) => `n${c.voters + i + 1}`)
     this.nextNodeNumber = c.voters + c.learners + 1
     this.conf = { voters, learners }
+    for (const id of [...voters, ...learners]) this.everMember.add(id)
     for (const id of [...voters, ...learners]) this.nodes.set(id, new SimNode(id, this.conf, this.runtime))
     this.stats = {
       steps: 0, ticks: 0, messagesSent: 0, messagesDelivered: 0, crashes: 0, confChanges: 0, snapshotsCreated: 0, snapshotsInstalled: 0, leadersElected: 0,
@@ -199,6 +202,25 @@ class Simulation {
     this.network.faults = { ...CALM }
     for (const n of this.nodes.values()) if (!n.up && !n.retired) this.restart(n)
     this.log('heal: all links up, network calm, all crashed nodes restarted')
+    this.shutDownRemoved()
+  }
+
+  /**
+   * A node removed from the configuration without learning it (its removal's outcome was
+   * unknown to the simulator) still thinks it is a voter and campaigns with ever higher terms.
+   * Without pre-vote or check-quorum that deposes every leader (Raft thesis §4.2.3, disruptive
+   * servers; regression seed 63082), so, as an operator would, shut down every node that was a
+   * member once and is not in the configuration the most advanced node has applied.
+   */
+  private shutDownRemoved (): void {
+    let latest: RaftStatus | undefined
+    for (const n of this.nodes.values()) {
+      const st = n.status()
+      if (st !== undefined && (latest === undefined || st.applied > latest.applied)) latest = st
+    }
+    if (latest === undefined) return
+    const current = new Set([...latest.confState.voters, ...latest.confState.learners])
+    for (const id of this.everMember) if (!current.has(id)) this.retire(id)
   }
 
   private async liveness (): Promise<void> {
@@ -461,7 +483,7 @@ class Simulation {
     proposer.driver.proposeConfChange(change).then(
       (conf) => this.inCallback(() => {
         this.confChangeInFlight = false
-        this.conf = conf
+        this.setConf(conf)
         this.log(`conf change ${change.type} ${change.nodeId} applied: voters ${conf.voters.join(',')} learners ${conf.learners.join(',')}`)
         if (change.type === 'removeNode') this.retire(change.nodeId)
       }),
@@ -484,6 +506,11 @@ class Simulation {
 
   // ---- helpers
 
+  private setConf (conf: ConfState): void {
+    this.conf = conf
+    for (const id of [...conf.voters, ...conf.learners]) this.everMember.add(id)
+  }
+
   private randomLiveNode (): SimNode | undefined {
     const live = [...this.nodes.values()].filter(n => n.up)
     return live.length === 0 ? undefined : live[this.rng.nextInt(live.length)]
@@ -495,7 +522,7 @@ class Simulation {
       if (st?.role === 'leader' && (this.leaderTerms.get(n.id) ?? -1) !== st.term) {
         this.leaderTerms.set(n.id, st.term)
         this.stats.leadersElected++
-        this.conf = st.confState
+        this.setConf(st.confState)
         this.log(`${n.id} is leader of term ${st.term}`)
       }
     }

@@ -16,6 +16,11 @@ export interface RegressionSeed {
 
 export const REGRESSION_SEEDS: readonly RegressionSeed[] = [
   {
+    seed: 63082,
+    found: 'liveness (simulator, fixed): n5 was removed while partitioned, never learned it and, with pre-vote and check-quorum ' +
+      'off, deposed every leader with MsgVote of ever higher terms after healing (thesis §4.2.3); removed nodes are now shut down'
+  },
+  {
     seed: 6,
     found: 'liveness (simulator bug, fixed): a fault left in the last chaos tick\'s agenda ran after healing and partitioned n3 for good'
   },
