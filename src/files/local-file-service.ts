@@ -13,6 +13,7 @@ import { normalisePath, normalisePrefix } from '../namespace/path.js'
 import { NamespaceStateMachine, type ApplyResult } from '../namespace/state-machine.js'
 import type { ChunkFs } from '../store/chunk-fs.js'
 import { ChunkFileStore } from '../store/chunk-file-store.js'
+import { ChunkHashWorkerPool } from '../store/chunk-hash-worker-pool.js'
 import { ChunkIndex } from '../store/chunk-index.js'
 import { ChunkStore } from '../store/chunk-store.js'
 import { openDatabase } from '../store/database.js'
@@ -80,6 +81,7 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
   private readonly reader: ReadPipelineComponents
   private readonly startedAtMs: number
   private readonly inFlight = new Set<Promise<unknown>>()
+  private readonly hashWorkers = new ChunkHashWorkerPool()
   private gcRunning: Promise<unknown> = Promise.resolve()
   private closing = false
 
@@ -98,6 +100,7 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
       lock: this.lock,
       pins: this.pins,
       nowMs,
+      hashWorkers: this.hashWorkers,
       onCorrupt: (cid, why) => { init.logger?.error({ cid, why }, 'chunk failed its integrity check; marked bad') }
     })
     this.reader = { chunks: this.chunkStore, pins: this.pins, leaseIdleMs, isClosing: () => this.closing }
@@ -225,6 +228,7 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
     if (this.closing) return
     this.closing = true
     await Promise.allSettled([...this.inFlight])
+    await this.hashWorkers.close()
     this.db.close()
   }
 

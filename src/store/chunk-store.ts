@@ -4,6 +4,7 @@ import type { FileHandle } from 'node:fs/promises'
 import { chunkCidFromSha256 } from '../chunk/cid.js'
 import { JadfsError } from '../errors.js'
 import type { ChunkFileStore } from './chunk-file-store.js'
+import type { ChunkHashWorkerPool } from './chunk-hash-worker-pool.js'
 import type { ChunkIndex } from './chunk-index.js'
 import type { ChunkWriter } from './chunk-writer.js'
 import { findChunkDefect } from './chunk-verify.js'
@@ -22,6 +23,8 @@ export interface ChunkStoreComponents {
   readonly pins: PinSet
   readonly nowMs: () => number
   readonly onCorrupt?: (cid: string, why: string) => void
+  /** re-hashes chunks off the main thread when idle; without it, hashing is inline */
+  readonly hashWorkers?: ChunkHashWorkerPool
 }
 
 export class ChunkStore {
@@ -89,7 +92,7 @@ export class ChunkStore {
     }
     let defect: string | null
     try {
-      defect = await findChunkDefect(handle, cid, expectedSizeBytes ?? row.sizeBytes, scratch)
+      defect = await findChunkDefect(handle, cid, expectedSizeBytes ?? row.sizeBytes, scratch, this.c.hashWorkers)
     } catch (err) {
       await handle.close()
       throw err

@@ -6,29 +6,42 @@ import { createHash } from 'node:crypto'
 import type { FileHandle } from 'node:fs/promises'
 import { sha256OfChunkCid } from '../chunk/cid.js'
 import { assert } from '../util/assert.js'
+import type { ChunkHashWorkerPool, FileDigest } from './chunk-hash-worker-pool.js'
 import { toStorageError } from './storage-error.js'
 
 export const READ_PIECE_BYTES = 1024 * 1024
 
 /** null if the file holds exactly the bytes the id names, else why not */
-export async function findChunkDefect (handle: FileHandle, cid: string, expectedSizeBytes: number | null, scratch: Buffer): Promise<string | null> {
-  const hash = createHash('sha256')
-  let position = 0
+export async function findChunkDefect (
+  handle: FileHandle,
+  cid: string,
+  expectedSizeBytes: number | null,
+  scratch: Buffer,
+  workers?: ChunkHashWorkerPool
+): Promise<string | null> {
+  let digest: FileDigest
   try {
-    while (true) {
-      const { bytesRead } = await handle.read(scratch, 0, scratch.byteLength, position)
-      if (bytesRead === 0) break
-      hash.update(scratch.subarray(0, bytesRead))
-      position += bytesRead
-    }
+    digest = await (workers?.tryHash(handle.fd) ?? hashOpenFile(handle, scratch))
   } catch (err) {
     throw toStorageError(err, `reading chunk ${cid}`)
   }
-  if (expectedSizeBytes !== null && position !== expectedSizeBytes) {
-    return `size is ${position} bytes, expected ${expectedSizeBytes}`
+  if (expectedSizeBytes !== null && digest.sizeBytes !== expectedSizeBytes) {
+    return `size is ${digest.sizeBytes} bytes, expected ${expectedSizeBytes}`
   }
-  if (!Buffer.from(sha256OfChunkCid(cid)).equals(hash.digest())) return 'sha-256 does not match its id'
+  if (!Buffer.from(sha256OfChunkCid(cid)).equals(digest.sha256)) return 'sha-256 does not match its id'
   return null
+}
+
+async function hashOpenFile (handle: FileHandle, scratch: Buffer): Promise<FileDigest> {
+  const hash = createHash('sha256')
+  let position = 0
+  while (true) {
+    const { bytesRead } = await handle.read(scratch, 0, scratch.byteLength, position)
+    if (bytesRead === 0) break
+    hash.update(scratch.subarray(0, bytesRead))
+    position += bytesRead
+  }
+  return { sizeBytes: position, sha256: hash.digest() }
 }
 
 /** yields bytes [startByte, endByteExclusive) of the open chunk file in fresh buffers */
