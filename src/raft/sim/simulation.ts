@@ -12,7 +12,7 @@
 import { checkLinearizability, kvModel } from '../../check/linearizability/index.js'
 import { isJadfsError } from '../../errors.js'
 import { createPrng, type SeededPrng } from '../../util/prng.js'
-import type { RaftDriverConfig, RaftStatus } from '../api.js'
+import type { RaftDriverConfig } from '../api.js'
 import type { ConfChange, ConfState, Message, NodeId } from '../types.js'
 import { chooseConfig, type SimConfig, type SimConfigOverrides } from './config.js'
 import { chooseFault, chooseNetworkRates } from './faults.js'
@@ -202,7 +202,6 @@ class Simulation {
     this.network.faults = { ...CALM }
     for (const n of this.nodes.values()) if (!n.up && !n.retired) this.restart(n)
     this.log('heal: all links up, network calm, all crashed nodes restarted')
-    this.shutDownRemoved()
   }
 
   /**
@@ -210,17 +209,21 @@ class Simulation {
    * unknown to the simulator) still thinks it is a voter and campaigns with ever higher terms.
    * Without pre-vote or check-quorum that deposes every leader (Raft thesis §4.2.3, disruptive
    * servers; regression seed 63082), so, as an operator would, shut down every node that was a
-   * member once and is not in the configuration the most advanced node has applied.
+   * member once and is not in the configuration of a leader that has applied all it committed
+   * (a restarted node's own view can lag: seed 67105).
    */
   private shutDownRemoved (): void {
-    let latest: RaftStatus | undefined
     for (const n of this.nodes.values()) {
       const st = n.status()
-      if (st !== undefined && (latest === undefined || st.applied > latest.applied)) latest = st
+      if (st === undefined || st.role !== 'leader' || st.applied < st.commit) continue
+      const current = new Set([...st.confState.voters, ...st.confState.learners])
+      for (const id of this.everMember) {
+        if (!current.has(id) && this.nodes.get(id)?.retired === false) {
+          this.log(`${id} is not in the configuration of leader ${st.id}: shut down`)
+          this.retire(id)
+        }
+      }
     }
-    if (latest === undefined) return
-    const current = new Set([...latest.confState.voters, ...latest.confState.learners])
-    for (const id of this.everMember) if (!current.has(id)) this.retire(id)
   }
 
   private async liveness (): Promise<void> {
@@ -248,6 +251,7 @@ class Simulation {
             () => { probe = { state: 'idle', index: 0 } })
         }
       }
+      this.shutDownRemoved()
       if (probe.state === 'done' && this.workload.pending === 0 && !this.confChangeInFlight && this.converged(probe.index)) {
         this.stats.livenessTicks = elapsed
         this.log(`live: converged ${elapsed} ticks after healing (bound ${bound})`)

@@ -16,6 +16,11 @@ export interface RegressionSeed {
 
 export const REGRESSION_SEEDS: readonly RegressionSeed[] = [
   {
+    seed: 67105,
+    found: 'liveness (simulator, fixed): healing shut down learner n4 because a just-restarted node had not yet applied ' +
+      'the entry adding it; removed nodes are now judged by a leader that has applied everything it committed'
+  },
+  {
     seed: 63082,
     found: 'liveness (simulator, fixed): n5 was removed while partitioned, never learned it and, with pre-vote and check-quorum ' +
       'off, deposed every leader with MsgVote of ever higher terms after healing (thesis §4.2.3); removed nodes are now shut down'
