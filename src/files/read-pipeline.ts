@@ -12,6 +12,7 @@ import type { FileHandle } from 'node:fs/promises'
 import { JadfsError } from '../errors.js'
 import type { ChunkStore } from '../store/chunk-store.js'
 import { READ_PIECE_BYTES, readChunkRange } from '../store/chunk-verify.js'
+import { PieceBuffers } from '../store/piece-buffers.js'
 import type { PinSet } from '../store/pin-set.js'
 import type { ByteRange, ChunkRef, FileRecord } from './file-service.js'
 import { VerifiedHandleLease } from './verified-handle-lease.js'
@@ -66,13 +67,15 @@ export async function * streamChunks (
   spans: ReturnType<typeof chunkSpans>,
   signal: AbortSignal | undefined,
   firstChunk: VerifiedHandleLease | null
-): AsyncGenerator<Uint8Array> {
+): AsyncGenerator<Uint8Array, void, unknown> {
   const release = c.pins.pin(spans.map((s) => s.chunk.cid))
   const leased = firstChunk?.take() ?? null
   // the lease's own pin is no longer needed: the pins above cover every chunk
   leased?.releasePin()
   let unusedLeasedHandle = leased?.handle ?? null
   let scratch: Buffer | null = null
+  // pieces the consumer hands back through next([piece, ...]) are refilled instead of reallocated
+  const pieceBuffers = new PieceBuffers()
   const verify = (span: typeof spans[number]): Promise<FileHandle> => {
     scratch ??= Buffer.allocUnsafe(READ_PIECE_BYTES)
     const opening = c.chunks.openVerified(span.chunk.cid, span.chunk.sizeBytes, scratch)
@@ -99,7 +102,7 @@ export async function * streamChunks (
       try {
         const next = spans[i + 1]
         if (next !== undefined) ahead = verify(next)
-        yield * readChunkRange(handle, span.chunk.cid, span.fromByte, span.toByteExclusive)
+        yield * readChunkRange(handle, span.chunk.cid, span.fromByte, span.toByteExclusive, pieceBuffers)
       } finally {
         await handle.close()
       }

@@ -7,6 +7,7 @@ import type { FileHandle } from 'node:fs/promises'
 import { sha256OfChunkCid } from '../chunk/cid.js'
 import { assert } from '../util/assert.js'
 import type { ChunkHashWorkerPool, FileDigest } from './chunk-hash-worker-pool.js'
+import type { PieceBuffers } from './piece-buffers.js'
 import { toStorageError } from './storage-error.js'
 
 export const READ_PIECE_BYTES = 1024 * 1024
@@ -44,13 +45,23 @@ async function hashOpenFile (handle: FileHandle, scratch: Buffer): Promise<FileD
   return { sizeBytes: position, sha256: hash.digest() }
 }
 
-/** yields bytes [startByte, endByteExclusive) of the open chunk file in fresh buffers */
-export async function * readChunkRange (handle: FileHandle, cid: string, startByte: number, endByteExclusive: number): AsyncGenerator<Uint8Array> {
+/**
+ * Yields bytes [startByte, endByteExclusive) of the open chunk file, each piece in a buffer of
+ * its own. With `buffers`, pieces come from that pool, and a consumer may pass pieces it no
+ * longer uses back through next([piece, ...]) to be refilled.
+ */
+export async function * readChunkRange (
+  handle: FileHandle,
+  cid: string,
+  startByte: number,
+  endByteExclusive: number,
+  buffers?: PieceBuffers
+): AsyncGenerator<Uint8Array, void, unknown> {
   assert(startByte >= 0 && startByte <= endByteExclusive, 'bad chunk range', { startByte, endByteExclusive })
   let position = startByte
   while (position < endByteExclusive) {
     const wantBytes = Math.min(READ_PIECE_BYTES, endByteExclusive - position)
-    const piece = Buffer.allocUnsafe(wantBytes)
+    const piece = buffers === undefined ? Buffer.allocUnsafe(wantBytes) : buffers.take()
     let bytesRead: number
     try {
       ({ bytesRead } = await handle.read(piece, 0, wantBytes, position))
@@ -60,6 +71,7 @@ export async function * readChunkRange (handle: FileHandle, cid: string, startBy
     // the file was verified at this length a moment ago; shrinking now is an I/O fault
     if (bytesRead === 0) throw toStorageError(new Error(`chunk ${cid} ended early at byte ${position}`), 'reading a chunk')
     position += bytesRead
-    yield bytesRead === wantBytes ? piece : piece.subarray(0, bytesRead)
+    const handedBack = yield bytesRead === piece.byteLength ? piece : piece.subarray(0, bytesRead)
+    buffers?.handBack(handedBack)
   }
 }

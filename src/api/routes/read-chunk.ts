@@ -1,10 +1,9 @@
 // GET /v1/chunks/<cid>: the raw bytes of one stored chunk, re-hashed by the store before
 // they are served. The CID is validated by the store (INVALID_CID).
-import { Readable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import { JadfsError } from '../../errors.js'
 import type { ApiDeps } from '../api-deps.js'
-import { resumeIterator } from '../byte-meter.js'
+import { downloadBody } from '../byte-meter.js'
 import { clientGoneSignal } from '../request-signal.js'
 
 const CHUNKS_PREFIX = '/v1/chunks/'
@@ -20,7 +19,7 @@ export function registerReadChunkRoute (app: FastifyInstance, deps: ApiDeps): vo
     // A chunk never changes under its id.
     reply.header('etag', `"${handle.cid}"`)
     reply.header('cache-control', 'public, max-age=31536000, immutable')
-    return await reply.code(200).send(Readable.from(resumeIterator(first, iterator, deps.metrics.addBytesOut), { objectMode: false }))
+    return await reply.code(200).send(downloadBody(first, iterator, deps.metrics.addBytesOut, reply.raw))
   })
 }
 

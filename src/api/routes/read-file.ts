@@ -5,12 +5,11 @@
 // The first piece of the body is pulled before the status line is sent, so a corrupt first
 // chunk is a clean JSON error; corruption found later can only cut the body short (the
 // client sees fewer bytes than Content-Length), never send wrong bytes.
-import { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { isJadfsError } from '../../errors.js'
 import type { FileReadHandle } from '../../files/file-service.js'
 import type { ApiDeps } from '../api-deps.js'
-import { resumeIterator } from '../byte-meter.js'
+import { downloadBody } from '../byte-meter.js'
 import { noneMatchHits } from '../etag.js'
 import { setFileHeaders } from '../file-headers.js'
 import { filePathFromUrl } from '../file-path.js'
@@ -55,7 +54,7 @@ export function registerReadFileRoutes (app: FastifyInstance, deps: ApiDeps): vo
       reply.code(200)
       reply.header('content-length', String(record.sizeBytes))
     }
-    return await reply.send(Readable.from(resumeIterator(first, iterator, deps.metrics.addBytesOut), { objectMode: false }))
+    return await reply.send(downloadBody(first, iterator, deps.metrics.addBytesOut, reply.raw))
   })
 }
 
