@@ -209,13 +209,16 @@ class Simulation {
    * unknown to the simulator) still thinks it is a voter and campaigns with ever higher terms.
    * Without pre-vote or check-quorum that deposes every leader (Raft thesis §4.2.3, disruptive
    * servers; regression seed 63082), so, as an operator would, shut down every node that was a
-   * member once and is not in the configuration of a leader that has applied all it committed
-   * (a restarted node's own view can lag: seed 67105).
+   * member once and is not in the configuration of a leader of the highest term that has
+   * applied all it committed (a restarted node's or a deposed leader's view can lag: seeds
+   * 67105, 67196).
    */
   private shutDownRemoved (): void {
-    for (const n of this.nodes.values()) {
-      const st = n.status()
-      if (st === undefined || st.role !== 'leader' || st.applied < st.commit) continue
+    const statuses = [...this.nodes.values()].map(n => n.status()).filter(st => st !== undefined)
+    // a deposed leader that has not heard of its successor (no check-quorum) has an old view
+    const maxTerm = Math.max(0, ...statuses.map(st => st.term))
+    for (const st of statuses) {
+      if (st.role !== 'leader' || st.term < maxTerm || st.applied < st.commit) continue
       const current = new Set([...st.confState.voters, ...st.confState.learners])
       for (const id of this.everMember) {
         if (!current.has(id) && this.nodes.get(id)?.retired === false) {

@@ -16,6 +16,11 @@ export interface RegressionSeed {
 
 export const REGRESSION_SEEDS: readonly RegressionSeed[] = [
   {
+    seed: 67196,
+    found: 'liveness (simulator, fixed): healing shut down members n4..n7 on the word of n2, a leader of term 2 deposed ' +
+      'while partitioned (check-quorum off) with an old configuration; only a leader of the highest term counts now'
+  },
+  {
     seed: 67105,
     found: 'liveness (simulator, fixed): healing shut down learner n4 because a just-restarted node had not yet applied ' +
       'the entry adding it; removed nodes are now judged by a leader that has applied everything it committed'
