@@ -10,7 +10,7 @@ import { parseChunkCid } from '../chunk/cid.js'
 import { isJadfsError } from '../errors.js'
 import { assert } from '../util/assert.js'
 import { nodeChunkFs, type ChunkFs } from './chunk-fs.js'
-import { ChunkWriter, DEFAULT_WRITE_BATCH_BYTES, type FinishedChunk } from './chunk-writer.js'
+import { BatchPool, ChunkWriter, DEFAULT_WRITE_BATCH_BYTES, DEFAULT_WRITE_BATCHES, type FinishedChunk } from './chunk-writer.js'
 import { isNotFound, toStorageError } from './storage-error.js'
 
 export const TEMP_SUFFIX = '.tmp'
@@ -34,6 +34,7 @@ export class ChunkFileStore {
   readonly tmpDir: string
   private readonly fs: ChunkFs
   private readonly writeBatchBytes: number
+  private readonly batchPool: BatchPool
   /** temp files of writers still open: never swept, however old */
   private readonly activeTemps = new Set<string>()
   private readonly knownFanOutDirs = new Set<string>()
@@ -43,6 +44,7 @@ export class ChunkFileStore {
     this.tmpDir = join(init.dataDir, 'tmp')
     this.fs = init.fs ?? nodeChunkFs()
     this.writeBatchBytes = init.writeBatchBytes ?? DEFAULT_WRITE_BATCH_BYTES
+    this.batchPool = new BatchPool(this.writeBatchBytes)
   }
 
   async init (): Promise<void> {
@@ -74,7 +76,7 @@ export class ChunkFileStore {
     this.activeTemps.add(tempPath)
     return new ChunkWriter(handle, tempPath, this.writeBatchBytes, async (writer) => {
       await this.discardTemp(writer.tempPath)
-    })
+    }, DEFAULT_WRITE_BATCHES, this.batchPool)
   }
 
   /**
