@@ -16,6 +16,11 @@ export interface RegressionSeed {
 
 export const REGRESSION_SEEDS: readonly RegressionSeed[] = [
   {
+    seed: 67669,
+    found: 'liveness (simulator, fixed): shut-down node n4 came back into the configuration (an add of unknown outcome ' +
+      'committed after its removal) and convergence waited for it; shut-down members are no longer waited for'
+  },
+  {
     seed: 67196,
     found: 'liveness (simulator, fixed): healing shut down members n4..n7 on the word of n2, a leader of term 2 deposed ' +
       'while partitioned (check-quorum off) with an old configuration; only a leader of the highest term counts now'
