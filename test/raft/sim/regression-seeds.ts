@@ -16,6 +16,11 @@ export interface RegressionSeed {
 
 export const REGRESSION_SEEDS: readonly RegressionSeed[] = [
   {
+    seed: 31983,
+    found: 'liveness (simulator, fixed by shutting down removed nodes): removed n4 stayed a leader of term 4 (check-quorum off) ' +
+      'beside leader n7 of term 5'
+  },
+  {
     seed: 67669,
     found: 'liveness (simulator, fixed): shut-down node n4 came back into the configuration (an add of unknown outcome ' +
       'committed after its removal) and convergence waited for it; shut-down members are no longer waited for'
