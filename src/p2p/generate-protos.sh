@@ -4,7 +4,7 @@
 # Codec takes the decoded and the encodable type (Codec<D, E>), so the output is adapted.
 # The generated files are committed and excluded from lint by their header.
 set -eu
-for proto in src/p2p/protocols/have/have.proto src/p2p/protocols/chunk/chunk.proto src/p2p/gossip/heartbeat.proto src/p2p/gossip/chunk-event.proto; do
+for proto in src/p2p/protocols/have/have.proto src/p2p/protocols/chunk/chunk.proto src/p2p/gossip/heartbeat.proto src/p2p/gossip/chunk-event.proto src/p2p/raft-transport/raft.proto; do
   npx protons "$proto"
   out="${proto%.proto}.ts"
   sed -E \

@@ -1,5 +1,5 @@
 /* eslint-disable */
-// Generated from raft.proto by src/p2p/raft-transport/generate-proto.sh; do not edit.
+// Generated from raft.proto by src/p2p/generate-protos.sh; do not edit.
 import { decodeMessage, encodeMessage, enumeration, MaxLengthError, message, streamMessage } from 'protons-runtime'
 import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
