@@ -2,7 +2,9 @@
 // storage on disk (WAL, synchronous=FULL, so every ready batch is fsynced), an in-memory
 // transport that delivers asynchronously, and a 10 ms ticker. Measures committed proposals per
 // second under many concurrent small proposals (the driver batches them naturally), then p50/p99
-// commit latency (propose → applied on the leader) at half of that peak rate, open loop.
+// commit latency (propose → applied on the leader), open loop, at two rates: half the target
+// throughput (the issue's "p99 under 20 ms at half that load", judged) and half the measured
+// peak (a much heavier load, shown for information).
 //
 // Run alone: node dist/bench/raft-bench.js [durationMs]
 
@@ -42,8 +44,10 @@ export async function runRaftBench (options: RaftBenchOptions): Promise<Record<s
     const savesBefore = cluster.saves()
     const peak = await closedLoop(leader, PEAK_CONCURRENCY, durationMs)
     const savesPerCommit = (cluster.saves() - savesBefore) / Math.max(1, peak.commits)
+    const targetRate = TARGET_COMMITS_PER_SEC / 2
+    const latency = await openLoop(leader, targetRate, durationMs)
     const rate = Math.max(1, Math.floor(peak.commitsPerSec / 2))
-    const latency = await openLoop(leader, rate, durationMs)
+    const heavy = await openLoop(leader, rate, durationMs)
     const met = peak.commitsPerSec >= TARGET_COMMITS_PER_SEC && latency.p99Ms < TARGET_P99_MS
     return {
       'raft.peakCommitsPerSec': Math.round(peak.commitsPerSec),
@@ -51,11 +55,14 @@ export async function runRaftBench (options: RaftBenchOptions): Promise<Record<s
       // fsynced transactions across the 3 nodes per committed proposal: shows how well
       // proposals are batched (1 or more means every proposal pays its own fsyncs)
       'raft.peakSavesPerCommit': round(savesPerCommit),
-      'raft.latencyRatePerSec': rate,
+      'raft.latencyRatePerSec': targetRate,
       'raft.p50LatencyMs': round(latency.p50Ms),
       'raft.p99LatencyMs': round(latency.p99Ms),
-      'raft.failedProposals': peak.failed + latency.failed,
-      'raft.targets': `≥ ${TARGET_COMMITS_PER_SEC} commits/s and p99 < ${TARGET_P99_MS} ms at half load: ${met ? 'met' : 'MISSED'}`
+      'raft.halfPeakRatePerSec': rate,
+      'raft.halfPeakP50LatencyMs': round(heavy.p50Ms),
+      'raft.halfPeakP99LatencyMs': round(heavy.p99Ms),
+      'raft.failedProposals': peak.failed + latency.failed + heavy.failed,
+      'raft.targets': `≥ ${TARGET_COMMITS_PER_SEC} commits/s, and p99 < ${TARGET_P99_MS} ms at ${targetRate}/s: ${met ? 'met' : 'MISSED'}`
     }
   } finally {
     cluster.stop()
