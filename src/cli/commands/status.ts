@@ -19,7 +19,7 @@ Examples:
         printJson(ctx.io.stdout, s)
         return
       }
-      const dedup = s.physicalBytes > 0 ? ` (dedup ratio ${(s.logicalBytes / s.physicalBytes).toFixed(2)})` : ''
+      const dedup = s.physicalBytes > 0 && s.logicalBytes > 0 ? ` (dedup ratio ${(s.logicalBytes / s.physicalBytes).toFixed(2)})` : ''
       printLines(ctx.io.stdout, formatTable([
         ['node', `${s.nodeId} (jadfs ${s.version}, up ${Math.round(s.uptimeMs / 1000)} s)`],
         ['data dir', s.dataDir],
