@@ -87,6 +87,7 @@ async function main (): Promise<number> {
     console.log(`  faults: ${totals.crashes} crashes, ${totals.confChanges} membership changes, ${totals.leadersElected} leaders elected`)
     console.log(`  snapshots: ${totals.snapshotsCreated} taken, ${totals.snapshotsInstalled} installed from a leader`)
     console.log(`  clients: ${totals.opsIssued} operations, ${totals.writesAcked} writes acknowledged, ${totals.writesUnknown} of unknown outcome, ${totals.readsOk} reads`)
+    console.log(`  deferred readies: ${totals.deferReadySeeds} seeds, ${totals.readyRuns} ready-runs, ${totals.crashesWithPendingReady} crashes discarded ${totals.readiesDiscarded} pending`)
     console.log(`  linearizability: ok ${totals.linearizabilityOk}, unknown (search budget) ${totals.linearizabilityUnknown}`)
     console.log(`  liveness: converged at most ${totals.maxLivenessTicks} ticks after healing (bound per seed ${totals.maxLivenessBoundTicks} ticks at most)`)
   }

@@ -24,6 +24,12 @@ export interface SimConfig {
   readonly clientRate: number
   readonly membershipChanges: boolean
   readonly keys: number
+  /**
+   * Nodes run with a `scheduleReady` that defers each Ready to a later event of its own, as
+   * the daemon's queueMicrotask does: a proposal or message is accepted into the core's
+   * memory before the save that makes it durable, and a crash in between loses it.
+   */
+  readonly deferReady: boolean
 }
 
 /** fixed values that replace the seed's choices (CLI flags, regression seeds, tests) */
@@ -50,7 +56,9 @@ export function chooseConfig (rng: SeededPrng, overrides: SimConfigOverrides = {
     faultRate: pick([0.03, 0.06, 0.12]),
     clientRate: pick([0.2, 0.4, 0.7]),
     membershipChanges: rng.chance(0.6),
-    keys: pick([1, 2, 3])
+    keys: pick([1, 2, 3]),
+    // drawn last, so the choices above are the same as before this knob existed
+    deferReady: rng.chance(0.5)
   }
   return { ...chosen, ...overrides }
 }

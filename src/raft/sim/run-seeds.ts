@@ -25,6 +25,11 @@ export interface SeedTotals {
   writesAcked: number
   writesUnknown: number
   readsOk: number
+  /** seeds whose nodes deferred their readies */
+  deferReadySeeds: number
+  readyRuns: number
+  crashesWithPendingReady: number
+  readiesDiscarded: number
   linearizabilityOk: number
   linearizabilityUnknown: number
   maxLivenessTicks: number
@@ -42,7 +47,8 @@ export interface RunSeedsResult {
 export async function runSeeds (options: RunSeedsOptions): Promise<RunSeedsResult> {
   const totals: SeedTotals = {
     seeds: 0, elapsedMs: 0, steps: 0, ticks: 0, messagesDelivered: 0, crashes: 0, confChanges: 0, snapshotsCreated: 0, snapshotsInstalled: 0, leadersElected: 0,
-    opsIssued: 0, writesAcked: 0, writesUnknown: 0, readsOk: 0, linearizabilityOk: 0, linearizabilityUnknown: 0,
+    opsIssued: 0, writesAcked: 0, writesUnknown: 0, readsOk: 0,
+    deferReadySeeds: 0, readyRuns: 0, crashesWithPendingReady: 0, readiesDiscarded: 0, linearizabilityOk: 0, linearizabilityUnknown: 0,
     maxLivenessTicks: 0, maxLivenessBoundTicks: 0, threeNode: 0, fiveNode: 0
   }
   const began = performance.now()
@@ -63,6 +69,10 @@ export async function runSeeds (options: RunSeedsOptions): Promise<RunSeedsResul
     totals.writesAcked += s.writesAcked
     totals.writesUnknown += s.writesUnknown
     totals.readsOk += s.readsOk
+    if (result.config.deferReady) totals.deferReadySeeds++
+    totals.readyRuns += s.readyRuns
+    totals.crashesWithPendingReady += s.crashesWithPendingReady
+    totals.readiesDiscarded += s.readiesDiscarded
     if (s.linearizability === 'ok') totals.linearizabilityOk++
     if (s.linearizability === 'unknown') totals.linearizabilityUnknown++
     totals.maxLivenessTicks = Math.max(totals.maxLivenessTicks, s.livenessTicks)

@@ -25,6 +25,8 @@ export interface NodeRuntime {
   readonly driverOptions: Omit<RaftDriverConfig, 'id' | 'storage' | 'transport' | 'stateMachine'>
   /** a message a live incarnation sent */
   send (from: SimNode, messages: readonly Message[]): void
+  /** defer each Ready to an event of its own (see SimConfig.deferReady) */
+  readonly deferReady: boolean
 }
 
 export class SimNode implements MonitoredNode {
@@ -34,6 +36,11 @@ export class SimNode implements MonitoredNode {
   sm: KvStateMachine | undefined
   /** removed from the cluster and stopped for good */
   retired = false
+  /**
+   * Ready-runs the driver scheduled and the event loop has not run yet: state the core holds
+   * in memory only. A crash discards them, exactly like a crash before the fsync.
+   */
+  pendingReadies: Array<() => void> = []
   private view: AppliedView | undefined
 
   constructor (readonly id: NodeId, bootstrap: ConfState | undefined, private readonly runtime: NodeRuntime) {
@@ -61,6 +68,14 @@ export class SimNode implements MonitoredNode {
       id: this.id,
       storage,
       stateMachine: sm,
+      ...(this.runtime.deferReady
+        ? {
+            scheduleReady: (run: () => void) => {
+              // a stopped incarnation's run would do nothing; keep the queue to live state
+              if (this.incarnation === incarnation && this.sm === sm) this.pendingReadies.push(run)
+            }
+          }
+        : {}),
       transport: {
         send: (messages) => {
           if (this.incarnation === incarnation && this.sm === sm) this.runtime.send(this, messages)
@@ -70,12 +85,16 @@ export class SimNode implements MonitoredNode {
     this.driver = driver
   }
 
-  crash (): void {
+  /** stops the incarnation; returns how many scheduled Ready-runs it lost */
+  crash (): number {
+    const lost = this.pendingReadies.length
+    this.pendingReadies = []
     const driver = this.driver
     this.driver = undefined
     this.sm = undefined
     this.view = undefined
     driver?.stop()
+    return lost
   }
 
   status (): RaftStatus | undefined {

@@ -8,6 +8,14 @@
 // node, one client request, one fault). When the agenda is empty, time advances one tick and a
 // new agenda is drawn. Promises the drivers settle are drained (setImmediate) after every
 // event, so a client sees its answer at the step that produced it, deterministically.
+//
+// Deferred readies. In seeds whose configuration sets `deferReady` (about half), each driver
+// gets a `scheduleReady` that queues the Ready-run on its node instead of running it, as the
+// daemon's queueMicrotask batching does. A queued run is an event of its own, picked at random
+// among the nodes' queues and interleaved with the other events, so a node can accept a
+// proposal or step a message, then crash before the run that saves it: the crash discards the
+// queue (the unsaved in-memory state is lost, a crash before fsync). tick() still processes at
+// once, as the driver does.
 
 import { checkLinearizability, kvModel } from '../../check/linearizability/index.js'
 import { isJadfsError } from '../../errors.js'
@@ -42,6 +50,8 @@ export interface SimOptions {
   readonly checkLinearizability?: boolean
   /** search budget per run; past it the result is 'unknown' (reported, not a failure) @default 1_000_000 */
   readonly linearizabilityMaxSteps?: number
+  /** false: never defer readies, whatever the seed chose (config.deferReady is forced off) @default true */
+  readonly deferReadies?: boolean
 }
 
 export interface SimStats {
@@ -59,6 +69,12 @@ export interface SimStats {
   writesUnknown: number
   writesRefused: number
   readsOk: number
+  /** deferred Ready-runs the event loop ran */
+  readyRuns: number
+  /** crashes (faults and removals) that discarded at least one pending Ready-run */
+  crashesWithPendingReady: number
+  /** pending Ready-runs those crashes discarded */
+  readiesDiscarded: number
   livenessTicks: number
   livenessBoundTicks: number
   linearizability: 'ok' | 'unknown' | 'illegal' | 'skipped'
@@ -112,7 +128,8 @@ class Simulation {
 
   constructor (private readonly options: SimOptions) {
     const root = createPrng(options.seed)
-    this.config = chooseConfig(root.fork(), options.overrides)
+    const chosen = chooseConfig(root.fork(), options.overrides)
+    this.config = options.deferReadies === false ? { ...chosen, deferReady: false } : chosen
     this.rng = root.fork()
     this.trace = new Trace({ keepLines: options.keepLines ?? 40, sink: options.onTrace })
     this.monitor = new SafetyMonitor({ persistBeforeSend: options.checkPersistBeforeSend ?? true })
@@ -135,7 +152,8 @@ class Simulation {
       createDriver: (cfg) => options.createDriver({ ...cfg, rng: nodeRng.fork() }),
       wrapStorage: options.wrapStorage ?? ((s) => s),
       driverOptions: { ...driverOptions, rng: nodeRng },
-      send: (from, messages) => this.send(from, messages)
+      send: (from, messages) => this.send(from, messages),
+      deferReady: c.deferReady
     }
     this.workload = new Workload(c.clients, c.keys, root.fork(), {
       now: () => this.step,
@@ -151,7 +169,8 @@ class Simulation {
     for (const id of [...voters, ...learners]) this.nodes.set(id, new SimNode(id, this.conf, this.runtime))
     this.stats = {
       steps: 0, ticks: 0, messagesSent: 0, messagesDelivered: 0, crashes: 0, confChanges: 0, snapshotsCreated: 0, snapshotsInstalled: 0, leadersElected: 0,
-      opsIssued: 0, writesAcked: 0, writesUnknown: 0, writesRefused: 0, readsOk: 0, livenessTicks: 0, livenessBoundTicks: livenessBoundTicks(c),
+      opsIssued: 0, writesAcked: 0, writesUnknown: 0, writesRefused: 0, readsOk: 0,
+      readyRuns: 0, crashesWithPendingReady: 0, readiesDiscarded: 0, livenessTicks: 0, livenessBoundTicks: livenessBoundTicks(c),
       linearizability: 'skipped'
     }
   }
@@ -298,7 +317,13 @@ class Simulation {
 
   private async nextEvent (chaos: boolean): Promise<void> {
     this.step++
-    if (this.network.hasDue(this.tick) && (this.agenda.length === 0 || this.rng.chance(0.7))) {
+    const ready = this.nodesWithPendingReady()
+    // no rng draw without a pending run, so seeds without deferred readies replay as before;
+    // a run usually waits a few events, and now and then past the end of the tick
+    const idle = this.agenda.length === 0 && !this.network.hasDue(this.tick)
+    if (ready.length > 0 && this.rng.chance(idle ? 0.8 : 0.3)) {
+      this.runReady(ready[this.rng.nextInt(ready.length)]!)
+    } else if (this.network.hasDue(this.tick) && (this.agenda.length === 0 || this.rng.chance(0.7))) {
       this.deliver()
     } else if (this.agenda.length > 0) {
       this.agenda.shift()!()
@@ -311,6 +336,19 @@ class Simulation {
     this.throwIfFailed()
     this.guard(() => this.monitor.afterEvent(this.nodes.values()))
     this.countLeaders()
+  }
+
+  private nodesWithPendingReady (): SimNode[] {
+    if (!this.config.deferReady) return []
+    return [...this.nodes.values()].filter(n => n.up && n.pendingReadies.length > 0)
+  }
+
+  /** one deferred Ready-run: the driver saves, sends, applies what it accepted since */
+  private runReady (n: SimNode): void {
+    const run = n.pendingReadies.shift()!
+    this.stats.readyRuns++
+    this.log(`${n.id} ready`)
+    this.guard(run)
   }
 
   private drawAgenda (chaos: boolean): Array<() => void> {
@@ -377,7 +415,10 @@ class Simulation {
     const ids = all.map(n => n.id)
     switch (kind) {
       case 'crash': {
-        const n = this.randomLiveNode()
+        // with deferred readies, aim half the crashes at a node holding accepted but unsaved
+        // state: a uniform pick rarely lands in that window (about 1 crash in 13)
+        const unsaved = this.nodesWithPendingReady()
+        const n = unsaved.length > 0 && this.rng.chance(0.5) ? unsaved[this.rng.nextInt(unsaved.length)] : this.randomLiveNode()
         if (n !== undefined) this.crash(n)
         return
       }
@@ -449,8 +490,9 @@ class Simulation {
 
   private crash (n: SimNode): void {
     this.stats.crashes++
-    this.log(`crash ${n.id} (durable: ${describeDurable(n)})`)
-    n.crash()
+    const pending = n.pendingReadies.length
+    this.log(`crash ${n.id} (durable: ${describeDurable(n)})${pending > 0 ? `, ${pending} pending ready discarded` : ''}`)
+    this.countDiscarded(n.crash())
     this.workload.nodeCrashed(n.id)
     this.network.dropTo(n.id)
   }
@@ -506,7 +548,7 @@ class Simulation {
   private retire (id: NodeId): void {
     const n = this.nodes.get(id)
     if (n === undefined || n.retired) return
-    if (n.up) n.crash()
+    if (n.up) this.countDiscarded(n.crash())
     this.workload.nodeCrashed(id)
     this.network.dropTo(id)
     n.retired = true
@@ -514,6 +556,12 @@ class Simulation {
   }
 
   // ---- helpers
+
+  private countDiscarded (lost: number): void {
+    if (lost === 0) return
+    this.stats.crashesWithPendingReady++
+    this.stats.readiesDiscarded += lost
+  }
 
   private setConf (conf: ConfState): void {
     this.conf = conf
