@@ -7,6 +7,8 @@ import { strict as assert } from 'node:assert'
 import { isJadfsError } from '../../../src/errors.js'
 import type { Message } from '../../../src/raft/types.js'
 import { createRaftDriver } from '../../../src/raft/driver/index.js'
+import { MAX_INBOX_MESSAGES } from '../../../src/raft/driver/constants.js'
+import type { RaftDriver } from '../../../src/raft/api.js'
 import { MemoryRaftStorage } from '../../../src/raft/storage/memory-storage.js'
 import { createPrng } from '../../../src/util/prng.js'
 import { Cluster, KvStateMachine, cmd } from './harness.js'
@@ -57,6 +59,22 @@ describe('raft driver', () => {
     assert.equal(c.driver(follower).status().term, termBefore)
     assert.equal(c.driver(follower).status().leader, leader)
     assert.equal(await c.settle(c.driver(leader).propose(cmd('set a 1'))), null)
+  })
+
+  it('§5.3 (Raft tolerates lost messages): the inbox holds exactly MAX_INBOX_MESSAGES while a Ready is pending and drops the rest', () => {
+    // scheduleReady that never runs: every received message waits in the inbox
+    const driver = createRaftDriver({
+      id: 'n1', storage: new MemoryRaftStorage({ voters: VOTERS, learners: [] }), transport: { send: () => {} },
+      stateMachine: new KvStateMachine(), rng: createPrng(1), electionTick: 10, heartbeatTick: 1,
+      scheduleReady: () => {}
+    }) as RaftDriver & { droppedMessageCount: number }
+    const heartbeat: Message = { type: 'MsgHeartbeat', from: 'n2', to: 'n1', term: 2, logTerm: 0, index: 0, entries: [], commit: 0, reject: false, rejectHint: 0 }
+    for (let i = 0; i < MAX_INBOX_MESSAGES; i++) driver.receive(heartbeat)
+    assert.equal(driver.droppedMessageCount, 0, 'at the limit nothing is dropped')
+    driver.receive(heartbeat)
+    driver.receive(heartbeat)
+    assert.equal(driver.droppedMessageCount, 2, 'past the limit each message is dropped')
+    driver.stop()
   })
 
   it('§5.3 (the leader retries AppendEntries indefinitely): reportUnreachable sends a replicating follower back to probe', async () => {
