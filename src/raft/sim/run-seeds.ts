@@ -1,7 +1,7 @@
 // Runs consecutive seeds and totals what they did; stops at the first violation. Shared by
 // the CLI and the tests so both run seeds exactly the same way.
 
-import { runSimulation, type SimOptions, type SimResult } from './simulation.js'
+import { runSimulation, type SimOptions, type SimResult, type SimStats } from './simulation.js'
 
 export interface RunSeedsOptions extends Omit<SimOptions, 'seed'> {
   readonly start: number
@@ -10,26 +10,18 @@ export interface RunSeedsOptions extends Omit<SimOptions, 'seed'> {
   readonly onResult?: (result: SimResult) => void
 }
 
-export interface SeedTotals {
+/** per-seed counters that the totals simply add up */
+const SUMMED_STATS = [
+  'steps', 'ticks', 'messagesDelivered', 'crashes', 'confChanges', 'snapshotsCreated', 'snapshotsInstalled',
+  'leadersElected', 'opsIssued', 'writesAcked', 'writesUnknown', 'readsOk', 'readyRuns',
+  'crashesWithPendingReady', 'readiesDiscarded'
+] as const satisfies ReadonlyArray<keyof SimStats>
+
+export type SeedTotals = Record<typeof SUMMED_STATS[number], number> & {
   seeds: number
   elapsedMs: number
-  steps: number
-  ticks: number
-  messagesDelivered: number
-  crashes: number
-  confChanges: number
-  snapshotsCreated: number
-  snapshotsInstalled: number
-  leadersElected: number
-  opsIssued: number
-  writesAcked: number
-  writesUnknown: number
-  readsOk: number
   /** seeds whose nodes deferred their readies */
   deferReadySeeds: number
-  readyRuns: number
-  crashesWithPendingReady: number
-  readiesDiscarded: number
   linearizabilityOk: number
   linearizabilityUnknown: number
   maxLivenessTicks: number
@@ -46,9 +38,8 @@ export interface RunSeedsResult {
 
 export async function runSeeds (options: RunSeedsOptions): Promise<RunSeedsResult> {
   const totals: SeedTotals = {
-    seeds: 0, elapsedMs: 0, steps: 0, ticks: 0, messagesDelivered: 0, crashes: 0, confChanges: 0, snapshotsCreated: 0, snapshotsInstalled: 0, leadersElected: 0,
-    opsIssued: 0, writesAcked: 0, writesUnknown: 0, readsOk: 0,
-    deferReadySeeds: 0, readyRuns: 0, crashesWithPendingReady: 0, readiesDiscarded: 0, linearizabilityOk: 0, linearizabilityUnknown: 0,
+    ...Object.fromEntries(SUMMED_STATS.map((k) => [k, 0])) as Record<typeof SUMMED_STATS[number], number>,
+    seeds: 0, elapsedMs: 0, deferReadySeeds: 0, linearizabilityOk: 0, linearizabilityUnknown: 0,
     maxLivenessTicks: 0, maxLivenessBoundTicks: 0, threeNode: 0, fiveNode: 0
   }
   const began = performance.now()
@@ -57,22 +48,8 @@ export async function runSeeds (options: RunSeedsOptions): Promise<RunSeedsResul
     options.onResult?.(result)
     const s = result.stats
     totals.seeds++
-    totals.steps += s.steps
-    totals.ticks += s.ticks
-    totals.messagesDelivered += s.messagesDelivered
-    totals.crashes += s.crashes
-    totals.confChanges += s.confChanges
-    totals.snapshotsCreated += s.snapshotsCreated
-    totals.snapshotsInstalled += s.snapshotsInstalled
-    totals.leadersElected += s.leadersElected
-    totals.opsIssued += s.opsIssued
-    totals.writesAcked += s.writesAcked
-    totals.writesUnknown += s.writesUnknown
-    totals.readsOk += s.readsOk
+    for (const k of SUMMED_STATS) totals[k] += s[k]
     if (result.config.deferReady) totals.deferReadySeeds++
-    totals.readyRuns += s.readyRuns
-    totals.crashesWithPendingReady += s.crashesWithPendingReady
-    totals.readiesDiscarded += s.readiesDiscarded
     if (s.linearizability === 'ok') totals.linearizabilityOk++
     if (s.linearizability === 'unknown') totals.linearizabilityUnknown++
     totals.maxLivenessTicks = Math.max(totals.maxLivenessTicks, s.livenessTicks)
