@@ -30,6 +30,7 @@ export const ERROR_CODES = {
   NO_QUORUM: { httpStatus: 503, description: 'No majority of voters is reachable; writes cannot commit.' },
   PROPOSAL_DROPPED: { httpStatus: 503, description: 'The proposal was dropped (leadership changed or the node is not in the cluster); it may be retried.' },
   REMOVED_FROM_CLUSTER: { httpStatus: 503, description: 'This peer was removed from the Raft configuration.' },
+  REPLICATION_UNAVAILABLE: { httpStatus: 503, description: 'Fewer live peers than the replication factor asks for (sync mode); retry when peers are back, lower --replication, or allow fewer copies.' },
   TIMEOUT: { httpStatus: 504, description: 'The operation did not finish within its deadline; its outcome is unknown.' },
   ROUTE_NOT_FOUND: { httpStatus: 404, description: 'No API route matches that method and URL.' },
   // peer to peer
