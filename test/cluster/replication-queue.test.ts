@@ -2,8 +2,9 @@
 // and the merge of a repeated enqueue; due() at the exact due time, oldest first, at most `limit`;
 // the retry delays 1 s, 2 s, 4 s ... up to the 60 s cap; holders bookkeeping and its 64 cap;
 // totals kept in memory agree with a recount from the file after a random run of operations;
-// maxEntries at the limit (NO_SPACE past it, merges still allowed); rows survive close/reopen and
-// a process SIGKILLed right after enqueue returned; the durable pragmas; a newer schema refused.
+// maxEntries at the limit (NO_SPACE past it, merges still allowed); a full file is NO_SPACE and an
+// unopenable one STORAGE_IO; rows survive close/reopen and a process SIGKILLed right after enqueue
+// returned; the durable pragmas; a newer schema refused.
 import { strict as assert } from 'node:assert'
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -13,6 +14,7 @@ import Database from 'better-sqlite3'
 import {
   MAX_HOLDERS, MAX_RETRY_DELAY_MS, ReplicationQueue, retryDelayMs, type ReplicationQueueOptions
 } from '../../src/cluster/replication/replication-queue.js'
+import { isJadfsError } from '../../src/errors.js'
 import { createPrng } from '../../src/util/prng.js'
 import { throwsWith } from '../fixtures-storage/helpers.js'
 
@@ -190,6 +192,27 @@ describe('cluster: replication queue', () => {
     assert.deepEqual(q.get('last'), { cid: 'last', sizeBytes: 99, wantCopies: 2, holders: ['self'], attempts: 0, nextAttemptAtMs: T0 + 1000, createdAtMs: T0 + 1000 })
     assert.deepEqual(q.holders('c7'), ['self', 'peer-b'])
     assert.equal(q.totals().entries, 51)
+  })
+
+  it('reports a full file as NO_SPACE and leaves its totals as they were', () => {
+    const own = (t.queue as unknown as { db: Database.Database }).db
+    // cap the file at its current size: the next page it needs is refused with SQLITE_FULL
+    own.pragma(`max_page_count = ${own.pragma('page_count', { simple: true }) as number}`)
+    let stored = 0
+    const err = (() => {
+      try {
+        for (; stored < 10_000; stored++) t.queue.enqueue(`c${stored}-${'x'.repeat(200)}`, 1, 2, ['self'], T0)
+      } catch (e) {
+        return e
+      }
+      return undefined
+    })()
+    assert.ok(isJadfsError(err, 'NO_SPACE'), String(err))
+    assert.deepEqual(t.queue.totals(), { entries: stored, missingCopies: stored, bytes: stored })
+  })
+
+  it('reports a file it cannot open as STORAGE_IO', () => {
+    throwsWith(() => ReplicationQueue.open(join(t.path, 'no-such-dir', 'q.sqlite')), 'STORAGE_IO', /replication queue/)
   })
 
   it('runs in WAL mode with synchronous=FULL, and refuses a newer schema', () => {

@@ -7,6 +7,7 @@
 // namespace (the worst case is missing copies until a scrub notices).
 import Database from 'better-sqlite3'
 import { JadfsError } from '../../errors.js'
+import { toStorageError } from '../../store/storage-error.js'
 import { assert } from '../../util/assert.js'
 
 export interface ReplicationQueueOptions {
@@ -98,7 +99,12 @@ export class ReplicationQueue {
   }
 
   static open (path: string, options: ReplicationQueueOptions = {}): ReplicationQueue {
-    const db = new Database(path)
+    let db: Database.Database
+    try {
+      db = new Database(path)
+    } catch (err) {
+      throw toStorageError(err, `opening the replication queue ${path}`)
+    }
     try {
       // WAL + FULL: an enqueue is fsynced before it returns
       db.pragma('journal_mode = WAL')
@@ -115,7 +121,7 @@ export class ReplicationQueue {
       return new ReplicationQueue(db, options)
     } catch (err) {
       db.close()
-      throw err
+      throw toStorageError(err, `opening the replication queue ${path}`)
     }
   }
 
@@ -135,7 +141,7 @@ export class ReplicationQueue {
         throw new JadfsError('NO_SPACE', `the replication queue is full (${this.maxEntries} chunks waiting for copies)`, { details: { cid, maxEntries: this.maxEntries } })
       }
       const merged = union([], holders)
-      this.stmt.insert.run(cid, sizeBytes, wantCopies, JSON.stringify(merged), nowMs, nowMs)
+      this.write('enqueuing a chunk for replication', () => this.stmt.insert.run(cid, sizeBytes, wantCopies, JSON.stringify(merged), nowMs, nowMs))
       this.totalsNow.entries++
       this.totalsNow.bytes += sizeBytes
       this.totalsNow.missingCopies += missing(wantCopies, merged.length)
@@ -144,7 +150,7 @@ export class ReplicationQueue {
     const before = parseHolders(existing.holders_json)
     const merged = union(before, holders)
     const want = Math.max(existing.want_copies, wantCopies)
-    this.stmt.update.run(want, JSON.stringify(merged), cid)
+    this.write('enqueuing a chunk for replication', () => this.stmt.update.run(want, JSON.stringify(merged), cid))
     this.totalsNow.missingCopies += missing(want, merged.length) - missing(existing.want_copies, before.length)
   }
 
@@ -174,7 +180,7 @@ export class ReplicationQueue {
     const before = parseHolders(existing.holders_json)
     const merged = union(before, [peerId])
     if (merged.length === before.length) return true
-    this.stmt.update.run(existing.want_copies, JSON.stringify(merged), cid)
+    this.write('recording a chunk holder', () => this.stmt.update.run(existing.want_copies, JSON.stringify(merged), cid))
     this.totalsNow.missingCopies += missing(existing.want_copies, merged.length) - missing(existing.want_copies, before.length)
     return true
   }
@@ -184,7 +190,7 @@ export class ReplicationQueue {
     this.assertOpen()
     const existing = this.stmt.get.get(cid)
     if (existing === undefined) return false
-    this.stmt.remove.run(cid)
+    this.write('removing paid replication debt', () => this.stmt.remove.run(cid))
     this.totalsNow.entries--
     this.totalsNow.bytes -= existing.size_bytes
     this.totalsNow.missingCopies -= missing(existing.want_copies, parseHolders(existing.holders_json).length)
@@ -198,7 +204,7 @@ export class ReplicationQueue {
     const existing = this.stmt.get.get(cid)
     if (existing === undefined) return false
     const attempts = existing.attempts + 1
-    this.stmt.retry.run(attempts, nowMs + retryDelayMs(attempts), cid)
+    this.write('scheduling a replication retry', () => this.stmt.retry.run(attempts, nowMs + retryDelayMs(attempts), cid))
     return true
   }
 
@@ -211,6 +217,16 @@ export class ReplicationQueue {
     if (this.closed) return
     this.closed = true
     this.db.close()
+  }
+
+  // a full disk surfaces as NO_SPACE, any other failure as STORAGE_IO; the totals are only
+  // updated after the write succeeded
+  private write (doing: string, run: () => unknown): void {
+    try {
+      run()
+    } catch (err) {
+      throw toStorageError(err, doing)
+    }
   }
 
   private assertOpen (): void {
