@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   // state
   FILE_NOT_FOUND: { httpStatus: 404, description: 'No file at that path.' },
   CHUNK_NOT_FOUND: { httpStatus: 404, description: 'No chunk with that id on this node.' },
+  CHUNK_UNAVAILABLE: { httpStatus: 503, description: 'The file exists, but no reachable peer could supply one of its chunks right now.' },
   CHUNK_CORRUPT: { httpStatus: 500, description: 'A stored chunk failed its hash check; it was marked bad and its bytes were not served.' },
   PRECONDITION_FAILED: { httpStatus: 412, description: 'The file changed since the version the request named (If-Match).' },
   NO_SPACE: { httpStatus: 507, description: 'The data directory is out of space.' },

@@ -6,7 +6,9 @@ import type { Registry } from 'prom-client'
 import { JadfsError } from '../errors.js'
 import type { FileService } from '../files/file-service.js'
 import { createApiMetrics } from '../metrics/api-metrics.js'
+import type { ClusterControl } from '../cluster/cluster-control.js'
 import type { ApiDeps } from './api-deps.js'
+import { registerClusterRoutes } from './routes/cluster-routes.js'
 import { mapError } from './error-reply.js'
 import { registerDeleteFileRoute } from './routes/delete-file.js'
 import { registerListFilesRoute } from './routes/list-files.js'
@@ -22,6 +24,8 @@ export interface ApiAppInit {
   readonly metricsRegistry: Registry
   /** largest accepted upload; also Fastify's body limit, which must never cap uploads below it */
   readonly maxFileSizeBytes: number
+  /** cluster routes (/v1/id, /v1/cluster, voters); absent on a node without a cluster */
+  readonly cluster?: ClusterControl
 }
 
 /** header and URL limits: paths are validated by the store, but nothing unbounded is parsed */
@@ -120,5 +124,6 @@ export function buildApiApp (init: ApiAppInit): FastifyInstance {
   registerReadChunkRoute(app, deps)
   registerNodeRoutes(app, deps)
   registerMetricsRoute(app, init.metricsRegistry)
+  if (init.cluster !== undefined) registerClusterRoutes(app, init.cluster)
   return app
 }

@@ -23,6 +23,19 @@ export interface DaemonConfig {
   readonly maxFileSizeBytes: number
   /** bounded wait for in-flight requests on shutdown */
   readonly shutdownGraceMs: number
+  /** peer-to-peer listen multiaddrs */
+  readonly listen: readonly string[]
+  /** addresses to advertise instead of the listen addresses */
+  readonly announce: readonly string[]
+  /** peers of an existing cluster to join through; none: a new data dir starts a cluster */
+  readonly join: readonly string[]
+  /** voter set size the leader grows the cluster to (odd) */
+  readonly targetVoters: number
+  /** copies of each chunk when a put does not say */
+  readonly replicationFactor: number
+  readonly heartbeatIntervalMs: number
+  /** a voter silent this long is replaced by a healthy learner */
+  readonly replaceDeadVoterAfterMs: number
 }
 
 /** raw option values as commander hands them over (all strings, absent when not given) */
@@ -34,10 +47,20 @@ export interface DaemonFlags {
   readonly gcGrace?: string
   readonly maxFileSize?: string
   readonly shutdownGrace?: string
+  readonly voters?: string
+  readonly replication?: string
+  readonly heartbeatInterval?: string
+  readonly replaceDeadVoterAfter?: string
+  /** repeatable flags arrive as arrays */
+  readonly listen?: readonly string[]
+  readonly announce?: readonly string[]
+  readonly join?: readonly string[]
 }
 
+type ScalarFlag = Exclude<keyof DaemonFlags, 'listen' | 'announce' | 'join'>
+
 interface OptionSpec {
-  readonly key: keyof DaemonFlags
+  readonly key: ScalarFlag
   readonly flag: string
   readonly env: string
   readonly defaultValue: string
@@ -50,8 +73,28 @@ const OPTIONS: readonly OptionSpec[] = [
   { key: 'logLevel', flag: '--log-level', env: 'JADFS_LOG_LEVEL', defaultValue: 'info' },
   { key: 'gcGrace', flag: '--gc-grace', env: 'JADFS_GC_GRACE', defaultValue: '15m' },
   { key: 'maxFileSize', flag: '--max-file-size', env: 'JADFS_MAX_FILE_SIZE', defaultValue: '1TiB' },
-  { key: 'shutdownGrace', flag: '--shutdown-grace', env: 'JADFS_SHUTDOWN_GRACE', defaultValue: '10s' }
+  { key: 'shutdownGrace', flag: '--shutdown-grace', env: 'JADFS_SHUTDOWN_GRACE', defaultValue: '10s' },
+  { key: 'voters', flag: '--voters', env: 'JADFS_VOTERS', defaultValue: '3' },
+  { key: 'replication', flag: '--replication', env: 'JADFS_REPLICATION', defaultValue: '3' },
+  { key: 'heartbeatInterval', flag: '--heartbeat-interval', env: 'JADFS_HEARTBEAT_INTERVAL', defaultValue: '2s' },
+  { key: 'replaceDeadVoterAfter', flag: '--replace-dead-voter-after', env: 'JADFS_REPLACE_DEAD_VOTER_AFTER', defaultValue: '30s' }
 ]
+
+interface ListOptionSpec {
+  readonly key: 'listen' | 'announce' | 'join'
+  readonly flag: string
+  readonly env: string
+  readonly defaultValue: readonly string[]
+}
+
+const LIST_OPTIONS: readonly ListOptionSpec[] = [
+  { key: 'listen', flag: '--listen', env: 'JADFS_LISTEN', defaultValue: ['/ip4/127.0.0.1/tcp/5081'] },
+  { key: 'announce', flag: '--announce', env: 'JADFS_ANNOUNCE', defaultValue: [] },
+  { key: 'join', flag: '--join', env: 'JADFS_JOIN', defaultValue: [] }
+]
+
+export const MAX_TARGET_VOTERS = 7
+export const MAX_DEFAULT_REPLICATION = 16
 
 const sizeBetween = (minBytes: number, maxBytes: number, hint: string): z.ZodType<number, string> =>
   z.string().transform((text, ctx) => {
@@ -72,7 +115,19 @@ const duration = z.string().transform((text, ctx) => {
   return ms
 })
 
-const FIELD_SCHEMAS: { readonly [K in keyof DaemonFlags]-?: z.ZodType<unknown, string> } = {
+const wholeNumber = (min: number, max: number, hint: string): z.ZodType<number, string> =>
+  z.string().transform((text, ctx) => {
+    const n = Number(text)
+    if (!/^\d+$/.test(text.trim()) || n < min || n > max) {
+      ctx.addIssue({ code: 'custom', message: hint })
+      return z.NEVER
+    }
+    return n
+  })
+
+const positiveDuration = duration.refine((ms) => ms > 0, 'expected a positive duration like 500ms or 2s')
+
+const FIELD_SCHEMAS: { readonly [K in ScalarFlag]-?: z.ZodType<unknown, string> } = {
   dataDir: z.string().min(1, 'expected a directory path'),
   apiListen: z.string().transform((text, ctx) => {
     const address = parseListenAddress(text)
@@ -86,7 +141,11 @@ const FIELD_SCHEMAS: { readonly [K in keyof DaemonFlags]-?: z.ZodType<unknown, s
   logLevel: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(', ')}` }),
   gcGrace: duration,
   maxFileSize: sizeBetween(1, Number.MAX_SAFE_INTEGER, 'expected a positive size like 10GiB'),
-  shutdownGrace: duration
+  shutdownGrace: duration,
+  voters: wholeNumber(1, MAX_TARGET_VOTERS, `expected an odd number of voters from 1 to ${MAX_TARGET_VOTERS}, like 3 or 5`).refine((n) => n % 2 === 1, 'the voter count must be odd (1, 3, 5 or 7): an even count tolerates no more failures than the odd count below it'),
+  replication: wholeNumber(1, MAX_DEFAULT_REPLICATION, `expected copies per chunk from 1 to ${MAX_DEFAULT_REPLICATION}`),
+  heartbeatInterval: positiveDuration,
+  replaceDeadVoterAfter: positiveDuration
 }
 
 export function resolveDaemonConfig (flags: DaemonFlags, env: Readonly<Record<string, string | undefined>>, cwd: string): DaemonConfig {
@@ -106,6 +165,22 @@ export function resolveDaemonConfig (flags: DaemonFlags, env: Readonly<Record<st
     }
     values[option.key] = result.data
   }
+  const lists: Partial<Record<ListOptionSpec['key'], string[]>> = {}
+  for (const option of LIST_OPTIONS) {
+    const fromFlag = flags[option.key]
+    const fromEnv = env[option.env]
+    const [raw, source] = fromFlag !== undefined && fromFlag.length > 0
+      ? [[...fromFlag], option.flag]
+      : fromEnv !== undefined && fromEnv.trim() !== ''
+        ? [fromEnv.split(/[\s,]+/).filter((a) => a !== ''), `${option.env} (for ${option.flag})`]
+        : [[...option.defaultValue], `default of ${option.flag}`]
+    for (const addr of raw) {
+      if (!addr.startsWith('/')) {
+        throw new JadfsError('INVALID_CONFIG', `invalid ${source}: ${JSON.stringify(addr)}: expected a multiaddr like /ip4/10.0.0.2/tcp/5081${option.key === 'join' ? '/p2p/12D3Koo...' : ''}`, { details: { option: option.flag } })
+      }
+    }
+    lists[option.key] = raw
+  }
   return {
     dataDir: path.resolve(cwd, values.dataDir as string),
     apiListen: values.apiListen as ListenAddress,
@@ -113,6 +188,13 @@ export function resolveDaemonConfig (flags: DaemonFlags, env: Readonly<Record<st
     logLevel: values.logLevel as LogLevel,
     gcGraceMs: values.gcGrace as number,
     maxFileSizeBytes: values.maxFileSize as number,
-    shutdownGraceMs: values.shutdownGrace as number
+    shutdownGraceMs: values.shutdownGrace as number,
+    listen: lists.listen ?? [],
+    announce: lists.announce ?? [],
+    join: lists.join ?? [],
+    targetVoters: values.voters as number,
+    replicationFactor: values.replication as number,
+    heartbeatIntervalMs: values.heartbeatInterval as number,
+    replaceDeadVoterAfterMs: values.replaceDeadVoterAfter as number
   }
 }

@@ -40,6 +40,14 @@ export interface PutFileOptions {
   readonly expectedSha256?: string
   /** only replace the file if its current version is this one (0 = must not exist) */
   readonly ifVersion?: number
+  /** sync mode with fewer live peers than the factor: keep what can be copied now, record the rest as debt */
+  readonly allowFewer?: boolean
+  readonly signal?: AbortSignal
+}
+
+export interface ReadOptions {
+  /** read this peer's copy of the namespace without a ReadIndex round (may lag the leader) */
+  readonly stale?: boolean
   readonly signal?: AbortSignal
 }
 
@@ -60,6 +68,7 @@ export interface ListFilesOptions {
   readonly prefix?: string
   readonly limit?: number
   readonly cursor?: string
+  readonly stale?: boolean
 }
 
 export interface FileListing {
@@ -106,9 +115,9 @@ export interface GcOptions {
 
 export interface FileService {
   putFile (path: string, body: AsyncIterable<Uint8Array>, options?: PutFileOptions): Promise<FileRecord>
-  statFile (path: string): Promise<FileRecord>
+  statFile (path: string, options?: ReadOptions): Promise<FileRecord>
   /** range is the raw Range header value, if any; invalid → INVALID_RANGE */
-  readFile (path: string, options?: { rangeHeader?: string, signal?: AbortSignal }): Promise<FileReadHandle>
+  readFile (path: string, options?: ReadOptions & { rangeHeader?: string }): Promise<FileReadHandle>
   deleteFile (path: string, options?: { ifVersion?: number }): Promise<FileRecord>
   listFiles (options?: ListFilesOptions): Promise<FileListing>
   readChunk (cid: string, options?: { signal?: AbortSignal }): Promise<ChunkReadHandle>
@@ -128,6 +137,8 @@ export interface LocalFileServiceInit {
   readonly gcGraceMs: number
   /** largest accepted file; larger uploads fail with PAYLOAD_TOO_LARGE */
   readonly maxFileSizeBytes?: number
+  /** copies per chunk when a put does not say @default 3 */
+  readonly defaultReplicationFactor?: number
   readonly nodeId?: string
   readonly version: string
   /** a pino logger (typed loosely to keep this contract free of the logging library) */

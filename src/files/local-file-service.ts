@@ -12,6 +12,7 @@ import { namespaceCommandSchema, type NamespaceCommand } from '../namespace/comm
 import { normalisePath, normalisePrefix } from '../namespace/path.js'
 import { NamespaceStateMachine, type ApplyResult } from '../namespace/state-machine.js'
 import type { ChunkFs } from '../store/chunk-fs.js'
+import type { ClusterHooks } from './cluster-hooks.js'
 import { ChunkFileStore } from '../store/chunk-file-store.js'
 import { ChunkHashWorkerPool } from '../store/chunk-hash-worker-pool.js'
 import { ChunkIndex } from '../store/chunk-index.js'
@@ -24,7 +25,7 @@ import { toStorageError } from '../store/storage-error.js'
 import { assert } from '../util/assert.js'
 import type {
   ChunkReadHandle, FileListing, FileReadHandle, FileRecord, GcOptions, GcReport, ListFilesOptions,
-  LocalFileService, LocalFileServiceInit, NodeStatus, PutFileOptions
+  LocalFileService, LocalFileServiceInit, NodeStatus, PutFileOptions, ReadOptions
 } from './file-service.js'
 import { decodeCursor, encodeCursor, resolveLimit } from './listing.js'
 import { optionalCount, resolvePutOptions } from './put-options.js'
@@ -33,9 +34,11 @@ import { parseRangeHeader } from './range.js'
 import { chunkSpans, streamChunks, verifyFirstChunk, type ReadPipelineComponents } from './read-pipeline.js'
 import { DEFAULT_LEASE_IDLE_MS } from './verified-handle-lease.js'
 
-/** the local service plus its namespace state machine, for a replicated log to drive */
+/** the local service plus its namespace state machine and chunk store, for a cluster to drive */
 export interface LocalFileServiceWithNamespace extends LocalFileService {
   readonly namespace: NamespaceStateMachine
+  readonly chunkStore: ChunkStore
+  readonly chunkIndex: ChunkIndex
 }
 
 /** test seams; production uses the defaults */
@@ -44,6 +47,8 @@ export interface LocalFileServiceComponents {
   readonly nowMs?: () => number
   /** how long readFile()'s verified first chunk waits for the body to be pulled */
   readonly firstChunkLeaseMs?: number
+  /** a cluster's Raft log, replication and remote reads; none: a single node */
+  readonly cluster?: ClusterHooks
 }
 
 export async function openLocalFileService (init: LocalFileServiceInit, components: LocalFileServiceComponents = {}): Promise<LocalFileServiceWithNamespace> {
@@ -69,13 +74,13 @@ export async function openLocalFileService (init: LocalFileServiceInit, componen
     db.close()
     throw err
   }
-  return new LocalFileServiceImpl(init, db, files, nowMs, components.firstChunkLeaseMs ?? DEFAULT_LEASE_IDLE_MS)
+  return new LocalFileServiceImpl(init, db, files, nowMs, components.firstChunkLeaseMs ?? DEFAULT_LEASE_IDLE_MS, components.cluster)
 }
 
 class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
   private readonly index: ChunkIndex
   readonly namespace: NamespaceStateMachine
-  private readonly chunkStore: ChunkStore
+  readonly chunkStore: ChunkStore
   private readonly lock = new KeyedLock()
   private readonly pins = new PinSet()
   private readonly reader: ReadPipelineComponents
@@ -90,7 +95,8 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
     private readonly db: ReturnType<typeof openDatabase>,
     private readonly files: ChunkFileStore,
     private readonly nowMs: () => number,
-    leaseIdleMs: number
+    leaseIdleMs: number,
+    private readonly cluster: ClusterHooks | undefined
   ) {
     this.index = new ChunkIndex(db)
     this.namespace = new NamespaceStateMachine({ db, chunks: this.index, nowMs })
@@ -107,13 +113,21 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
     this.startedAtMs = nowMs()
   }
 
+  get chunkIndex (): ChunkIndex {
+    return this.index
+  }
+
   async putFile (path: string, body: AsyncIterable<Uint8Array>, options: PutFileOptions = {}): Promise<FileRecord> {
     return await this.track(async () => {
       const normalised = normalisePath(path)
-      const resolved = resolvePutOptions(options, this.init.chunkSizeBytes)
+      const resolved = resolvePutOptions(options, this.init.chunkSizeBytes, this.init.defaultReplicationFactor)
+      const cluster = this.cluster
+      const replication = { policy: resolved.replication, explicitFactor: options.replication?.factor !== undefined, allowFewer: options.allowFewer === true }
+      cluster?.checkReplication(replication)
       return await putFile({
         chunks: this.chunkStore,
-        applyCommand: (command) => this.applyNext(command),
+        applyCommand: async (command) => await this.applyCommand(command, options.signal),
+        ...(cluster === undefined ? {} : { replicateChunk: async (chunk) => { await cluster.replicateChunk(chunk, { ...replication, signal: options.signal }) } }),
         currentVersion: (p) => this.namespace.get(p)?.version ?? 0,
         maxFileSizeBytes: this.init.maxFileSizeBytes ?? Number.MAX_SAFE_INTEGER,
         nowMs: this.nowMs
@@ -121,18 +135,24 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
     })
   }
 
-  async statFile (path: string): Promise<FileRecord> {
+  async statFile (path: string, options: ReadOptions = {}): Promise<FileRecord> {
     this.checkOpen()
-    return this.getRecord(normalisePath(path))
+    const normalised = normalisePath(path)
+    await this.readBarrier(options)
+    return this.getRecord(normalised)
   }
 
-  async readFile (path: string, options: { rangeHeader?: string, signal?: AbortSignal } = {}): Promise<FileReadHandle> {
+  async readFile (path: string, options: ReadOptions & { rangeHeader?: string } = {}): Promise<FileReadHandle> {
     return await this.track(async () => {
-      const record = this.getRecord(normalisePath(path))
+      const normalised = normalisePath(path)
+      await this.readBarrier(options)
+      const record = this.getRecord(normalised)
       const range = parseRangeHeader(options.rangeHeader, record.sizeBytes)
       const spans = chunkSpans(record, range)
-      const firstChunk = spans[0] === undefined ? null : await verifyFirstChunk(this.reader, spans[0].chunk)
-      return { record, range, body: streamChunks(this.reader, spans, options.signal, firstChunk) }
+      const session = this.cluster?.openRead(spans.map((s) => s.chunk), options.signal)
+      const reader: ReadPipelineComponents = session === undefined ? this.reader : { ...this.reader, beforeOpen: session.beforeOpen }
+      const firstChunk = spans[0] === undefined ? null : await verifyFirstChunk(reader, spans[0].chunk)
+      return { record, range, body: streamChunks(reader, spans, options.signal, firstChunk) }
     })
   }
 
@@ -140,7 +160,7 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
     return await this.track(async () => {
       const normalised = normalisePath(path)
       const ifVersion = optionalCount(options.ifVersion, 'ifVersion')
-      const result = this.applyNext({ type: 'deleteFile', path: normalised, ...(ifVersion === undefined ? {} : { ifVersion }) })
+      const result = await this.applyCommand({ type: 'deleteFile', path: normalised, ...(ifVersion === undefined ? {} : { ifVersion }) }, undefined)
       if (result.status === 'rejected') throw new JadfsError(result.code, result.message, { details: { path: normalised } })
       assert(result.status === 'applied' && result.command === 'deleteFile', 'a fresh index was not applied', result)
       return result.record
@@ -155,6 +175,7 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
     if (after !== undefined && !after.startsWith(prefix)) {
       throw new JadfsError('INVALID_ARGUMENT', 'cursor belongs to a listing with another prefix')
     }
+    await this.readBarrier(options)
     const page = this.namespace.files.list(prefix, after, limit + 1)
     const files = page.slice(0, limit)
     const last = files[files.length - 1]
@@ -230,6 +251,17 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
     await Promise.allSettled([...this.inFlight])
     await this.hashWorkers.close()
     this.db.close()
+  }
+
+  private async readBarrier (options: { stale?: boolean, signal?: AbortSignal }): Promise<void> {
+    if (this.cluster !== undefined && options.stale !== true) await this.cluster.readBarrier(options.signal)
+  }
+
+  private async applyCommand (command: NamespaceCommand, signal: AbortSignal | undefined): Promise<ApplyResult> {
+    if (this.cluster === undefined) return this.applyNext(command)
+    const result = await this.cluster.applyCommand(namespaceCommandSchema.parse(command), signal)
+    assert(result.status !== 'skipped', 'a proposed command was answered as a replay')
+    return result
   }
 
   private applyNext (command: NamespaceCommand): ApplyResult {

@@ -15,8 +15,8 @@ export interface ResolvedPutOptions {
   readonly ifVersion: number | undefined
 }
 
-export function resolvePutOptions (options: PutFileOptions, defaultChunkSizeBytes: number): ResolvedPutOptions {
-  const factor = options.replication?.factor ?? DEFAULT_REPLICATION.factor
+export function resolvePutOptions (options: PutFileOptions, defaultChunkSizeBytes: number, defaultFactor: number = DEFAULT_REPLICATION.factor): ResolvedPutOptions {
+  const factor = options.replication?.factor ?? defaultFactor
   if (!Number.isSafeInteger(factor) || factor < 1 || factor > MAX_REPLICATION_FACTOR) {
     throw new JadfsError('INVALID_ARGUMENT', `replication factor must be an integer from 1 to ${MAX_REPLICATION_FACTOR}, got ${String(factor)}`)
   }

@@ -20,8 +20,14 @@ import { assert } from '../util/assert.js'
 
 export interface PutPipelineComponents {
   readonly chunks: ChunkStore
-  /** assigns the next log index and applies; in a cluster this becomes propose-and-wait */
-  readonly applyCommand: (command: NamespaceCommand) => ApplyResult
+  /** assigns the next log index and applies; in a cluster, propose-and-wait on the Raft log */
+  readonly applyCommand: (command: NamespaceCommand) => ApplyResult | Promise<ApplyResult>
+  /**
+   * Runs after each chunk is durable here, overlapping with writing the next chunk: in a
+   * cluster, copies it to other peers (sync) or records the debt (async). The file is proposed
+   * only after every chunk's replication settled, so a visible file has its copies.
+   */
+  readonly replicateChunk?: (chunk: StoredChunk) => Promise<void>
   readonly currentVersion: (path: string) => number
   readonly maxFileSizeBytes: number
   readonly nowMs: () => number
@@ -59,7 +65,19 @@ export async function putFile (
         // one outstanding commit at a time; if the previous one failed, `writer` is still set
         // and the finally block removes its temp file
         if (commits.length > 0) await commits[commits.length - 1]
-        const commit = c.chunks.commit(writer)
+        const committing = c.chunks.commit(writer)
+        const replicate = c.replicateChunk
+        const commit: Commit = replicate === undefined
+          ? committing
+          : committing.then(async (stored) => {
+            try {
+              await replicate(stored.chunk)
+            } catch (err) {
+              stored.release()
+              throw err
+            }
+            return stored
+          })
         writer = null
         commit.catch(() => {})
         commits.push(commit)
@@ -84,7 +102,7 @@ export async function putFile (
       replication: options.replication,
       modifiedAtMs: c.nowMs()
     }
-    const result = c.applyCommand({ type: 'putFile', record, ...(options.ifVersion === undefined ? {} : { ifVersion: options.ifVersion }) })
+    const result = await c.applyCommand({ type: 'putFile', record, ...(options.ifVersion === undefined ? {} : { ifVersion: options.ifVersion }) })
     if (result.status === 'rejected') throw new JadfsError(result.code, result.message)
     assert(result.status === 'applied' && result.command === 'putFile', 'a fresh index was not applied', result)
     return result.record

@@ -23,6 +23,8 @@ export interface ReadPipelineComponents {
   /** how long a verified first chunk waits for its body to be pulled */
   readonly leaseIdleMs: number
   readonly isClosing: () => boolean
+  /** makes sure a chunk is stored here before it is opened (a cluster fetches it from a peer) */
+  readonly beforeOpen?: (chunk: ChunkRef) => Promise<void>
 }
 
 /** the chunks a byte range touches, with the byte span inside each */
@@ -54,6 +56,7 @@ export function chunkSpans (record: FileRecord, range: ByteRange | null): Array<
 export async function verifyFirstChunk (c: ReadPipelineComponents, chunk: ChunkRef): Promise<VerifiedHandleLease> {
   const release = c.pins.pin([chunk.cid])
   try {
+    await c.beforeOpen?.(chunk)
     const handle = await c.chunks.openVerified(chunk.cid, chunk.sizeBytes, Buffer.allocUnsafe(READ_PIECE_BYTES))
     return new VerifiedHandleLease(handle, chunk.cid, release, c.leaseIdleMs)
   } catch (err) {
@@ -77,8 +80,10 @@ export async function * streamChunks (
   // pieces the consumer hands back through next([piece, ...]) are refilled instead of reallocated
   const pieceBuffers = new PieceBuffers()
   const verify = (span: typeof spans[number]): Promise<FileHandle> => {
-    scratch ??= Buffer.allocUnsafe(READ_PIECE_BYTES)
-    const opening = c.chunks.openVerified(span.chunk.cid, span.chunk.sizeBytes, scratch)
+    const buffer = scratch ??= Buffer.allocUnsafe(READ_PIECE_BYTES)
+    const open = async (): Promise<FileHandle> => await c.chunks.openVerified(span.chunk.cid, span.chunk.sizeBytes, buffer)
+    const before = c.beforeOpen
+    const opening = before === undefined ? open() : before(span.chunk).then(open)
     opening.catch(() => {})
     return opening
   }

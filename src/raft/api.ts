@@ -105,6 +105,8 @@ export interface RaftDriverConfig extends Omit<RaftCoreConfig, 'storage' | 'appl
    * process synchronously inside each call, which is what a deterministic simulation wants.
    */
   readonly scheduleReady?: (run: () => void) => void
+  /** told of every conf change as it is applied here (e.g. to learn a new member's addresses) */
+  readonly onConfChange?: (change: ConfChange, confState: ConfState) => void
 }
 
 /**

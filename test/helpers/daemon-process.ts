@@ -25,7 +25,7 @@ export interface StartDaemonOptions {
 export async function startDaemon (options: StartDaemonOptions): Promise<DaemonProcess> {
   const port = await freePort()
   const apiUrl = `http://127.0.0.1:${port}`
-  const child = spawn(process.execPath, [jadfsBin(), 'daemon', '--data-dir', options.dataDir, '--api-listen', `127.0.0.1:${port}`, ...(options.args ?? [])], {
+  const child = spawn(process.execPath, [jadfsBin(), 'daemon', '--data-dir', options.dataDir, '--api-listen', `127.0.0.1:${port}`, '--listen', '/ip4/127.0.0.1/tcp/0', ...(options.args ?? [])], {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe']
   })

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import type { ListFilesOptions } from '../../files/file-service.js'
 import type { ApiDeps } from '../api-deps.js'
 import { invalidArgument } from '../error-reply.js'
-import { queryParam } from '../query-param.js'
+import { booleanQueryParam, queryParam } from '../query-param.js'
 
 export const DEFAULT_LIST_LIMIT = 100
 export const MAX_LIST_LIMIT = 1000
@@ -26,6 +26,7 @@ export function registerListFilesRoute (app: FastifyInstance, deps: ApiDeps): vo
       if (cursor === '' || cursor.length > MAX_CURSOR_CHARS) throw invalidArgument('cursor must be a value returned as nextCursor')
       options.cursor = cursor
     }
+    if (booleanQueryParam(request, 'stale')) options.stale = true
     return await deps.files.listFiles(options)
   })
 }

@@ -3,14 +3,15 @@
 // ETag is in the ETag header.
 // Headers: Content-Length (declared size; a shorter body stores nothing), X-Jadfs-Sha256
 // (claimed hash), If-Match (replace only this version), If-None-Match: * (create only).
-// Query: chunkSize (64KiB..256MiB, e.g. 1MiB), replication (copies), mode (sync|async).
+// Query: chunkSize (64KiB..256MiB, e.g. 1MiB), replication (copies), mode (sync|async),
+// allowFewer (sync with fewer live peers: keep what can be copied, record the rest as debt).
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { parseSizeBytes } from '../../config/parse-size.js'
 import { JadfsError } from '../../errors.js'
 import type { PutFileOptions, ReplicationPolicy } from '../../files/file-service.js'
 import type { ApiDeps } from '../api-deps.js'
 import { invalidArgument } from '../error-reply.js'
-import { queryParam } from '../query-param.js'
+import { booleanQueryParam, queryParam } from '../query-param.js'
 import { etagOf, versionFromIfMatch } from '../etag.js'
 import { fileLocation, filePathFromUrl } from '../file-path.js'
 import { clientGoneSignal } from '../request-signal.js'
@@ -81,5 +82,6 @@ function putOptions (request: FastifyRequest, maxFileSizeBytes: number): Omit<Pu
     replication.mode = mode
   }
   if (replication.factor !== undefined || replication.mode !== undefined) options.replication = replication
+  if (booleanQueryParam(request, 'allowFewer')) options.allowFewer = true
   return options
 }

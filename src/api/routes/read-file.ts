@@ -13,12 +13,12 @@ import { downloadBody } from '../byte-meter.js'
 import { noneMatchHits } from '../etag.js'
 import { setFileHeaders } from '../file-headers.js'
 import { filePathFromUrl } from '../file-path.js'
-import { hasQueryFlag } from '../query-param.js'
+import { booleanQueryParam, hasQueryFlag } from '../query-param.js'
 import { clientGoneSignal } from '../request-signal.js'
 
 export function registerReadFileRoutes (app: FastifyInstance, deps: ApiDeps): void {
   app.head('/v1/files/*', async (request, reply) => {
-    const record = await deps.files.statFile(filePathFromUrl(request.raw.url ?? ''))
+    const record = await deps.files.statFile(filePathFromUrl(request.raw.url ?? ''), { stale: booleanQueryParam(request, 'stale') })
     setFileHeaders(reply, record)
     reply.header('content-type', 'application/octet-stream')
     reply.header('content-length', String(record.sizeBytes))
@@ -27,14 +27,15 @@ export function registerReadFileRoutes (app: FastifyInstance, deps: ApiDeps): vo
 
   app.get('/v1/files/*', async (request, reply) => {
     const filePath = filePathFromUrl(request.raw.url ?? '')
+    const stale = booleanQueryParam(request, 'stale')
     if (hasQueryFlag(request, 'meta')) {
-      const record = await deps.files.statFile(filePath)
+      const record = await deps.files.statFile(filePath, { stale })
       setFileHeaders(reply, record)
       return await reply.send(record)
     }
     const ifNoneMatch = request.headers['if-none-match']
     if (ifNoneMatch !== undefined) {
-      const record = await deps.files.statFile(filePath)
+      const record = await deps.files.statFile(filePath, { stale })
       if (noneMatchHits(ifNoneMatch, record)) {
         setFileHeaders(reply, record)
         return await reply.code(304).send()
@@ -61,11 +62,11 @@ export function registerReadFileRoutes (app: FastifyInstance, deps: ApiDeps): vo
 async function openForRead (deps: ApiDeps, filePath: string, request: FastifyRequest, reply: FastifyReply): Promise<FileReadHandle> {
   const rangeHeader = request.headers.range
   try {
-    return await deps.files.readFile(filePath, { rangeHeader, signal: clientGoneSignal(request.raw, reply.raw) })
+    return await deps.files.readFile(filePath, { rangeHeader, stale: booleanQueryParam(request, 'stale'), signal: clientGoneSignal(request.raw, reply.raw) })
   } catch (err) {
     if (isJadfsError(err, 'INVALID_RANGE')) {
       // RFC 9110 §15.5.17: tell the client the current length so it can retry sensibly.
-      const record = await deps.files.statFile(filePath).catch(() => undefined)
+      const record = await deps.files.statFile(filePath, { stale: true }).catch(() => undefined)
       if (record !== undefined) reply.header('content-range', `bytes */${record.sizeBytes}`)
     }
     throw err

@@ -44,6 +44,7 @@ export class Driver implements RaftDriver {
   private droppedMessages = 0
   private processing = false
   private readonly scheduleReady: ((run: () => void) => void) | undefined
+  private readonly onConfChange: ((change: ConfChange, confState: ConfState) => void) | undefined
   private scheduled = false
   /** a commit-only hard state change not yet saved (see handleReady) */
   private unsavedHardState: HardState | undefined
@@ -57,6 +58,7 @@ export class Driver implements RaftDriver {
     this.snapshotEntries = config.snapshotEntries ?? DEFAULT_SNAPSHOT_ENTRIES
     this.pending = new PendingRequests(config.maxPendingRequests ?? DEFAULT_MAX_PENDING_REQUESTS)
     this.scheduleReady = config.scheduleReady
+    this.onConfChange = config.onConfChange
     assert(Number.isInteger(this.requestTimeoutTicks) && this.requestTimeoutTicks > 0, 'requestTimeoutTicks must be a positive integer', config.requestTimeoutTicks)
     assert(Number.isInteger(this.snapshotEntries) && this.snapshotEntries > 0, 'snapshotEntries must be a positive integer', config.snapshotEntries)
 
@@ -287,6 +289,7 @@ export class Driver implements RaftDriver {
       const { id, payload } = unwrapPayload(wire.context ?? new Uint8Array(0))
       const cc: ConfChange = payload.byteLength > 0 ? { type: wire.type, nodeId: wire.nodeId, context: payload } : { type: wire.type, nodeId: wire.nodeId }
       this.confState = this.core.applyConfChange(cc)
+      this.onConfChange?.(cc, this.confState)
       if (id !== undefined) this.pending.resolve(id, this.confState)
       if (cc.type === 'removeNode' && cc.nodeId === this.id) this.markRemoved()
       return

@@ -1,0 +1,376 @@
+// One peer of a JaDFS cluster, assembled: identity and libp2p host, the local storage engine
+// driven by the namespace's Raft log, gossip heartbeats and the peer table, the chunk
+// protocols, placement and replication of chunks as they are written, remote reads, and the
+// leader's membership manager. Stops in the reverse order.
+import { join } from 'node:path'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import { CID } from 'multiformats/cid'
+import type { Logger } from '../log/logger.js'
+import type { DaemonConfig } from '../config/daemon-config.js'
+import { JadfsError } from '../errors.js'
+import type { ClusterHooks } from '../files/cluster-hooks.js'
+import type { NodeStatus } from '../files/file-service.js'
+import type { LocalFileServiceWithNamespace } from '../files/local-file-service.js'
+import { openLocalFileService } from '../files/local-file-service.js'
+import { createJadfsHost, loadOrCreateIdentity } from '../p2p/index.js'
+import type { JadfsHost } from '../p2p/index.js'
+import { ClusterGossip } from '../p2p/gossip/cluster-gossip.js'
+import { HeartbeatPublisher } from '../p2p/gossip/heartbeat-publisher.js'
+import { RaftRole } from '../p2p/gossip/heartbeat.js'
+import { PeerMonitor } from '../p2p/gossip/peer-monitor.js'
+import { fetchChunk, handleChunkProtocol, openPushSource, pushChunk } from '../p2p/protocols/chunk/index.js'
+import type { ChunkProtocolServer, ChunkProtocolStore } from '../p2p/protocols/chunk/index.js'
+import type { ConfChange, ConfState } from '../raft/types.js'
+import { ChunkAnnouncer } from './chunk-announcer.js'
+import { ChunkReplication } from './chunk-replication.js'
+import type { PlacementCandidate } from './chunk-replication.js'
+import type { ClusterControl, ClusterView, MembersView, PeerView } from './cluster-control.js'
+import { MembershipManager } from './membership-manager.js'
+import { choosePeers, rankPeers } from './placement/rendezvous.js'
+import { RaftNamespaceLog } from './raft-namespace-log.js'
+import { RemoteChunkReader } from './remote-chunk-reader.js'
+import { ReplicationQueue } from './replication/replication-queue.js'
+
+/** free space kept back when accepting pushed chunks */
+const RESERVED_FREE_BYTES = 256 * 1024 * 1024
+const MEMBERSHIP_INTERVAL_MS = 1000
+const ANNOUNCE_INTERVAL_MS = 1000
+
+export interface ClusterNodeInit {
+  readonly config: DaemonConfig
+  readonly version: string
+  readonly logger: Logger
+}
+
+export interface ClusterNode {
+  readonly files: LocalFileServiceWithNamespace
+  readonly control: ClusterControl
+  readonly peerId: string
+  /** the API address goes into heartbeats once the API listens */
+  setApiUrl: (url: string) => void
+  addrs: () => string[]
+  stop: () => Promise<void>
+}
+
+export async function startClusterNode (init: ClusterNodeInit): Promise<ClusterNode> {
+  const { config, logger } = init
+  const identity = await loadOrCreateIdentity(config.dataDir)
+  const selfId = identity.peerId.toString()
+  const p2pLogger = logger.child({ component: 'p2p' })
+  const host = await createJadfsHost({
+    privateKey: identity.privateKey,
+    listen: config.listen,
+    announce: config.announce,
+    bootstrap: config.join,
+    logger: p2pLogger
+  })
+  const stack: Array<() => Promise<void> | void> = [async () => { await host.stop() }]
+  const unwind = async (): Promise<void> => {
+    for (const step of stack.reverse()) {
+      try {
+        await step()
+      } catch (err) {
+        logger.warn({ err: (err as Error).message }, 'a component did not stop cleanly')
+      }
+    }
+  }
+  try {
+    return await assemble(init, host, selfId, stack, unwind)
+  } catch (err) {
+    await unwind()
+    throw err
+  }
+}
+
+async function assemble (init: ClusterNodeInit, host: JadfsHost, selfId: string, stack: Array<() => Promise<void> | void>, unwind: () => Promise<void>): Promise<ClusterNode> {
+  const { config, logger } = init
+  // The hooks close over parts made after the file service (the Raft log drives its
+  // namespace); requests reach them only once the API listens, after all of them exist.
+  const hooks: ClusterHooks = {
+    applyCommand: async (command, signal) => await raft.applyCommand(command, signal),
+    readBarrier: async (signal) => { await raft.readBarrier(signal) },
+    checkReplication: (r) => { replication.checkReplication(r) },
+    replicateChunk: async (chunk, r) => {
+      announcer.announce(chunk.cid)
+      await replication.replicateChunk(chunk, r)
+    },
+    openRead: (chunks) => reader.openRead(chunks)
+  }
+  const files = await openLocalFileService({
+    dataDir: config.dataDir,
+    chunkSizeBytes: config.chunkSizeBytes,
+    gcGraceMs: config.gcGraceMs,
+    maxFileSizeBytes: config.maxFileSizeBytes,
+    defaultReplicationFactor: config.replicationFactor,
+    nodeId: selfId,
+    version: init.version,
+    logger: logger.child({ component: 'files' })
+  }, { cluster: hooks })
+  stack.push(async () => { await files.close() })
+  const store: ChunkProtocolStore = { chunks: files.chunkStore, index: files.chunkIndex }
+
+  // gossip: heartbeats, the peer table, chunk events
+  const gossip = new ClusterGossip({ pubsub: host.pubsub, peerId: host.peerId, logger: host.logger, nowMs: Date.now })
+  gossip.start()
+  stack.push(() => { gossip.stop() })
+  const interval = config.heartbeatIntervalMs
+  const monitor = new PeerMonitor(gossip, {
+    nowMs: Date.now,
+    suspectAfterMs: 3 * interval,
+    deadAfterMs: 7 * interval,
+    onTransition: (t) => { if (t.to !== 'alive' || t.from !== 'unknown') logger.info({ peerId: t.peerId, from: t.from, to: t.to }, 'peer state changed') }
+  })
+  monitor.start(interval)
+  stack.push(() => { monitor.stop() })
+
+  let lastStatus: NodeStatus | undefined
+  const refreshStatus = async (): Promise<void> => {
+    try {
+      lastStatus = await files.status()
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, 'could not read this node\'s disk usage')
+    }
+  }
+  await refreshStatus()
+  const statusTimer = setInterval(() => { void refreshStatus() }, interval)
+  statusTimer.unref()
+  stack.push(() => { clearInterval(statusTimer) })
+
+  const announcer = new ChunkAnnouncer({
+    publishStored: async (cids) => { await gossip.publishChunkEvent('stored', cids) },
+    provide: () => {},
+    logger
+  })
+  announcer.start(ANNOUNCE_INTERVAL_MS)
+  stack.push(() => { announcer.stop() })
+
+  const livePeers = (): PlacementCandidate[] => monitor.table.list('alive')
+    .filter((p) => p.peerId !== selfId)
+    .map((p) => ({ peerId: p.peerId, weight: p.heartbeat.freeBytes }))
+
+  // chunks: serve fetches and pushes; copy as we write; fetch what we do not hold
+  const chunkServer: ChunkProtocolServer = await handleChunkProtocol(host, {
+    store,
+    onStored: (chunk) => { announcer.announce(chunk.cid) },
+    hasRoomFor: (sizeBytes) => lastStatus === undefined || lastStatus.diskFreeBytes - RESERVED_FREE_BYTES >= sizeBytes
+  })
+  stack.push(async () => { await chunkServer.stop() })
+
+  const queue = ReplicationQueue.open(join(config.dataDir, 'replication.sqlite'))
+  stack.push(() => { queue.close() })
+  const replication = new ChunkReplication({
+    selfId,
+    livePeers,
+    choose: (cid, peers, count, exclude) => choosePeers(cid, peers, count, exclude),
+    push: async (peerId, cid, signal) => {
+      const source = await openPushSource(store, cid)
+      return await pushChunk(host, peerIdFromString(peerId), cid, source, signal === undefined ? {} : { signal })
+    },
+    recordDebt: (cid, sizeBytes, want, holders) => { queue.enqueue(cid, sizeBytes, want, holders, Date.now()) },
+    onCopied: () => {},
+    logger
+  })
+  const reader = new RemoteChunkReader({
+    localState: (cid) => files.chunkIndex.get(cid)?.state ?? 'absent',
+    hasPeers: () => host.connectedPeers().length > 0,
+    candidates: (cid) => rankPeers(cid, livePeers()),
+    findProviders: (cid, signal) => findProviders(host, cid, selfId, signal),
+    fetchInto: async (peerId, chunk, signal) => {
+      const received = await fetchChunk(host, peerIdFromString(peerId), chunk.cid, { store: files.chunkStore, expectedSizeBytes: chunk.sizeBytes, signal })
+      received.release()
+    },
+    onFetched: (cid) => { announcer.announce(cid) },
+    signal: host.signal,
+    logger
+  })
+
+  // the namespace's Raft log
+  const onConfChange = (change: ConfChange, conf: ConfState): void => {
+    logger.info({ change: change.type, peerId: change.nodeId, voters: conf.voters, learners: conf.learners }, 'cluster membership changed')
+    if (change.context === undefined || change.nodeId === selfId) return
+    try {
+      const { addrs } = JSON.parse(new TextDecoder().decode(change.context)) as { addrs?: unknown }
+      if (!Array.isArray(addrs)) return
+      const multiaddrs = addrs.filter((a): a is string => typeof a === 'string').slice(0, 16)
+      host.libp2p.peerStore.merge(peerIdFromString(change.nodeId), { multiaddrs: multiaddrs.map((a) => multiaddr(a)) })
+        .catch((err: Error) => { logger.debug({ err: err.message }, 'could not record a member\'s addresses') })
+    } catch {
+      // a context from another version: the DHT still finds the peer
+    }
+  }
+  const raft = await RaftNamespaceLog.start({
+    dataDir: config.dataDir,
+    selfId,
+    host,
+    namespace: files.namespace,
+    bootstrap: config.join.length === 0,
+    onConfChange,
+    logger: logger.child({ component: 'raft' })
+  })
+  stack.push(async () => { await raft.stop() })
+
+  let apiUrl = ''
+  const heartbeats = new HeartbeatPublisher(gossip, () => {
+    const st = raft.status()
+    const s = lastStatus
+    return {
+      freeBytes: s?.diskFreeBytes ?? 0,
+      usedBytes: s?.physicalBytes ?? 0,
+      chunkCount: s?.chunks ?? 0,
+      raftRole: heartbeatRole(st.role, st.confState, selfId),
+      raftTerm: st.term,
+      version: init.version,
+      apiAddress: apiUrl
+    }
+  }, host.logger)
+  heartbeats.start(interval)
+  stack.push(() => { heartbeats.stop() })
+
+  const membership = new MembershipManager({
+    selfId,
+    targetVoters: config.targetVoters,
+    replaceAfterMs: config.replaceDeadVoterAfterMs,
+    status: () => raft.status(),
+    peers: () => monitor.table.list().map((p) => ({ peerId: p.peerId, state: p.state, lastSeenMs: p.lastSeenMs })),
+    reach: async (peerId, signal) => {
+      const connection = await host.dial(peerIdFromString(peerId), { signal })
+      const known = await host.libp2p.peerStore.get(connection.remotePeer).then((p) => p.addresses.map((a) => a.multiaddr.toString()), () => [])
+      return known.length > 0 ? known : [connection.remoteAddr.toString()]
+    },
+    change: async (change) => await raft.changeMembership(change),
+    nowMs: Date.now,
+    logger
+  })
+  membership.start(MEMBERSHIP_INTERVAL_MS)
+  stack.push(() => { membership.stop() })
+
+  const members = (conf: ConfState): MembersView => ({ voters: [...conf.voters], learners: [...conf.learners] })
+  const requireLeader = (): void => {
+    const st = raft.status()
+    if (st.role === 'leader') return
+    const leaderApi = st.leader === '' ? null : monitor.table.get(st.leader)?.heartbeat.apiAddress ?? null
+    throw new JadfsError('NOT_LEADER', `this peer is not the leader; ${st.leader === '' ? 'no leader is known right now' : `ask the leader ${st.leader}${leaderApi === null || leaderApi === '' ? '' : ` at ${leaderApi}`}`}`,
+      { details: { leaderPeerId: st.leader === '' ? null : st.leader, leaderApiUrl: leaderApi === '' ? null : leaderApi } })
+  }
+  const control: ClusterControl = {
+    id: () => ({ peerId: selfId, addrs: host.multiaddrs().map((a) => a.toString()) }),
+    view: () => clusterView(selfId, raft, monitor, lastStatus, apiUrl, init.version, config.targetVoters, queue),
+    addVoter: async (peerId) => {
+      checkPeerId(peerId)
+      requireLeader()
+      const conf = raft.status().confState
+      if (conf.voters.includes(peerId)) return members(conf)
+      if (!conf.learners.includes(peerId)) {
+        throw new JadfsError('INVALID_ARGUMENT', `${peerId} is not a member of this cluster; start it with --join and it is added as a learner first`)
+      }
+      return members(await raft.changeMembership({ type: 'addVoter', nodeId: peerId }))
+    },
+    removeVoter: async (peerId) => {
+      checkPeerId(peerId)
+      requireLeader()
+      const conf = raft.status().confState
+      if (!conf.voters.includes(peerId) && !conf.learners.includes(peerId)) throw new JadfsError('INVALID_ARGUMENT', `${peerId} is not a member of this cluster`)
+      if (peerId === selfId) throw new JadfsError('INVALID_ARGUMENT', `${peerId} is the leader itself; stop it (another voter takes over), then remove it from the new leader`)
+      if (conf.voters.length === 1 && conf.voters[0] === peerId) throw new JadfsError('INVALID_ARGUMENT', 'the last voter cannot be removed')
+      membership.noteRemovedByHand(peerId)
+      return members(await raft.changeMembership({ type: 'removeNode', nodeId: peerId }))
+    }
+  }
+
+  logger.info({ peerId: selfId, addrs: control.id().addrs, join: config.join }, 'cluster peer started')
+  return {
+    files,
+    control,
+    peerId: selfId,
+    setApiUrl: (url) => { apiUrl = url },
+    addrs: () => control.id().addrs,
+    stop: unwind
+  }
+}
+
+function checkPeerId (peerId: string): void {
+  try {
+    peerIdFromString(peerId)
+  } catch {
+    throw new JadfsError('INVALID_ARGUMENT', `${JSON.stringify(peerId)} is not a peer id (they look like 12D3KooW...)`)
+  }
+}
+
+function heartbeatRole (role: string, conf: ConfState, selfId: string): RaftRole {
+  if (conf.learners.includes(selfId)) return RaftRole.RAFT_ROLE_LEARNER
+  if (!conf.voters.includes(selfId)) return RaftRole.RAFT_ROLE_UNKNOWN
+  if (role === 'leader') return RaftRole.RAFT_ROLE_LEADER
+  if (role === 'candidate' || role === 'preCandidate') return RaftRole.RAFT_ROLE_CANDIDATE
+  return RaftRole.RAFT_ROLE_FOLLOWER
+}
+
+const ROLE_NAMES: Record<RaftRole, string> = {
+  [RaftRole.RAFT_ROLE_UNKNOWN]: 'none',
+  [RaftRole.RAFT_ROLE_FOLLOWER]: 'follower',
+  [RaftRole.RAFT_ROLE_CANDIDATE]: 'candidate',
+  [RaftRole.RAFT_ROLE_LEADER]: 'leader',
+  [RaftRole.RAFT_ROLE_LEARNER]: 'learner'
+}
+
+function clusterView (selfId: string, raft: RaftNamespaceLog, monitor: PeerMonitor, self: NodeStatus | undefined, apiUrl: string, version: string, targetVoters: number, queue: ReplicationQueue): ClusterView {
+  const st = raft.status()
+  const { voters, learners } = st.confState
+  const member = (peerId: string): PeerView['member'] => voters.includes(peerId) ? 'voter' : learners.includes(peerId) ? 'learner' : 'none'
+  const now = Date.now()
+  const selfRole = ROLE_NAMES[heartbeatRole(st.role, st.confState, selfId)]
+  const peers: PeerView[] = [{
+    peerId: selfId,
+    state: 'self',
+    apiUrl: apiUrl === '' ? null : apiUrl,
+    role: selfRole,
+    term: st.term,
+    freeBytes: self?.diskFreeBytes ?? 0,
+    usedBytes: self?.physicalBytes ?? 0,
+    chunks: self?.chunks ?? 0,
+    version,
+    lastSeenMsAgo: null,
+    member: member(selfId)
+  }]
+  for (const p of monitor.table.list()) {
+    if (p.peerId === selfId) continue
+    const hb = p.heartbeat
+    peers.push({
+      peerId: p.peerId,
+      state: p.state,
+      apiUrl: hb.apiAddress === '' ? null : hb.apiAddress,
+      role: ROLE_NAMES[hb.raftRole],
+      term: hb.raftTerm,
+      freeBytes: hb.freeBytes,
+      usedBytes: hb.usedBytes,
+      chunks: hb.chunkCount,
+      version: hb.version,
+      lastSeenMsAgo: now - p.lastSeenMs,
+      member: member(p.peerId)
+    })
+  }
+  const debt = queue.totals()
+  return {
+    peerId: selfId,
+    leader: st.leader === '' ? null : st.leader,
+    term: st.term,
+    role: selfRole,
+    commitIndex: st.commit,
+    appliedIndex: st.applied,
+    targetVoters,
+    voters: [...voters],
+    learners: [...learners],
+    peers,
+    replication: { queuedChunks: debt.entries, missingCopies: debt.missingCopies }
+  }
+}
+
+async function * findProviders (host: JadfsHost, cid: string, selfId: string, signal: AbortSignal): AsyncIterable<string> {
+  for await (const event of host.dht.findProviders(CID.parse(cid), { signal })) {
+    if (event.name !== 'PROVIDER') continue
+    for (const p of event.providers) {
+      const id = p.id.toString()
+      if (id !== selfId) yield id
+    }
+  }
+}
