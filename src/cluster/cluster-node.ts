@@ -26,16 +26,22 @@ import { ChunkAnnouncer } from './chunk-announcer.js'
 import { ChunkReplication } from './chunk-replication.js'
 import type { PlacementCandidate } from './chunk-replication.js'
 import type { ClusterControl, ClusterView, MembersView, PeerView } from './cluster-control.js'
+import { dialableAddresses, readMemberBook, writeMemberBook } from './member-address-book.js'
 import { MembershipManager } from './membership-manager.js'
 import { choosePeers, rankPeers } from './placement/rendezvous.js'
 import { RaftNamespaceLog } from './raft-namespace-log.js'
 import { RemoteChunkReader } from './remote-chunk-reader.js'
+import { ChunkLocations } from './locate/chunk-locations.js'
+import { ProvideScheduler } from './provide/provide-scheduler.js'
 import { ReplicationQueue } from './replication/replication-queue.js'
+import { Replicator } from './replication/replicator.js'
 
 /** free space kept back when accepting pushed chunks */
 const RESERVED_FREE_BYTES = 256 * 1024 * 1024
 const MEMBERSHIP_INTERVAL_MS = 1000
 const ANNOUNCE_INTERVAL_MS = 1000
+const REPLICATOR_INTERVAL_MS = 1000
+const MEMBER_BOOK_INTERVAL_MS = 5000
 
 export interface ClusterNodeInit {
   readonly config: DaemonConfig
@@ -58,11 +64,13 @@ export async function startClusterNode (init: ClusterNodeInit): Promise<ClusterN
   const identity = await loadOrCreateIdentity(config.dataDir)
   const selfId = identity.peerId.toString()
   const p2pLogger = logger.child({ component: 'p2p' })
+  // a restarted peer dials the members it knew as well as --join
+  const known = dialableAddresses(await readMemberBook(config.dataDir), selfId)
   const host = await createJadfsHost({
     privateKey: identity.privateKey,
     listen: config.listen,
     announce: config.announce,
-    bootstrap: config.join,
+    bootstrap: [...new Set([...config.join, ...known])],
     logger: p2pLogger
   })
   const stack: Array<() => Promise<void> | void> = [async () => { await host.stop() }]
@@ -114,12 +122,16 @@ async function assemble (init: ClusterNodeInit, host: JadfsHost, selfId: string,
   const gossip = new ClusterGossip({ pubsub: host.pubsub, peerId: host.peerId, logger: host.logger, nowMs: Date.now })
   gossip.start()
   stack.push(() => { gossip.stop() })
+  const locations = new ChunkLocations()
   const interval = config.heartbeatIntervalMs
   const monitor = new PeerMonitor(gossip, {
     nowMs: Date.now,
     suspectAfterMs: 3 * interval,
     deadAfterMs: 7 * interval,
-    onTransition: (t) => { if (t.to !== 'alive' || t.from !== 'unknown') logger.info({ peerId: t.peerId, from: t.from, to: t.to }, 'peer state changed') }
+    onTransition: (t) => {
+      logger.info({ peerId: t.peerId, from: t.from, to: t.to }, 'peer state changed')
+      if (t.to === 'dead' || t.to === 'forgotten') locations.forgetPeer(t.peerId)
+    }
   })
   monitor.start(interval)
   stack.push(() => { monitor.stop() })
@@ -137,14 +149,40 @@ async function assemble (init: ClusterNodeInit, host: JadfsHost, selfId: string,
   statusTimer.unref()
   stack.push(() => { clearInterval(statusTimer) })
 
+  // where chunks are: DHT provider records (rate-limited, re-provided) and a gossip-fed cache
+  const provides = new ProvideScheduler({
+    provide: async (cid, signal) => {
+      for await (const _event of host.dht.provide(CID.parse(cid), { signal })) { /* run the query to its end */ }
+    },
+    nowMs: Date.now,
+    logger: host.logger
+  })
+  provides.add(files.chunkIndex.local().filter((row) => row.state === 'ok').map((row) => row.cid))
+  provides.start()
+  stack.push(async () => { await provides.stop() })
+  const unsubscribeChunkEvents = gossip.onChunkEvent((event) => {
+    const from = event.from.toString()
+    for (const cid of event.cids) {
+      if (event.kind === 'stored') locations.add(cid.toString(), from)
+      else locations.remove(cid.toString(), from)
+    }
+  })
+  stack.push(unsubscribeChunkEvents)
+
   const announcer = new ChunkAnnouncer({
     publishStored: async (cids) => { await gossip.publishChunkEvent('stored', cids) },
-    provide: () => {},
+    provide: (cids) => { provides.add(cids) },
     logger
   })
   announcer.start(ANNOUNCE_INTERVAL_MS)
   stack.push(() => { announcer.stop() })
 
+  const push = async (peerId: string, cid: string, signal: AbortSignal | undefined): Promise<'stored' | 'already-had'> => {
+    const source = await openPushSource(store, cid)
+    const outcome = await pushChunk(host, peerIdFromString(peerId), cid, source, signal === undefined ? {} : { signal })
+    locations.add(cid, peerId)
+    return outcome
+  }
   const livePeers = (): PlacementCandidate[] => monitor.table.list('alive')
     .filter((p) => p.peerId !== selfId)
     .map((p) => ({ peerId: p.peerId, weight: p.heartbeat.freeBytes }))
@@ -163,10 +201,7 @@ async function assemble (init: ClusterNodeInit, host: JadfsHost, selfId: string,
     selfId,
     livePeers,
     choose: (cid, peers, count, exclude) => choosePeers(cid, peers, count, exclude),
-    push: async (peerId, cid, signal) => {
-      const source = await openPushSource(store, cid)
-      return await pushChunk(host, peerIdFromString(peerId), cid, source, signal === undefined ? {} : { signal })
-    },
+    push,
     recordDebt: (cid, sizeBytes, want, holders) => { queue.enqueue(cid, sizeBytes, want, holders, Date.now()) },
     onCopied: () => {},
     logger
@@ -174,16 +209,36 @@ async function assemble (init: ClusterNodeInit, host: JadfsHost, selfId: string,
   const reader = new RemoteChunkReader({
     localState: (cid) => files.chunkIndex.get(cid)?.state ?? 'absent',
     hasPeers: () => host.connectedPeers().length > 0,
-    candidates: (cid) => rankPeers(cid, livePeers()),
+    candidates: (cid) => {
+      const live = livePeers()
+      const alive = new Set(live.map((p) => p.peerId))
+      return [...new Set([...locations.holders(cid).filter((p) => alive.has(p)), ...rankPeers(cid, live)])]
+    },
     findProviders: (cid, signal) => findProviders(host, cid, selfId, signal),
     fetchInto: async (peerId, chunk, signal) => {
       const received = await fetchChunk(host, peerIdFromString(peerId), chunk.cid, { store: files.chunkStore, expectedSizeBytes: chunk.sizeBytes, signal })
       received.release()
     },
-    onFetched: (cid) => { announcer.announce(cid) },
+    onFetched: (cid, from) => {
+      locations.add(cid, from)
+      announcer.announce(cid)
+    },
     signal: host.signal,
     logger
   })
+
+  // pays replication debt (async puts, copies a put could not make) as peers allow
+  const replicator = new Replicator({
+    queue,
+    selfId,
+    livePeers,
+    holdsLocally: (cid) => files.chunkIndex.get(cid)?.state === 'ok',
+    push,
+    nowMs: Date.now,
+    logger: host.logger
+  })
+  replicator.start(REPLICATOR_INTERVAL_MS)
+  stack.push(async () => { await replicator.stop() })
 
   // the namespace's Raft log
   const onConfChange = (change: ConfChange, conf: ConfState): void => {
@@ -205,10 +260,19 @@ async function assemble (init: ClusterNodeInit, host: JadfsHost, selfId: string,
     host,
     namespace: files.namespace,
     bootstrap: config.join.length === 0,
+    snapshotEntries: config.snapshotEveryEntries,
     onConfChange,
     logger: logger.child({ component: 'raft' })
   })
   stack.push(async () => { await raft.stop() })
+
+  const saveMemberBook = memberBookSaver(host, raft, config.dataDir, selfId, logger)
+  const bookTimer = setInterval(() => { void saveMemberBook() }, MEMBER_BOOK_INTERVAL_MS)
+  bookTimer.unref()
+  stack.push(async () => {
+    clearInterval(bookTimer)
+    await saveMemberBook()
+  })
 
   let apiUrl = ''
   const heartbeats = new HeartbeatPublisher(gossip, () => {
@@ -286,6 +350,27 @@ async function assemble (init: ClusterNodeInit, host: JadfsHost, selfId: string,
     setApiUrl: (url) => { apiUrl = url },
     addrs: () => control.id().addrs,
     stop: unwind
+  }
+}
+
+function memberBookSaver (host: JadfsHost, raft: RaftNamespaceLog, dataDir: string, selfId: string, logger: Logger): () => Promise<void> {
+  let lastSavedBook = ''
+  return async () => {
+    const { voters, learners } = raft.status().confState
+    const book: Record<string, string[]> = {}
+    for (const peerId of [...voters, ...learners].sort()) {
+      if (peerId === selfId) continue
+      const addrs = await host.libp2p.peerStore.get(peerIdFromString(peerId)).then((p) => p.addresses.map((a) => a.multiaddr.toString()), () => [])
+      if (addrs.length > 0) book[peerId] = addrs.sort()
+    }
+    const text = JSON.stringify(book)
+    if (text === lastSavedBook || Object.keys(book).length === 0) return
+    try {
+      await writeMemberBook(dataDir, book)
+      lastSavedBook = text
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, 'could not save the members\' addresses')
+    }
   }
 }
 

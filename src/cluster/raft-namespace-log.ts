@@ -13,7 +13,7 @@ import { namespaceRaftStateMachine } from '../namespace/raft-state-machine.js'
 import type { ApplyResult, NamespaceStateMachine } from '../namespace/state-machine.js'
 import type { Libp2pRaftTransport, RaftTransportHost } from '../p2p/raft-transport/index.js'
 import { createLibp2pRaftTransport } from '../p2p/raft-transport/index.js'
-import type { RaftDriver, RaftStatus } from '../raft/api.js'
+import type { RaftDriver, RaftStatus, StateMachine } from '../raft/api.js'
 import { createRaftDriver } from '../raft/driver/index.js'
 import { SqliteRaftStorage } from '../raft/storage/sqlite-storage.js'
 import type { ConfChange, ConfState, NodeId } from '../raft/types.js'
@@ -68,7 +68,7 @@ export class RaftNamespaceLog {
       id: init.selfId,
       storage: this.storage,
       transport: this.transport,
-      stateMachine: namespaceRaftStateMachine(init.namespace),
+      stateMachine: loggingRestores(namespaceRaftStateMachine(init.namespace), init.logger),
       rng: createPrng(randomInt(0, 2 ** 47)),
       electionTick: ELECTION_TICKS,
       heartbeatTick: 1,
@@ -142,6 +142,16 @@ export class RaftNamespaceLog {
       `writes and linearizable reads need ${majority} of the ${voters.length} voters (${voters.join(', ') || 'none known yet'}) to be up and connected. ` +
       'Reads with --stale (stale=1) still serve this peer\'s copy.',
       { cause, details: { voters, leader: leader === '' ? null : leader } })
+  }
+}
+
+function loggingRestores (machine: StateMachine, logger: RaftNamespaceLogInit['logger']): StateMachine {
+  return {
+    ...machine,
+    restore: (data, index) => {
+      machine.restore(data, index)
+      logger.info({ index, bytes: data.byteLength }, 'installed a namespace snapshot from the leader')
+    }
   }
 }
 

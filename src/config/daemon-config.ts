@@ -36,6 +36,8 @@ export interface DaemonConfig {
   readonly heartbeatIntervalMs: number
   /** a voter silent this long is replaced by a healthy learner */
   readonly replaceDeadVoterAfterMs: number
+  /** the Raft log is snapshotted and compacted every this many applied entries */
+  readonly snapshotEveryEntries: number
 }
 
 /** raw option values as commander hands them over (all strings, absent when not given) */
@@ -51,6 +53,7 @@ export interface DaemonFlags {
   readonly replication?: string
   readonly heartbeatInterval?: string
   readonly replaceDeadVoterAfter?: string
+  readonly snapshotEvery?: string
   /** repeatable flags arrive as arrays */
   readonly listen?: readonly string[]
   readonly announce?: readonly string[]
@@ -77,7 +80,8 @@ const OPTIONS: readonly OptionSpec[] = [
   { key: 'voters', flag: '--voters', env: 'JADFS_VOTERS', defaultValue: '3' },
   { key: 'replication', flag: '--replication', env: 'JADFS_REPLICATION', defaultValue: '3' },
   { key: 'heartbeatInterval', flag: '--heartbeat-interval', env: 'JADFS_HEARTBEAT_INTERVAL', defaultValue: '2s' },
-  { key: 'replaceDeadVoterAfter', flag: '--replace-dead-voter-after', env: 'JADFS_REPLACE_DEAD_VOTER_AFTER', defaultValue: '30s' }
+  { key: 'replaceDeadVoterAfter', flag: '--replace-dead-voter-after', env: 'JADFS_REPLACE_DEAD_VOTER_AFTER', defaultValue: '30s' },
+  { key: 'snapshotEvery', flag: '--snapshot-every', env: 'JADFS_SNAPSHOT_EVERY', defaultValue: '10000' }
 ]
 
 interface ListOptionSpec {
@@ -145,7 +149,8 @@ const FIELD_SCHEMAS: { readonly [K in ScalarFlag]-?: z.ZodType<unknown, string> 
   voters: wholeNumber(1, MAX_TARGET_VOTERS, `expected an odd number of voters from 1 to ${MAX_TARGET_VOTERS}, like 3 or 5`).refine((n) => n % 2 === 1, 'the voter count must be odd (1, 3, 5 or 7): an even count tolerates no more failures than the odd count below it'),
   replication: wholeNumber(1, MAX_DEFAULT_REPLICATION, `expected copies per chunk from 1 to ${MAX_DEFAULT_REPLICATION}`),
   heartbeatInterval: positiveDuration,
-  replaceDeadVoterAfter: positiveDuration
+  replaceDeadVoterAfter: positiveDuration,
+  snapshotEvery: wholeNumber(1, 10_000_000, 'expected a number of log entries from 1 to 10000000')
 }
 
 export function resolveDaemonConfig (flags: DaemonFlags, env: Readonly<Record<string, string | undefined>>, cwd: string): DaemonConfig {
@@ -195,6 +200,7 @@ export function resolveDaemonConfig (flags: DaemonFlags, env: Readonly<Record<st
     targetVoters: values.voters as number,
     replicationFactor: values.replication as number,
     heartbeatIntervalMs: values.heartbeatInterval as number,
-    replaceDeadVoterAfterMs: values.replaceDeadVoterAfter as number
+    replaceDeadVoterAfterMs: values.replaceDeadVoterAfter as number,
+    snapshotEveryEntries: values.snapshotEvery as number
   }
 }

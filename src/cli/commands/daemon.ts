@@ -25,6 +25,7 @@ export function registerDaemonCommand (program: Command, ctx: CommandContext): v
     .option('--voters <n>', 'Raft voters the cluster grows to: 1, 3, 5 or 7 (env JADFS_VOTERS, default 3)')
     .option('--replication <n>', 'copies of each chunk when a put does not say, 1..16 (env JADFS_REPLICATION, default 3)')
     .option('--heartbeat-interval <duration>', 'gossip heartbeat period; a peer is suspect after 3 and dead after 7 missed (env JADFS_HEARTBEAT_INTERVAL, default 2s)')
+    .option('--snapshot-every <entries>', 'snapshot the namespace and compact the Raft log every this many entries (env JADFS_SNAPSHOT_EVERY, default 10000)')
     .option('--replace-dead-voter-after <duration>', 'a voter silent this long is replaced by a healthy learner (env JADFS_REPLACE_DEAD_VOTER_AFTER, default 30s)')
     .addHelpText('after', `
 Examples:

@@ -292,6 +292,8 @@ export class Driver implements RaftDriver {
       this.onConfChange?.(cc, this.confState)
       if (id !== undefined) this.pending.resolve(id, this.confState)
       if (cc.type === 'removeNode' && cc.nodeId === this.id) this.markRemoved()
+      // a node removed and later added back (a dead voter replaced, then restarted) serves again
+      else if (cc.type !== 'removeNode' && cc.nodeId === this.id) this.removed = false
       return
     }
     if (e.data.byteLength === 0) return // a leader's no-op
