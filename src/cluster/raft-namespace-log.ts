@@ -96,7 +96,13 @@ export class RaftNamespaceLog {
   /** proposes a namespace command; resolves with its result once applied on this peer */
   async applyCommand (command: NamespaceCommand, signal?: AbortSignal): Promise<ApplyResult> {
     const payload = encodeCommand(command)
-    return await this.withLeader('write', signal, async () => await this.driver.propose(payload) as ApplyResult)
+    try {
+      return await this.withLeader('write', signal, async () => await this.driver.propose(payload) as ApplyResult)
+    } catch (err) {
+      if (!isJadfsError(err, 'TIMEOUT')) throw err
+      throw new JadfsError('TIMEOUT', `the write was not confirmed within ${REQUEST_TIMEOUT_TICKS * RAFT_TICK_MS / 1000} s (the leader changed or no majority of voters answered); ` +
+        'it may or may not have been applied: check with stat before retrying', { cause: err })
+    }
   }
 
   async readBarrier (signal?: AbortSignal): Promise<void> {
