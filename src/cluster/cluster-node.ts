@@ -19,8 +19,8 @@ import { ClusterGossip } from '../p2p/gossip/cluster-gossip.js'
 import { HeartbeatPublisher } from '../p2p/gossip/heartbeat-publisher.js'
 import { RaftRole } from '../p2p/gossip/heartbeat.js'
 import { PeerMonitor } from '../p2p/gossip/peer-monitor.js'
-import { fetchChunk, handleChunkProtocol, openPushSource, pushChunk } from '../p2p/protocols/chunk/index.js'
-import type { ChunkProtocolServer, ChunkProtocolStore } from '../p2p/protocols/chunk/index.js'
+import { fetchChunk, handleChunkProtocol, openFreshPushSource, openPushSource, pushChunk } from '../p2p/protocols/chunk/index.js'
+import type { ChunkProtocolServer } from '../p2p/protocols/chunk/index.js'
 import type { ConfChange, ConfState } from '../raft/types.js'
 import { ChunkAnnouncer } from './chunk-announcer.js'
 import { ChunkReplication } from './chunk-replication.js'
@@ -116,7 +116,7 @@ async function assemble (init: ClusterNodeInit, host: JadfsHost, selfId: string,
     logger: logger.child({ component: 'files' })
   }, { cluster: hooks })
   stack.push(async () => { await files.close() })
-  const store: ChunkProtocolStore = { chunks: files.chunkStore, index: files.chunkIndex }
+  const store = { chunks: files.chunkStore, index: files.chunkIndex }
 
   // gossip: heartbeats, the peer table, chunk events
   const gossip = new ClusterGossip({ pubsub: host.pubsub, peerId: host.peerId, logger: host.logger, nowMs: Date.now })
@@ -177,8 +177,9 @@ async function assemble (init: ClusterNodeInit, host: JadfsHost, selfId: string,
   announcer.start(ANNOUNCE_INTERVAL_MS)
   stack.push(() => { announcer.stop() })
 
-  const push = async (peerId: string, cid: string, signal: AbortSignal | undefined): Promise<'stored' | 'already-had'> => {
-    const source = await openPushSource(store, cid)
+  // fresh: a chunk a put just committed here (no second hash pass before sending)
+  const push = async (peerId: string, cid: string, signal: AbortSignal | undefined, fresh = false): Promise<'stored' | 'already-had'> => {
+    const source = fresh ? await openFreshPushSource(store, cid) : await openPushSource(store, cid)
     const outcome = await pushChunk(host, peerIdFromString(peerId), cid, source, signal === undefined ? {} : { signal })
     locations.add(cid, peerId)
     return outcome
@@ -201,7 +202,7 @@ async function assemble (init: ClusterNodeInit, host: JadfsHost, selfId: string,
     selfId,
     livePeers,
     choose: (cid, peers, count, exclude) => choosePeers(cid, peers, count, exclude),
-    push,
+    push: async (peerId, cid, signal) => await push(peerId, cid, signal, true),
     recordDebt: (cid, sizeBytes, want, holders) => { queue.enqueue(cid, sizeBytes, want, holders, Date.now()) },
     onCopied: () => {},
     logger
@@ -233,7 +234,7 @@ async function assemble (init: ClusterNodeInit, host: JadfsHost, selfId: string,
     selfId,
     livePeers,
     holdsLocally: (cid) => files.chunkIndex.get(cid)?.state === 'ok',
-    push,
+    push: async (peerId, cid, signal) => await push(peerId, cid, signal),
     nowMs: Date.now,
     logger: host.logger
   })

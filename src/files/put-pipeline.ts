@@ -35,6 +35,12 @@ export interface PutPipelineComponents {
 
 type Commit = Promise<{ chunk: StoredChunk, release: () => void }>
 
+/**
+ * Chunks being copied to peers at once. Copies of chunk i overlap with writing chunk i+1 and
+ * with the copies of the chunks before it; the bound keeps open files and streams in check.
+ */
+export const MAX_CHUNKS_REPLICATING = 3
+
 export async function putFile (
   c: PutPipelineComponents,
   path: string,
@@ -47,6 +53,7 @@ export async function putFile (
 
   const fileHash = createHash('sha256')
   const commits: Commit[] = []
+  const replications: Array<Promise<void>> = []
   let writer: ChunkWriter | null = null
   let totalBytes = 0
   try {
@@ -65,25 +72,21 @@ export async function putFile (
         // one outstanding commit at a time; if the previous one failed, `writer` is still set
         // and the finally block removes its temp file
         if (commits.length > 0) await commits[commits.length - 1]
-        const committing = c.chunks.commit(writer)
         const replicate = c.replicateChunk
-        const commit: Commit = replicate === undefined
-          ? committing
-          : committing.then(async (stored) => {
-            try {
-              await replicate(stored.chunk)
-            } catch (err) {
-              stored.release()
-              throw err
-            }
-            return stored
-          })
+        if (replicate !== undefined && replications.length >= MAX_CHUNKS_REPLICATING) await replications[replications.length - MAX_CHUNKS_REPLICATING]
+        const commit = c.chunks.commit(writer)
         writer = null
         commit.catch(() => {})
         commits.push(commit)
+        if (replicate !== undefined) {
+          const replication = commit.then(async (stored) => { await replicate(stored.chunk) })
+          replication.catch(() => {})
+          replications.push(replication)
+        }
       }
     }
     const stored = await Promise.all(commits)
+    await Promise.all(replications)
     const chunks: ChunkRef[] = stored.map((s) => s.chunk)
 
     if (options.expectedSizeBytes !== undefined && totalBytes < options.expectedSizeBytes) {
@@ -108,6 +111,8 @@ export async function putFile (
     return result.record
   } finally {
     if (writer !== null) await writer.abort().catch(() => {})
+    // copies still in flight hold pins and streams: let them settle before releasing
+    await Promise.allSettled(replications)
     for (const settled of await Promise.allSettled(commits)) {
       if (settled.status === 'fulfilled') settled.value.release()
     }

@@ -105,6 +105,17 @@ export class ChunkStore {
     return handle
   }
 
+  /**
+   * Opens a chunk without re-hashing it: only for a chunk this process filed moments ago
+   * through commit(), which hashed every byte on the way to disk (a put copying its fresh
+   * chunks to peers, who re-hash what they receive anyway). Everything else uses openVerified.
+   */
+  async openJustCommitted (cid: string): Promise<FileHandle> {
+    const handle = await this.c.files.openForRead(cid)
+    if (handle === null) throw new JadfsError('CHUNK_NOT_FOUND', `chunk ${cid} is not stored on this node`, { details: { cid } })
+    return handle
+  }
+
   private markBad (cid: string, why: string): void {
     this.c.index.markState(cid, 'bad')
     this.c.onCorrupt?.(cid, why)

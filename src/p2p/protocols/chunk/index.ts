@@ -15,7 +15,7 @@ export { CHUNK_FETCH_PROTOCOL_ID, CHUNK_PUSH_PROTOCOL_ID, DEFAULT_SERVER_LIMITS,
 export type { ChunkServerLimits, ChunkTransferLimits } from './constants.js'
 export { fetchChunk } from './fetch-chunk.js'
 export type { ChunkRange, FetchChunkOptions, FetchedBytes, FetchIntoStoreOptions } from './fetch-chunk.js'
-export { openPushSource, pushChunk } from './push-chunk.js'
+export { openFreshPushSource, openPushSource, pushChunk } from './push-chunk.js'
 export type { PushChunkOptions, PushOutcome, PushSource } from './push-chunk.js'
 export { handleChunkProtocol } from './handle-chunk-protocol.js'
 export type { ChunkHandlerHost, ChunkProtocolInit, ChunkProtocolServer } from './handle-chunk-protocol.js'

@@ -15,6 +15,8 @@ import type { PushResponse } from './chunk.js'
 import { pushRequestCodec, pushResponseCodec } from './codecs.js'
 import { CHUNK_PUSH_PROTOCOL_ID, MIN_FRAME_BYTES, resolveTransferLimits } from './constants.js'
 import type { ChunkTransferLimits } from './constants.js'
+import type { ChunkStore } from '../../../store/chunk-store.js'
+import { readChunkRange } from '../../../store/chunk-verify.js'
 import { openVerifiedChunk } from './local-chunk.js'
 import type { ChunkProtocolStore } from './local-chunk.js'
 import { openTransfer } from './open-transfer.js'
@@ -79,6 +81,19 @@ export async function pushChunk (host: RequestHost, peer: PeerId | Multiaddr, ci
 export async function openPushSource (store: ChunkProtocolStore, cid: string): Promise<PushSource> {
   const chunk = await openVerifiedChunk(store, parseChunkCid(cid))
   return { sizeBytes: chunk.sizeBytes, body: chunk.read(0, chunk.sizeBytes), close: chunk.close }
+}
+
+/**
+ * A push source for a chunk this process committed moments ago (a put copying its fresh
+ * chunks): no second hash pass before sending, since commit() hashed the bytes on their way
+ * to disk and the receiver re-hashes all it gets. Sizes come from the store's index.
+ */
+export async function openFreshPushSource (store: ChunkProtocolStore & { chunks: Pick<ChunkStore, 'openJustCommitted'> }, cid: string): Promise<PushSource> {
+  const chunkId = parseChunkCid(cid)
+  const row = store.index.get(chunkId)
+  if (row === undefined || row.state !== 'ok') throw new JadfsError('CHUNK_NOT_FOUND', `chunk ${chunkId} is not stored on this node`, { details: { cid: chunkId } })
+  const handle = await store.chunks.openJustCommitted(chunkId)
+  return { sizeBytes: row.sizeBytes, body: readChunkRange(handle, chunkId, 0, row.sizeBytes), close: async () => { await handle.close() } }
 }
 
 // Our own source is not the peer, so it runs under the total deadline and the caller's
