@@ -41,6 +41,7 @@ export const ERROR_CODES = {
   MESSAGE_TOO_LARGE: { httpStatus: 502, description: 'A peer sent a protocol message larger than the limit for that protocol.' },
   PROTOCOL_ERROR: { httpStatus: 502, description: 'A peer sent a malformed or unexpected protocol message, or closed the stream mid-message.' },
   // client side
+  CLUSTER_START_FAILED: { httpStatus: 500, description: 'The local cluster harness could not start its daemons (one exited, did not come up or did not join in time, or the directory already runs a cluster); the message names the node and shows its log.' },
   DAEMON_UNREACHABLE: { httpStatus: 503, description: 'The CLI could not connect to the daemon API.' },
   INTERRUPTED: { httpStatus: 499, description: 'The CLI was interrupted (SIGINT/SIGTERM) and stopped the transfer; nothing partial was left locally.' },
   INTERNAL: { httpStatus: 500, description: 'An unexpected error; see the daemon log.' }

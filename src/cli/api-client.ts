@@ -5,6 +5,7 @@
 import { Readable } from 'node:stream'
 import { ERROR_CODES, JadfsError, type ErrorCode } from '../errors.js'
 import type { FileListing, FileRecord, GcReport, NodeStatus } from '../files/file-service.js'
+import type { ClusterView, MembershipView, PeerIdView } from '../api/cluster-view.js'
 import { fileUrlPath } from '../api/file-path.js'
 import { startIdleWatchdog, type IdleWatchdog } from './idle-watchdog.js'
 import { networkError } from './network-error.js'
@@ -22,6 +23,8 @@ export interface PutOptions {
   readonly chunkSize?: string
   readonly replication?: number
   readonly mode?: string
+  /** in sync mode, store fewer copies than asked for when fewer peers are alive */
+  readonly allowFewer?: boolean
   readonly onProgress?: (bytes: number) => void
   readonly signal?: AbortSignal
 }
@@ -39,11 +42,17 @@ export interface OpenedFile {
   close (): void
 }
 
+/** reads that may be answered from the peer's local copy, without a ReadIndex round */
+export interface ReadOptions {
+  readonly stale?: boolean
+}
+
 interface CallOptions {
   readonly method: string
   readonly path: string
   readonly headers?: Record<string, string>
-  readonly body?: AsyncIterable<Uint8Array>
+  /** a stream, or a small JSON text sent whole */
+  readonly body?: AsyncIterable<Uint8Array> | string
   readonly signal?: AbortSignal
 }
 
@@ -63,16 +72,23 @@ export class ApiClient {
     if (options.chunkSize !== undefined) query.set('chunkSize', options.chunkSize)
     if (options.replication !== undefined) query.set('replication', String(options.replication))
     if (options.mode !== undefined) query.set('mode', options.mode)
+    if (options.allowFewer === true) query.set('allowFewer', '1')
     const qs = query.size > 0 ? `?${query.toString()}` : ''
     const headers: Record<string, string> = { 'content-type': 'application/octet-stream' }
     if (options.sizeBytes !== undefined) headers['content-length'] = String(options.sizeBytes)
     return await this.json<FileRecord>({ method: 'PUT', path: fileUrlPath(remotePath) + qs, headers, body, signal: options.signal }, options.onProgress)
   }
 
-  async openFile (remotePath: string, options: { range?: string, signal?: AbortSignal } = {}): Promise<OpenedFile> {
+  /** the same client for another daemon (e.g. the leader a NOT_LEADER answer named) */
+  at (baseUrl: string): ApiClient {
+    return new ApiClient({ baseUrl, idleTimeoutMs: this.idleTimeoutMs, fetch: this.fetchFn })
+  }
+
+  async openFile (remotePath: string, options: ReadOptions & { range?: string, signal?: AbortSignal } = {}): Promise<OpenedFile> {
     const headers: Record<string, string> = {}
     if (options.range !== undefined) headers.range = options.range
-    const { response, watchdog } = await this.call({ method: 'GET', path: fileUrlPath(remotePath), headers, signal: options.signal })
+    const qs = options.stale === true ? '?stale=1' : ''
+    const { response, watchdog } = await this.call({ method: 'GET', path: fileUrlPath(remotePath) + qs, headers, signal: options.signal })
     const contentRange = /^bytes (\d+)-\d+\/(\d+)$/.exec(response.headers.get('content-range') ?? '')
     const total = contentRange?.[2] ?? response.headers.get('content-length') ?? '0'
     const body = response.body
@@ -87,19 +103,20 @@ export class ApiClient {
     }
   }
 
-  async statFile (remotePath: string): Promise<FileRecord> {
-    return await this.json({ method: 'GET', path: `${fileUrlPath(remotePath)}?meta` })
+  async statFile (remotePath: string, options: ReadOptions = {}): Promise<FileRecord> {
+    return await this.json({ method: 'GET', path: `${fileUrlPath(remotePath)}?meta${options.stale === true ? '&stale=1' : ''}` })
   }
 
   async deleteFile (remotePath: string): Promise<FileRecord> {
     return await this.json({ method: 'DELETE', path: fileUrlPath(remotePath) })
   }
 
-  async listFiles (options: { prefix?: string, limit?: number, cursor?: string } = {}): Promise<FileListing> {
+  async listFiles (options: ReadOptions & { prefix?: string, limit?: number, cursor?: string } = {}): Promise<FileListing> {
     const query = new URLSearchParams()
     if (options.prefix !== undefined) query.set('prefix', options.prefix)
     if (options.limit !== undefined) query.set('limit', String(options.limit))
     if (options.cursor !== undefined) query.set('cursor', options.cursor)
+    if (options.stale === true) query.set('stale', '1')
     return await this.json({ method: 'GET', path: `/v1/files?${query.toString()}` })
   }
 
@@ -113,6 +130,24 @@ export class ApiClient {
 
   async health (): Promise<{ status: string }> {
     return await this.json({ method: 'GET', path: '/v1/health' })
+  }
+
+  async id (): Promise<PeerIdView> {
+    return await this.json({ method: 'GET', path: '/v1/id' })
+  }
+
+  async cluster (): Promise<ClusterView> {
+    return await this.json({ method: 'GET', path: '/v1/cluster' })
+  }
+
+  /** promotes a learner to voter (leader only: elsewhere NOT_LEADER) */
+  async addVoter (peerId: string): Promise<MembershipView> {
+    return await this.json({ method: 'POST', path: '/v1/cluster/voters', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ peerId }) })
+  }
+
+  /** removes a peer from the configuration (leader only: elsewhere NOT_LEADER) */
+  async removeVoter (peerId: string): Promise<MembershipView> {
+    return await this.json({ method: 'DELETE', path: `/v1/cluster/voters/${encodeURIComponent(peerId)}` })
   }
 
   private async json<T> (options: CallOptions, onProgress?: (bytes: number) => void): Promise<T> {
@@ -131,7 +166,9 @@ export class ApiClient {
     let response: Response
     try {
       const init: RequestInit & { duplex?: 'half' } = { method: options.method, headers: options.headers, signal: watchdog.signal }
-      if (options.body !== undefined) {
+      if (typeof options.body === 'string') {
+        init.body = options.body
+      } else if (options.body !== undefined) {
         // A web stream body moves bytes through undici with less per-piece overhead than an
         // async iterable does.
         init.body = Readable.toWeb(Readable.from(progressing(options.body, watchdog, onProgress))) as ReadableStream<Uint8Array>
@@ -155,11 +192,13 @@ export class ApiClient {
 async function apiError (response: Response): Promise<JadfsError> {
   const text = await response.text().catch(() => '')
   try {
-    const parsed = JSON.parse(text) as { error?: { code?: unknown, message?: unknown } }
+    const parsed = JSON.parse(text) as { error?: { code?: unknown, message?: unknown, details?: unknown } }
     const code = parsed.error?.code
     const message = parsed.error?.message
     if (typeof code === 'string' && Object.hasOwn(ERROR_CODES, code) && typeof message === 'string') {
-      return new JadfsError(code as ErrorCode, message, { details: { httpStatus: response.status } })
+      // The daemon's details (e.g. the leader a NOT_LEADER answer names) are kept for callers.
+      const details = typeof parsed.error?.details === 'object' && parsed.error.details !== null ? parsed.error.details as Record<string, unknown> : {}
+      return new JadfsError(code as ErrorCode, message, { details: { ...details, httpStatus: response.status } })
     }
   } catch {
     // Not our error shape (a proxy, another server on that port): reported below.

@@ -7,11 +7,13 @@ import type { CommandContext } from './command-context.js'
 import { registerDaemonCommand } from './commands/daemon.js'
 import { registerGcCommand } from './commands/gc.js'
 import { registerGetCommand } from './commands/get.js'
+import { registerIdCommand } from './commands/id.js'
 import { registerLsCommand } from './commands/ls.js'
 import { registerPutCommand } from './commands/put.js'
 import { registerRmCommand } from './commands/rm.js'
 import { registerStatCommand } from './commands/stat.js'
 import { registerStatusCommand } from './commands/status.js'
+import { registerVotersCommand } from './commands/voters.js'
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, exitCodeFor } from './exit-codes.js'
 import { packageVersion } from './version.js'
 
@@ -64,7 +66,9 @@ Examples:
   $ jadfs ls /docs/
   $ jadfs get /docs/report.pdf copy.pdf
   $ jadfs rm /docs/report.pdf && jadfs gc
-  $ JADFS_API=http://10.0.0.2:5080 jadfs status`)
+  $ JADFS_API=http://10.0.0.2:5080 jadfs status
+  $ jadfs cluster up --nodes 3 --dir /tmp/c  # three local daemons; then cluster status / down
+  $ jadfs voters --api http://10.0.0.2:5080`)
   registerDaemonCommand(program, ctx)
   registerPutCommand(program, ctx)
   registerGetCommand(program, ctx)
@@ -73,5 +77,7 @@ Examples:
   registerStatCommand(program, ctx)
   registerStatusCommand(program, ctx)
   registerGcCommand(program, ctx)
+  registerIdCommand(program, ctx)
+  registerVotersCommand(program, ctx)
   return program
 }

@@ -23,15 +23,21 @@ export interface PeerIdentity {
 }
 
 export async function loadOrCreateIdentity (dataDir: string): Promise<PeerIdentity> {
+  const existing = await loadExistingIdentity(dataDir)
+  if (existing !== undefined) return existing
   const path = join(dataDir, IDENTITY_FILE_NAME)
-  const existing = await readIdentityFile(path)
-  if (existing !== undefined) {
-    const privateKey = decodeIdentity(existing, path)
-    return { privateKey, peerId: peerIdFromPrivateKey(privateKey), created: false }
-  }
   const privateKey = await generateKeyPair('Ed25519')
   await writeIdentityFile(dataDir, path, privateKeyToProtobuf(privateKey))
   return { privateKey, peerId: peerIdFromPrivateKey(privateKey), created: true }
+}
+
+/** The identity in dataDir, or undefined when there is none yet; never creates one. */
+export async function loadExistingIdentity (dataDir: string): Promise<PeerIdentity | undefined> {
+  const path = join(dataDir, IDENTITY_FILE_NAME)
+  const existing = await readIdentityFile(path)
+  if (existing === undefined) return undefined
+  const privateKey = decodeIdentity(existing, path)
+  return { privateKey, peerId: peerIdFromPrivateKey(privateKey), created: false }
 }
 
 async function readIdentityFile (path: string): Promise<Uint8Array | undefined> {

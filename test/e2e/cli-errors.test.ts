@@ -11,7 +11,9 @@ import { repoRoot } from '../helpers/repo-root.js'
 import { runCli } from '../helpers/run-cli.js'
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js'
 
-const COMMANDS = ['daemon', 'put', 'get', 'ls', 'rm', 'stat', 'status', 'gc']
+const COMMANDS = ['daemon', 'put', 'get', 'ls', 'rm', 'stat', 'status', 'gc', 'id', 'voters', 'voters add', 'voters remove']
+
+const VALID_PEER_ID = '12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA'
 
 function oneLine (stderr: string): string {
   const lines = stderr.trimEnd().split('\n')
@@ -30,7 +32,7 @@ describe('e2e: CLI errors and help', function () {
     const apiUrl = `http://127.0.0.1:${port}`
     const local = path.join(dir, 'x.txt')
     await import('node:fs/promises').then(async (fs) => { await fs.writeFile(local, 'x') })
-    const runs = await Promise.all([['put', local], ['get', '/x.txt', '-'], ['ls'], ['rm', '/x'], ['stat', '/x'], ['status'], ['gc']]
+    const runs = await Promise.all([['put', local], ['get', '/x.txt', '-'], ['ls'], ['rm', '/x'], ['stat', '/x'], ['status'], ['gc'], ['id'], ['voters'], ['voters', 'add', VALID_PEER_ID]]
       .map(async (args) => await runCli(args, { apiUrl, cwd: dir })))
     for (const res of runs) {
       assert.equal(res.code, 1)
@@ -54,7 +56,11 @@ describe('e2e: CLI errors and help', function () {
       ['get', '/x', '-', '--range', '5'],
       ['ls', '--api', 'not a url'],
       ['status', '--timeout', 'never'],
-      ['ls', '--bogus']
+      ['ls', '--bogus'],
+      ['voters', 'add', 'not-a-peer'],
+      ['voters', 'remove'],
+      ['voters', 'promote', VALID_PEER_ID],
+      ['id', '--data-dir']
     ]
     const results = await Promise.all(cases.map(async (args) => await runCli(args, { apiUrl: 'http://127.0.0.1:9', cwd: dir })))
     results.forEach((res, i) => {
@@ -79,7 +85,7 @@ describe('e2e: CLI errors and help', function () {
   })
 
   it('every command has --help with examples, and --version prints the version', async () => {
-    const helps = await Promise.all(COMMANDS.map(async (command) => await runCli([command, '--help'])))
+    const helps = await Promise.all(COMMANDS.map(async (command) => await runCli([...command.split(' '), '--help'])))
     for (const [i, command] of COMMANDS.entries()) {
       const res = helps[i] as Awaited<ReturnType<typeof runCli>>
       assert.equal(res.code, 0)

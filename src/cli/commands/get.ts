@@ -19,6 +19,7 @@ import { absoluteRemote, remoteBasename } from '../remote-path.js'
 
 interface GetFlags extends ClientOptions {
   readonly range?: string
+  readonly stale?: boolean
   readonly progress: boolean
 }
 
@@ -29,13 +30,15 @@ export function registerGetCommand (program: Command, ctx: CommandContext): void
     .argument('<remote>', 'remote path')
     .argument('[local]', 'local file to write, or - for standard output')
     .option('--range <first-last>', 'only bytes FIRST..LAST (inclusive, from 0), e.g. 0-1023, 1000- or -500 (the last 500)')
-    .option('--no-progress', 'never draw a progress bar'))
+    .option('--no-progress', 'never draw a progress bar')
+    .option('--stale', 'read this peer\'s local copy, which may lag the leader, instead of confirming the latest state with the leader (faster; works without a quorum)'))
     .addHelpText('after', `
 Examples:
   $ jadfs get /docs/report.pdf            # writes ./report.pdf
   $ jadfs get /docs/report.pdf out.pdf
   $ jadfs get /backups/src.tar - | tar x
-  $ jadfs get /logs/app.log - --range -4096`)
+  $ jadfs get /logs/app.log - --range -4096
+  $ jadfs get /docs/report.pdf --stale    # from this peer's copy, even without a quorum`)
     .action(async (remote: string, local: string | undefined, flags: GetFlags) => {
       const io = ctx.io
       const client = clientFrom(flags, io)
@@ -54,7 +57,7 @@ Examples:
 }
 
 async function fetchInto (client: ApiClient, remotePath: string, target: string, range: string | undefined, flags: GetFlags, io: CommandContext['io'], signal: AbortSignal): Promise<void> {
-  const opened = await client.openFile(remotePath, { range, signal })
+  const opened = await client.openFile(remotePath, { range, signal, stale: flags.stale })
   const progress = startProgress(io, `get ${remotePath}`, opened.contentLength, flags.progress)
   const hash = createHash('sha256')
   const counter = { bytes: 0 }
@@ -63,15 +66,15 @@ async function fetchInto (client: ApiClient, remotePath: string, target: string,
     const body = Readable.from(counting(opened.body, hash, counter, progress))
     if (target === '-') {
       await pipeline(body, io.stdout, { end: false })
-      await checkComplete(client, remotePath, opened, counter.bytes, range === undefined ? hash : undefined)
+      await checkComplete(client, remotePath, opened, counter.bytes, range === undefined ? hash : undefined, flags.stale)
     } else {
       await writeAtomically(path.resolve(io.cwd, target), body, async () => {
-        await checkComplete(client, remotePath, opened, counter.bytes, range === undefined ? hash : undefined)
+        await checkComplete(client, remotePath, opened, counter.bytes, range === undefined ? hash : undefined, flags.stale)
       })
     }
   } catch (err) {
     if (isJadfsError(err) && err.code !== 'DAEMON_UNREACHABLE') throw err
-    if (counter.bytes < opened.contentLength) throw await diagnoseShortBody(client, remotePath, opened, counter.bytes, err)
+    if (counter.bytes < opened.contentLength) throw await diagnoseShortBody(client, remotePath, opened, counter.bytes, err, flags.stale)
     throw err
   } finally {
     progress.stop()
@@ -111,8 +114,8 @@ async function * counting (source: AsyncIterable<Uint8Array>, hash: ReturnType<t
   }
 }
 
-async function checkComplete (client: ApiClient, remotePath: string, opened: OpenedFile, receivedBytes: number, wholeFileHash: ReturnType<typeof createHash> | undefined): Promise<void> {
-  if (receivedBytes !== opened.contentLength) throw await diagnoseShortBody(client, remotePath, opened, receivedBytes, undefined)
+async function checkComplete (client: ApiClient, remotePath: string, opened: OpenedFile, receivedBytes: number, wholeFileHash: ReturnType<typeof createHash> | undefined, stale: boolean | undefined): Promise<void> {
+  if (receivedBytes !== opened.contentLength) throw await diagnoseShortBody(client, remotePath, opened, receivedBytes, undefined, stale)
   if (wholeFileHash !== undefined && opened.sha256 !== undefined) {
     const got = wholeFileHash.digest('hex')
     if (got !== opened.sha256) throw new JadfsError('CHECKSUM_MISMATCH', `${remotePath}: received bytes hash to ${got}, the daemon recorded ${opened.sha256}`)
@@ -123,11 +126,11 @@ async function checkComplete (client: ApiClient, remotePath: string, opened: Ope
  * The daemon cuts a download short when it finds a bad chunk after the headers were sent.
  * Asking again from the first missing byte makes it report the cause as a proper error.
  */
-async function diagnoseShortBody (client: ApiClient, remotePath: string, opened: OpenedFile, receivedBytes: number, cause: unknown): Promise<JadfsError> {
+async function diagnoseShortBody (client: ApiClient, remotePath: string, opened: OpenedFile, receivedBytes: number, cause: unknown, stale: boolean | undefined): Promise<JadfsError> {
   const next = opened.rangeStart + receivedBytes
   const probe = new AbortController()
   try {
-    const again = await client.openFile(remotePath, { range: `bytes=${next}-`, signal: probe.signal })
+    const again = await client.openFile(remotePath, { range: `bytes=${next}-`, signal: probe.signal, stale })
     again.close()
   } catch (err) {
     if (isJadfsError(err) && err.code !== 'DAEMON_UNREACHABLE') return err

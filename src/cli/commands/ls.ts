@@ -13,6 +13,7 @@ const DEFAULT_PAGE_FILES = 1000
 interface LsFlags extends ClientOptions {
   readonly long?: boolean
   readonly pageSize: string
+  readonly stale?: boolean
 }
 
 export function registerLsCommand (program: Command, ctx: CommandContext): void {
@@ -21,12 +22,14 @@ export function registerLsCommand (program: Command, ctx: CommandContext): void 
     .description('List the files whose path starts with PREFIX (default: all), in path order.')
     .argument('[prefix]', 'path prefix, e.g. /docs/ or /photos/2024-')
     .option('-l, --long', 'also show version, chunks, replication and SHA-256')
-    .option('--page-size <n>', 'files fetched per request (1..1000); all pages are listed', String(DEFAULT_PAGE_FILES)))
+    .option('--page-size <n>', 'files fetched per request (1..1000); all pages are listed', String(DEFAULT_PAGE_FILES))
+    .option('--stale', 'read this peer\'s local copy, which may lag the leader, instead of confirming the latest state with the leader (faster; works without a quorum)'))
     .addHelpText('after', `
 Examples:
   $ jadfs ls
   $ jadfs ls /docs/ --long
-  $ jadfs ls --json | jq '.[].path'`)
+  $ jadfs ls --json | jq '.[].path'
+  $ jadfs ls /docs/ --stale                # this peer's copy of the namespace`)
     .action(async (prefix: string | undefined, flags: LsFlags) => {
       const client = clientFrom(flags, ctx.io)
       const pageSize = Number(flags.pageSize)
@@ -36,7 +39,7 @@ Examples:
       const files: FileRecord[] = []
       let cursor: string | undefined
       do {
-        const page = await client.listFiles({ prefix: prefix === undefined ? undefined : absoluteRemote(prefix), limit: pageSize, cursor })
+        const page = await client.listFiles({ prefix: prefix === undefined ? undefined : absoluteRemote(prefix), limit: pageSize, cursor, stale: flags.stale })
         files.push(...page.files)
         cursor = page.nextCursor
       } while (cursor !== undefined)

@@ -19,6 +19,7 @@ interface PutFlags extends ClientOptions {
   readonly chunkSize?: string
   readonly replication?: string
   readonly mode?: string
+  readonly allowFewer?: boolean
   readonly progress: boolean
 }
 
@@ -31,13 +32,15 @@ export function registerPutCommand (program: Command, ctx: CommandContext): void
     .option('--chunk-size <size>', 'chunk size for this file, 64KiB..256MiB (e.g. 1MiB); default: the daemon\'s')
     .option('--replication <n>', 'copies of each chunk the cluster should keep')
     .addOption(new Option('--mode <mode>', 'replicate before (sync) or after (async) acknowledging').choices(['sync', 'async']))
+    .option('--allow-fewer', 'in sync mode, store as many copies as there are live peers when that is fewer than --replication, instead of failing with REPLICATION_UNAVAILABLE')
     .option('--no-progress', 'never draw a progress bar'))
     .addHelpText('after', `
 Examples:
   $ jadfs put report.pdf                  # stored as /report.pdf
   $ jadfs put report.pdf /docs/           # stored as /docs/report.pdf
   $ jadfs put big.iso /isos/big.iso --chunk-size 16MiB --replication 2
-  $ tar c src | jadfs put - /backups/src.tar`)
+  $ tar c src | jadfs put - /backups/src.tar
+  $ jadfs put db.dump /backups/ --replication 3 --allow-fewer   # even with only 2 peers up`)
     .action(async (local: string, remote: string | undefined, flags: PutFlags) => {
       const io = ctx.io
       if (local === '-' && remote === undefined) throw new JadfsError('INVALID_ARGUMENT', 'put - (standard input) needs a REMOTE path')
@@ -67,7 +70,7 @@ Examples:
       const startedAtMs = Date.now()
       let record
       try {
-        record = await client.putFile(remotePath, hashing(source, hash), { sizeBytes, chunkSize, replication, mode: flags.mode, onProgress: (n) => { progress.add(n) } })
+        record = await client.putFile(remotePath, hashing(source, hash), { sizeBytes, chunkSize, replication, mode: flags.mode, allowFewer: flags.allowFewer, onProgress: (n) => { progress.add(n) } })
       } finally {
         progress.stop()
       }
