@@ -1,7 +1,7 @@
 // Command-line options of `npm run bench`.
 import { parseSizeBytes } from '../src/config/parse-size.js'
 
-export const SECTIONS = ['single-node', 'raft'] as const
+export const SECTIONS = ['single-node', 'raft', 'cluster'] as const
 export type Section = typeof SECTIONS[number]
 
 export interface BenchArgs {
@@ -15,7 +15,7 @@ export interface BenchArgs {
   readonly dir?: string
 }
 
-const USAGE = 'usage: npm run bench -- [--json] [--size 1GiB] [--chunk-size 64MiB] [--rounds 3] [--only single-node|raft] [--dir DIR]'
+const USAGE = 'usage: npm run bench -- [--json] [--size 1GiB] [--chunk-size 64MiB] [--rounds 3] [--only single-node|raft|cluster] [--dir DIR]'
 
 export function parseBenchArgs (argv: readonly string[]): BenchArgs {
   let json = false

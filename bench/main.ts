@@ -1,10 +1,11 @@
-// `npm run bench`: runs each benchmark section (single-node, raft) and prints its figures, as
+// `npm run bench`: runs each benchmark section (single-node, raft, cluster) and prints its figures, as
 // text or with --json as one JSON object keyed by section. A section is a function returning
 // flat figures; adding one means importing it and adding it to SECTION_RUNNERS.
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { parseBenchArgs, type BenchArgs, type Section } from './bench-args.js'
+import { runClusterBench } from './cluster-bench.js'
 import { runRaftBench } from './raft-bench.js'
 import { runSingleNodeBench } from './single-node-bench.js'
 
@@ -12,7 +13,8 @@ type Figures = Record<string, number | string>
 
 const SECTION_RUNNERS: Record<Section, (args: BenchArgs, dir: string, log: (line: string) => void) => Promise<Figures>> = {
   'single-node': async (args, dir, log) => await runSingleNodeBench({ dir, sizeBytes: args.sizeBytes, chunkSize: args.chunkSize, rounds: args.rounds, log }),
-  raft: async (_args, dir) => await runRaftBench({ dir })
+  raft: async (_args, dir) => await runRaftBench({ dir }),
+  cluster: async (args, dir, log) => await runClusterBench({ dir, sizeBytes: args.sizeBytes, chunkSize: args.chunkSize, rounds: args.rounds, log })
 }
 
 async function main (argv: readonly string[]): Promise<number> {

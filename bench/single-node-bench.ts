@@ -9,20 +9,18 @@
 // ceilings "SHA-256" and "plain file write + read" (the write + read round trip). Also shown,
 // for information only, a stricter per-direction ratio: put against min(SHA-256, write+fsync)
 // and get against min(SHA-256, read), the work each direction alone cannot avoid.
-import { createReadStream } from 'node:fs'
 import { rm } from 'node:fs/promises'
-import http from 'node:http'
 import path from 'node:path'
 import { parseSizeBytes } from '../src/config/parse-size.js'
 import { startDaemon } from '../test/helpers/daemon-process.js'
 import { writeRandomFile } from '../test/helpers/random-file.js'
 import { mbPerSecond, measureCeilings, type Ceilings } from './ceilings.js'
+import { discardDownload, uploadFile } from './http-transfer.js'
 import { sampleRss } from './rss-sampler.js'
 
 export const PUT_TARGET_RATIO = 0.5
 export const GET_TARGET_RATIO = 0.6
 export const RSS_TARGET_BYTES = 256 * 1024 * 1024
-const BUFFER_BYTES = 1024 * 1024
 
 export interface SingleNodeBenchOptions {
   readonly dir: string
@@ -124,58 +122,13 @@ export async function runSingleNodeBench (options: SingleNodeBenchOptions): Prom
   }
 }
 
-/**
- * Streams a file up as a PUT body. node:http rather than fetch, for the same reason as the
- * download below: the client's own CPU must not be what is measured on a 2-core machine.
- */
-async function uploadFile (url: string, filePath: string, sizeBytes: number): Promise<{ status: number, body: string }> {
-  return await new Promise((resolve, reject) => {
-    const request = http.request(url, {
-      method: 'PUT',
-      headers: { 'content-length': String(sizeBytes), 'content-type': 'application/octet-stream' }
-    }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (text: string) => { body += text })
-      res.on('end', () => { resolve({ status: res.statusCode ?? 0, body }) })
-      res.on('error', reject)
-    })
-    request.on('error', reject)
-    const file = createReadStream(filePath, { highWaterMark: BUFFER_BYTES })
-    file.on('error', (err) => { request.destroy(err) })
-    file.pipe(request)
-  })
-}
-
-/**
- * Streams a download and throws the bytes away. node:http rather than fetch: on this kind of
- * machine undici's web streams cost the client more CPU than the daemon's whole read path,
- * and the client must not be what is measured. (The daemon re-hashes every chunk it serves;
- * the put already checked the stored SHA-256 against the source.)
- */
-async function discardDownload (url: string): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    http.get(url, (res) => {
-      if (res.statusCode !== 200) {
-        reject(new Error(`get failed: HTTP ${String(res.statusCode)}`))
-        res.resume()
-        return
-      }
-      let bytes = 0
-      res.on('data', (piece: Buffer) => { bytes += piece.length })
-      res.on('end', () => { resolve(res.complete ? bytes : -1) })
-      res.on('error', reject)
-    }).on('error', reject)
-  })
-}
-
-function median (values: readonly number[]): number {
+export function median (values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
   const mid = Math.floor(sorted.length / 2)
   return sorted.length % 2 === 1 ? sorted[mid] ?? NaN : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2
 }
 
-function round1 (value: number, digits = 1): number {
+export function round1 (value: number, digits = 1): number {
   const f = 10 ** digits
   return Math.round(value * f) / f
 }
