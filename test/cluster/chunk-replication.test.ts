@@ -4,7 +4,7 @@
 // placement picked and succeeds with N copies; it fails REPLICATION_UNAVAILABLE before any
 // upload when fewer peers are live (checkReplication, at the limit and one below), and after
 // the placement rounds when pushes keep failing; after a failed push further peers are tried
-// (never the failed one again); a default factor, or allowFewer, records the missing copies
+// (never the failed one again) and a peer that already had the chunk counts; a default factor, or allowFewer, records the missing copies
 // as debt with the holders instead of failing; async records debt [self] without pushing;
 // factor 1 does nothing.
 import { strict as assert } from 'node:assert'
@@ -21,6 +21,8 @@ interface Harness {
   readonly pushes: string[]
   /** pushes to these peers reject */
   readonly failing: Set<string>
+  /** pushes to these peers answer that they already had the chunk */
+  readonly alreadyHad: Set<string>
   readonly debts: Array<{ cid: string, sizeBytes: number, want: number, holders: string[] }>
   readonly copied: string[]
   readonly warnings: string[]
@@ -33,6 +35,7 @@ function harness (peerIds: string[]): Harness {
     chooseCalls: [] as Array<{ count: number, exclude: string[] }>,
     pushes: [] as string[],
     failing: new Set<string>(),
+    alreadyHad: new Set<string>(),
     debts: [] as Array<{ cid: string, sizeBytes: number, want: number, holders: string[] }>,
     copied: [] as string[],
     warnings: [] as string[]
@@ -47,7 +50,7 @@ function harness (peerIds: string[]): Harness {
     push: async (peerId) => {
       h.pushes.push(peerId)
       if (h.failing.has(peerId)) throw new Error(`${peerId} refused`)
-      return 'stored'
+      return h.alreadyHad.has(peerId) ? 'already-had' : 'stored'
     },
     recordDebt: (cid, sizeBytes, want, holders) => { h.debts.push({ cid, sizeBytes, want, holders: [...holders] }) },
     onCopied: (_cid, peerId) => { h.copied.push(peerId) },
@@ -96,6 +99,15 @@ describe('cluster: chunk replication', () => {
     h.replication.checkReplication(put(2, { allowFewer: true }))
     h.replication.checkReplication(put(2, { mode: 'async' }))
     assert.deepEqual(h.pushes, [])
+  })
+
+  it('counts a peer that already had the chunk as a copy', async () => {
+    const h = harness(['a', 'b', 'c'])
+    h.alreadyHad.add('a')
+    await h.replication.replicateChunk(CHUNK, put(3))
+    assert.deepEqual(h.pushes, ['a', 'b'])
+    assert.deepEqual(h.copied, ['a', 'b'])
+    assert.deepEqual(h.debts, [])
   })
 
   it('tries further peers after a failed push and never the failed one again', async () => {

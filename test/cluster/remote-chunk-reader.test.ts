@@ -21,6 +21,8 @@ interface Harness {
   readonly candidates: Map<string, string[]>
   readonly providers: Map<string, string[]>
   readonly providerLookups: string[]
+  /** thrown by the DHT lookup after the listed providers */
+  lookupError: Error | undefined
   /** every fetchInto call as "peer:cid", in call order */
   readonly fetches: string[]
   readonly fetched: Array<[string, string]>
@@ -41,6 +43,7 @@ function harness (): Harness {
     candidates: new Map<string, string[]>(),
     providers: new Map<string, string[]>(),
     providerLookups: [] as string[],
+    lookupError: undefined as Error | undefined,
     fetches: [] as string[],
     fetched: [] as Array<[string, string]>,
     failing: new Set<string>(),
@@ -56,6 +59,7 @@ function harness (): Harness {
       assert.ok(signal instanceof AbortSignal)
       h.providerLookups.push(cid)
       yield * h.providers.get(cid) ?? []
+      if (h.lookupError !== undefined) throw h.lookupError
     },
     fetchInto: async (peerId, chunk) => {
       h.fetches.push(`${peerId}:${chunk.cid}`)
@@ -134,6 +138,14 @@ describe('cluster: remote chunk reader', () => {
     await assert.rejects(h.reader.ensureLocal(chunk(1)),
       fails('CHUNK_UNAVAILABLE', ['a', 'b', 'c'], /no reachable peer could supply chunk c1 \(3 tried\): a: a has no copy; b: b has no copy; c: c has no copy/))
     assert.deepEqual(h.fetched, [])
+  })
+
+  it('reports a failing DHT lookup among the reasons', async () => {
+    const h = harness()
+    h.providers.set('c1', ['p1'])
+    h.failing.add('p1')
+    h.lookupError = new Error('query timed out')
+    await assert.rejects(h.reader.ensureLocal(chunk(1)), fails('CHUNK_UNAVAILABLE', ['p1'], /p1: p1 has no copy; DHT lookup: query timed out$/))
   })
 
   it('asks at most 8 peers for one chunk', async () => {
