@@ -106,7 +106,8 @@ describe('cluster: chunk announcer', () => {
     const h = harness()
     h.announcer.start(5)
     h.announcer.announce(cid(1))
-    await sleep(50)
+    // a loaded machine may run the timer late; wait for it, up to a bound
+    for (let waitedMs = 0; h.published.length === 0 && waitedMs < 2000; waitedMs += 10) await sleep(10)
     assert.deepEqual(h.published, [[cid(1)]])
     h.announcer.stop()
     h.announcer.announce(cid(2))
