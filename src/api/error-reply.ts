@@ -1,11 +1,11 @@
-// One error shape for every failure the API reports: {"error":{"code","message"}} with the
+// One error shape for every failure the API reports: {"error":{"code","message","details"?}} with the
 // status the registry gives the code. Fastify's own errors (bad headers, body too large,
 // unknown route) are translated into registry codes; anything unexpected becomes INTERNAL
 // without its message or stack, which go to the log instead.
 import { ERROR_CODES, JadfsError, isJadfsError, type ErrorCode } from '../errors.js'
 
 export interface ErrorBody {
-  readonly error: { readonly code: ErrorCode, readonly message: string }
+  readonly error: { readonly code: ErrorCode, readonly message: string, readonly details?: Record<string, unknown> }
 }
 
 export interface MappedError {
@@ -22,7 +22,8 @@ interface FastifyLikeError {
 }
 
 export function mapError (err: unknown): MappedError {
-  if (isJadfsError(err)) return fromCode(err.code, err.message, false)
+  // details are part of the answer: NOT_LEADER names the leader the client should ask
+  if (isJadfsError(err)) return fromCode(err.code, err.message, false, err.details)
   const fe = (typeof err === 'object' && err !== null ? err : {}) as FastifyLikeError
   const status = typeof fe.statusCode === 'number' ? fe.statusCode : undefined
   const message = typeof fe.message === 'string' ? fe.message : 'request failed'
@@ -36,8 +37,9 @@ export function mapError (err: unknown): MappedError {
   return fromCode('INTERNAL', 'internal error; see the daemon log', true)
 }
 
-function fromCode (code: ErrorCode, message: string, unexpected: boolean): MappedError {
-  return { status: ERROR_CODES[code].httpStatus, body: { error: { code, message } }, unexpected }
+function fromCode (code: ErrorCode, message: string, unexpected: boolean, details?: Record<string, unknown>): MappedError {
+  const error = details === undefined ? { code, message } : { code, message, details }
+  return { status: ERROR_CODES[code].httpStatus, body: { error }, unexpected }
 }
 
 export function invalidArgument (message: string): JadfsError {

@@ -43,10 +43,13 @@ export class RemoteChunkReader {
       beforeOpen: async (chunk) => {
         const at = chunks.indexOf(chunk, cursor)
         if (at >= 0) cursor = at
+        // the chunk the client waits for is asked for first: started after its read-ahead, it
+        // would queue behind them for the holder's per-peer transfer slots (or get PEER_BUSY)
+        const current = this.ensureLocal(chunk)
         for (let i = cursor + 1; i < Math.min(chunks.length, cursor + 1 + READ_AHEAD_CHUNKS); i++) {
           this.ensureLocal(chunks[i] as ChunkRef).catch(() => {})
         }
-        await this.ensureLocal(chunk)
+        await current
       }
     }
   }

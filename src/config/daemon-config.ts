@@ -3,6 +3,7 @@
 // that names the option, where it came from and what is accepted, so the CLI can print it
 // and exit with the usage code.
 import path from 'node:path'
+import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
 import { JadfsError } from '../errors.js'
 import { parseDurationMs } from './parse-duration.js'
@@ -173,15 +174,17 @@ export function resolveDaemonConfig (flags: DaemonFlags, env: Readonly<Record<st
   const lists: Partial<Record<ListOptionSpec['key'], string[]>> = {}
   for (const option of LIST_OPTIONS) {
     const fromFlag = flags[option.key]
-    const fromEnv = env[option.env]
+    // a variable that lists no address (blank, or only separators) is treated as unset
+    const fromEnv = (env[option.env] ?? '').split(/[\s,]+/).filter((a) => a !== '')
     const [raw, source] = fromFlag !== undefined && fromFlag.length > 0
       ? [[...fromFlag], option.flag]
-      : fromEnv !== undefined && fromEnv.trim() !== ''
-        ? [fromEnv.split(/[\s,]+/).filter((a) => a !== ''), `${option.env} (for ${option.flag})`]
+      : fromEnv.length > 0
+        ? [fromEnv, `${option.env} (for ${option.flag})`]
         : [[...option.defaultValue], `default of ${option.flag}`]
     for (const addr of raw) {
-      if (!addr.startsWith('/')) {
-        throw new JadfsError('INVALID_CONFIG', `invalid ${source}: ${JSON.stringify(addr)}: expected a multiaddr like /ip4/10.0.0.2/tcp/5081${option.key === 'join' ? '/p2p/12D3Koo...' : ''}`, { details: { option: option.flag } })
+      const why = multiaddrProblem(addr)
+      if (why !== undefined) {
+        throw new JadfsError('INVALID_CONFIG', `invalid ${source}: ${JSON.stringify(addr)}: ${why}; expected a multiaddr like /ip4/10.0.0.2/tcp/5081${option.key === 'join' ? '/p2p/12D3Koo...' : ''}`, { details: { option: option.flag } })
       }
     }
     lists[option.key] = raw
@@ -202,5 +205,16 @@ export function resolveDaemonConfig (flags: DaemonFlags, env: Readonly<Record<st
     heartbeatIntervalMs: values.heartbeatInterval as number,
     replaceDeadVoterAfterMs: values.replaceDeadVoterAfter as number,
     snapshotEveryEntries: values.snapshotEvery as number
+  }
+}
+
+/** why the text is not a multiaddr (checked here, so the error names the option and its source) */
+function multiaddrProblem (text: string): string | undefined {
+  if (!text.startsWith('/')) return 'not a multiaddr'
+  try {
+    multiaddr(text)
+    return undefined
+  } catch (err) {
+    return (err as Error).message.split('\n')[0] ?? 'not a multiaddr'
   }
 }

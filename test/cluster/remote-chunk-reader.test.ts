@@ -1,0 +1,232 @@
+// Checks reading chunks this peer does not hold, with a fake local store state, fake candidate
+// and DHT provider lists, and a fake fetchInto that records every call, can be held open on a
+// gate, and counts fetches in flight: a held chunk is never fetched; candidates are tried in
+// order until one succeeds, then DHT providers (a peer already tried is not asked twice); at
+// most 8 peers are asked (at the limit); concurrent ensureLocal calls for one chunk share one
+// fetch; nobody supplying it gives CHUNK_UNAVAILABLE naming the peers tried, or CHUNK_CORRUPT
+// when the local copy is bad; the DHT is skipped when no peer is connected; a read prefetches
+// at most READ_AHEAD_CHUNKS past the chunk it opens (fetches in flight counted) and starts the
+// fetches in chunk order.
+import { strict as assert } from 'node:assert'
+import { READ_AHEAD_CHUNKS, RemoteChunkReader } from '../../src/cluster/remote-chunk-reader.js'
+import { JadfsError } from '../../src/errors.js'
+import type { ChunkRef } from '../../src/files/file-service.js'
+
+/** mirrors MAX_SOURCES_TRIED in the module */
+const MAX_SOURCES_TRIED = 8
+
+interface Harness {
+  readonly local: Map<string, 'ok' | 'bad'>
+  connected: boolean
+  readonly candidates: Map<string, string[]>
+  readonly providers: Map<string, string[]>
+  readonly providerLookups: string[]
+  /** thrown by the DHT lookup after the listed providers */
+  lookupError: Error | undefined
+  /** every fetchInto call as "peer:cid", in call order */
+  readonly fetches: string[]
+  readonly fetched: Array<[string, string]>
+  /** peers whose fetches fail */
+  readonly failing: Set<string>
+  /** while set, fetches wait for it to be opened */
+  gate: Promise<void> | null
+  inFlight: number
+  maxInFlight: number
+  readonly reader: RemoteChunkReader
+}
+
+function harness (): Harness {
+  const stopping = new AbortController()
+  const h = {
+    local: new Map<string, 'ok' | 'bad'>(),
+    connected: true,
+    candidates: new Map<string, string[]>(),
+    providers: new Map<string, string[]>(),
+    providerLookups: [] as string[],
+    lookupError: undefined as Error | undefined,
+    fetches: [] as string[],
+    fetched: [] as Array<[string, string]>,
+    failing: new Set<string>(),
+    gate: null as Promise<void> | null,
+    inFlight: 0,
+    maxInFlight: 0
+  }
+  const reader = new RemoteChunkReader({
+    localState: (cid) => h.local.get(cid) ?? 'absent',
+    hasPeers: () => h.connected,
+    candidates: (cid) => h.candidates.get(cid) ?? [],
+    findProviders: async function * (cid, signal) {
+      assert.ok(signal instanceof AbortSignal)
+      h.providerLookups.push(cid)
+      yield * h.providers.get(cid) ?? []
+      if (h.lookupError !== undefined) throw h.lookupError
+    },
+    fetchInto: async (peerId, chunk) => {
+      h.fetches.push(`${peerId}:${chunk.cid}`)
+      h.inFlight++
+      h.maxInFlight = Math.max(h.maxInFlight, h.inFlight)
+      try {
+        if (h.gate !== null) await h.gate
+        if (h.failing.has(peerId)) throw new Error(`${peerId} has no copy`)
+        h.local.set(chunk.cid, 'ok')
+      } finally {
+        h.inFlight--
+      }
+    },
+    onFetched: (cid, from) => { h.fetched.push([cid, from]) },
+    signal: stopping.signal,
+    logger: { debug: () => {}, warn: () => {} }
+  })
+  return Object.assign(h, { reader })
+}
+
+function gate (h: Harness): () => void {
+  let open!: () => void
+  h.gate = new Promise<void>((resolve) => { open = resolve })
+  return () => {
+    h.gate = null
+    open()
+  }
+}
+
+const chunk = (n: number): ChunkRef => ({ cid: `c${n}`, sizeBytes: 100 })
+
+const fails = (code: string, tried: string[], message: RegExp) => (err: unknown): boolean => {
+  assert.ok(err instanceof JadfsError, String(err))
+  assert.equal(err.code, code)
+  assert.deepEqual(err.details, { cid: 'c1', tried })
+  assert.match(err.message, message)
+  return true
+}
+
+describe('cluster: remote chunk reader', () => {
+  it('does nothing for a chunk held here', async () => {
+    const h = harness()
+    h.local.set('c1', 'ok')
+    h.candidates.set('c1', ['a'])
+    await h.reader.ensureLocal(chunk(1))
+    assert.deepEqual(h.fetches, [])
+    assert.deepEqual(h.providerLookups, [])
+  })
+
+  it('tries the candidates in order until one supplies the chunk', async () => {
+    const h = harness()
+    h.candidates.set('c1', ['a', 'b', 'c'])
+    h.failing.add('a')
+    await h.reader.ensureLocal(chunk(1))
+    assert.deepEqual(h.fetches, ['a:c1', 'b:c1'])
+    assert.deepEqual(h.fetched, [['c1', 'b']])
+    assert.deepEqual(h.providerLookups, [])
+  })
+
+  it('falls back to DHT providers and does not ask a tried peer twice', async () => {
+    const h = harness()
+    h.candidates.set('c1', ['a'])
+    h.failing.add('a')
+    h.providers.set('c1', ['a', 'p1', 'p2'])
+    await h.reader.ensureLocal(chunk(1))
+    assert.deepEqual(h.providerLookups, ['c1'])
+    assert.deepEqual(h.fetches, ['a:c1', 'p1:c1'])
+    assert.deepEqual(h.fetched, [['c1', 'p1']])
+  })
+
+  it('gives CHUNK_UNAVAILABLE naming the peers tried when nobody supplies the chunk', async () => {
+    const h = harness()
+    h.candidates.set('c1', ['a', 'b'])
+    h.providers.set('c1', ['c'])
+    for (const id of ['a', 'b', 'c']) h.failing.add(id)
+    await assert.rejects(h.reader.ensureLocal(chunk(1)),
+      fails('CHUNK_UNAVAILABLE', ['a', 'b', 'c'], /no reachable peer could supply chunk c1 \(3 tried\): a: a has no copy; b: b has no copy; c: c has no copy/))
+    assert.deepEqual(h.fetched, [])
+  })
+
+  it('reports a failing DHT lookup among the reasons', async () => {
+    const h = harness()
+    h.providers.set('c1', ['p1'])
+    h.failing.add('p1')
+    h.lookupError = new Error('query timed out')
+    await assert.rejects(h.reader.ensureLocal(chunk(1)), fails('CHUNK_UNAVAILABLE', ['p1'], /p1: p1 has no copy; DHT lookup: query timed out$/))
+  })
+
+  it('asks at most 8 peers for one chunk', async () => {
+    const h = harness()
+    const peers = Array.from({ length: MAX_SOURCES_TRIED + 2 }, (_, i) => `p${i}`)
+    h.candidates.set('c1', peers.slice(0, 5))
+    h.providers.set('c1', peers.slice(5))
+    for (const id of peers) h.failing.add(id)
+    await assert.rejects(h.reader.ensureLocal(chunk(1)), fails('CHUNK_UNAVAILABLE', peers.slice(0, MAX_SOURCES_TRIED), /8 tried/))
+    assert.equal(h.fetches.length, MAX_SOURCES_TRIED)
+    // the eighth peer is still asked, and it may be the one that has it
+    const h2 = harness()
+    h2.candidates.set('c1', peers.slice(0, MAX_SOURCES_TRIED))
+    for (const id of peers.slice(0, MAX_SOURCES_TRIED - 1)) h2.failing.add(id)
+    await h2.reader.ensureLocal(chunk(1))
+    assert.deepEqual(h2.fetched, [['c1', `p${MAX_SOURCES_TRIED - 1}`]])
+  })
+
+  it('gives CHUNK_CORRUPT when the local copy is bad and nobody supplies a good one, and refetches a bad copy', async () => {
+    const h = harness()
+    h.local.set('c1', 'bad')
+    h.candidates.set('c1', ['a'])
+    h.failing.add('a')
+    await assert.rejects(h.reader.ensureLocal(chunk(1)), fails('CHUNK_CORRUPT', ['a'], /failed its integrity check on this peer and no peer could supply a good copy \(1 tried\)/))
+    h.failing.delete('a')
+    await h.reader.ensureLocal(chunk(1))
+    assert.equal(h.local.get('c1'), 'ok')
+    assert.deepEqual(h.fetches, ['a:c1', 'a:c1'])
+  })
+
+  it('skips the DHT when no peer is connected', async () => {
+    const h = harness()
+    h.connected = false
+    h.providers.set('c1', ['p1'])
+    await assert.rejects(h.reader.ensureLocal(chunk(1)), fails('CHUNK_UNAVAILABLE', [], /\(0 tried\)/))
+    assert.deepEqual(h.providerLookups, [])
+    // the control: connected, the same chunk is found through the DHT
+    h.connected = true
+    await h.reader.ensureLocal(chunk(1))
+    assert.deepEqual(h.providerLookups, ['c1'])
+  })
+
+  it('shares one fetch between concurrent readers of a chunk, and fetches again once it ended', async () => {
+    const h = harness()
+    h.candidates.set('c1', ['a', 'b'])
+    h.failing.add('a')
+    const open = gate(h)
+    const readers = [h.reader.ensureLocal(chunk(1)), h.reader.ensureLocal(chunk(1)), h.reader.ensureLocal(chunk(1))]
+    open()
+    await Promise.all(readers)
+    assert.deepEqual(h.fetches, ['a:c1', 'b:c1'])
+
+    // a failed fetch is shared too, and not remembered: the next call tries again
+    h.local.delete('c1')
+    h.failing.add('b')
+    const open2 = gate(h)
+    const failing = [h.reader.ensureLocal(chunk(1)), h.reader.ensureLocal(chunk(1))]
+    open2()
+    for (const p of failing) await assert.rejects(p, /no reachable peer/)
+    assert.equal(h.fetches.length, 4)
+    h.failing.clear()
+    await h.reader.ensureLocal(chunk(1))
+    assert.equal(h.fetches.length, 5)
+  })
+
+  it('a read prefetches at most READ_AHEAD_CHUNKS ahead, fetching in chunk order', async () => {
+    const h = harness()
+    const chunks = Array.from({ length: 10 }, (_, i) => chunk(i))
+    for (const c of chunks) h.candidates.set(c.cid, ['a'])
+    const session = h.reader.openRead(chunks)
+    for (const [i, c] of chunks.entries()) {
+      const open = gate(h)
+      const opening = session.beforeOpen(c)
+      // every fetch this open started is waiting at the gate now
+      await new Promise((resolve) => setImmediate(resolve))
+      const started = h.fetches.map((f) => Number(f.slice('a:c'.length)))
+      assert.ok(Math.max(...started) <= Math.min(i + READ_AHEAD_CHUNKS, chunks.length - 1), `opening chunk ${i} started ${started.join(',')}`)
+      open()
+      await opening
+    }
+    assert.deepEqual(h.fetches, chunks.map((c) => `a:${c.cid}`))
+    assert.equal(h.maxInFlight, READ_AHEAD_CHUNKS + 1)
+  })
+})
