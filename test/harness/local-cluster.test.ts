@@ -12,7 +12,7 @@ import path from 'node:path'
 import { isJadfsError } from '../../src/errors.js'
 import { readClusterFile } from '../../src/harness/cluster-file.js'
 import { MAX_NODES, startLocalCluster, type LocalCluster, type LocalClusterInit } from '../../src/harness/local-cluster.js'
-import { isProcessAlive } from '../../src/harness/process-control.js'
+import { isDaemonProcess } from '../../src/harness/process-control.js'
 import { processGroup, STAND_IN_DAEMON } from '../helpers/stand-in.js'
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js'
 
@@ -38,7 +38,7 @@ describe('harness: local cluster (stand-in daemons)', function () {
   const allGone = async (dir: string): Promise<void> => {
     const recorded = await readClusterFile(dir)
     assert.ok(recorded !== undefined && recorded.nodes.length > 0, 'cluster.json lists the nodes started')
-    for (const node of recorded.nodes) assert.equal(isProcessAlive(node.pid), false, `node ${node.index} (pid ${node.pid}) still runs`)
+    for (const node of recorded.nodes) assert.equal(await isDaemonProcess(node.pid, node.dataDir), false, `node ${node.index} (pid ${node.pid}) still runs`)
   }
 
   before(async () => { root = await makeTempDir('harness') })
