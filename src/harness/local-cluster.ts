@@ -60,9 +60,12 @@ export interface LocalCluster {
    * undefined at once.
    */
   kill (index: number, signal?: NodeJS.Signals): Promise<ExitStatus | undefined>
-  /** stops node index if it runs, then starts it again with the same data dir and flags */
+  /**
+   * Stops node index if it runs, then starts it again with the same data dir and flags, on the
+   * ports it had (its API URL and peer address do not change), and waits for its daemon.json.
+   */
   restart (index: number): Promise<LocalNode>
-  /** starts one more daemon, joining through a running node, and waits until it is a member */
+  /** starts one more daemon, joining through every running node, and waits until it is a member */
   addNode (): Promise<LocalNode>
   /** polls GET /v1/cluster of every running node until one answer satisfies the predicate */
   waitFor (predicate: (view: ClusterView, node: LocalNode) => boolean, timeoutMs?: number): Promise<ClusterView>

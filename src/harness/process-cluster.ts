@@ -15,6 +15,8 @@ import type { LocalCluster, LocalNode } from './local-cluster.js'
 import { logTail } from './log-tail.js'
 import { signalGroup, terminate, waitUntilGone } from './process-control.js'
 
+const ANY_API_PORT = '127.0.0.1:0'
+const ANY_PEER_PORT = '/ip4/127.0.0.1/tcp/0'
 const POLL_INTERVAL_MS = 100
 const LOG_TAIL_LINES = 15
 /** signals after which kill() waits for the process to exit (the others, e.g. SIGSTOP, do not end it) */
@@ -37,6 +39,9 @@ interface Slot {
   readonly logFile: string
   /** the flags particular to this node (--join), kept for restarts */
   readonly ownArgs: readonly string[]
+  /** port 0 at first; then the ports it got, so that a restart keeps its API URL and peer address */
+  apiListen: string
+  listen: string
   proc: DaemonProcess
   info: DaemonFile | undefined
 }
@@ -99,11 +104,11 @@ export class ProcessCluster implements LocalCluster {
 
   async addNode (): Promise<LocalNode> {
     if (this.slots.length >= MAX_NODES) throw new JadfsError('INVALID_ARGUMENT', `the harness runs at most ${MAX_NODES} nodes`)
-    const through = this.slots.find((s) => s.proc.exit === undefined && s.info !== undefined)
-    const join = through?.info?.addrs[0]
-    if (join === undefined) throw new JadfsError('CLUSTER_START_FAILED', 'no running node to join through')
+    // Through every running node: any of them may be the one that is down by the time it dials.
+    const join = this.slots.filter((s) => s.proc.exit === undefined).flatMap((s) => s.info?.addrs.slice(0, 1) ?? [])
+    if (join.length === 0) throw new JadfsError('CLUSTER_START_FAILED', 'no running node to join through')
     const deadline = Date.now() + this.settings.startTimeoutMs
-    const slot = await this.launch(this.slots.length, ['--join', join])
+    const slot = await this.launch(this.slots.length, ['--join', ...join])
     await this.awaitDaemonFile(slot, deadline, [slot])
     const peerId = slot.info?.peerId ?? ''
     await this.poll((view) => view.voters.includes(peerId) || view.learners.includes(peerId), Math.max(0, deadline - Date.now()), [slot])
@@ -146,18 +151,18 @@ export class ProcessCluster implements LocalCluster {
 
   private async launch (index: number, ownArgs: readonly string[]): Promise<Slot> {
     const dataDir = path.join(this.dir, `node${index}`)
-    const partial = { index, dataDir, logFile: nodeLogFile(dataDir), ownArgs }
+    const partial = { index, dataDir, logFile: nodeLogFile(dataDir), ownArgs, apiListen: ANY_API_PORT, listen: ANY_PEER_PORT }
     const slot: Slot = { ...partial, proc: await this.spawn(partial), info: undefined }
     this.slots[index] = slot
     await this.record()
     return slot
   }
 
-  private async spawn (slot: Pick<Slot, 'dataDir' | 'logFile' | 'ownArgs'>): Promise<DaemonProcess> {
+  private async spawn (slot: Pick<Slot, 'dataDir' | 'logFile' | 'ownArgs' | 'apiListen' | 'listen'>): Promise<DaemonProcess> {
     const args = [
       '--data-dir', slot.dataDir,
-      '--api-listen', '127.0.0.1:0',
-      '--listen', '/ip4/127.0.0.1/tcp/0',
+      '--api-listen', slot.apiListen,
+      '--listen', slot.listen,
       '--voters', String(this.settings.voters),
       '--log-level', 'info',
       ...slot.ownArgs,
@@ -180,6 +185,7 @@ export class ProcessCluster implements LocalCluster {
       const info = await readDaemonFile(slot.dataDir)
       if (info !== undefined && info.pid === slot.proc.pid) {
         slot.info = info
+        pinPorts(slot, info)
         await this.record()
         return
       }
@@ -246,6 +252,14 @@ export class ProcessCluster implements LocalCluster {
     this.recorded = write.catch(() => {})
     await write
   }
+}
+
+/** a restarted node listens where it did before, as a restarted machine would */
+function pinPorts (slot: Slot, info: DaemonFile): void {
+  const apiPort = /^http:\/\/127\.0\.0\.1:(\d+)$/.exec(info.apiUrl)?.[1]
+  if (apiPort !== undefined) slot.apiListen = `127.0.0.1:${apiPort}`
+  const peerPort = info.addrs.map((a) => /^\/ip4\/127\.0\.0\.1\/tcp\/(\d+)\//.exec(a)?.[1]).find((p) => p !== undefined)
+  if (peerPort !== undefined) slot.listen = `/ip4/127.0.0.1/tcp/${peerPort}`
 }
 
 function toLocalNode (slot: Slot): LocalNode {
