@@ -30,7 +30,8 @@ export interface ClusterView {
   readonly peerId: string
   readonly leader: string | null
   readonly term: number
-  readonly role: 'leader' | 'follower' | 'candidate' | 'preCandidate' | 'learner'
+  /** 'none': started with --join and not yet added by the leader */
+  readonly role: 'leader' | 'follower' | 'candidate' | 'learner' | 'none'
   readonly commitIndex: number
   readonly appliedIndex: number
   readonly targetVoters: number

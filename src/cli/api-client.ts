@@ -3,7 +3,7 @@
 // signal; bodies stream both ways with backpressure; API errors come back as JadfsError
 // with the daemon's code and message.
 import { Readable } from 'node:stream'
-import { ERROR_CODES, JadfsError, type ErrorCode } from '../errors.js'
+import { ERROR_CODES, JadfsError, isJadfsError, type ErrorCode } from '../errors.js'
 import type { FileListing, FileRecord, GcReport, NodeStatus } from '../files/file-service.js'
 import type { ClusterView, MembershipView, PeerIdView } from '../api/cluster-view.js'
 import { fileUrlPath } from '../api/file-path.js'
@@ -133,21 +133,31 @@ export class ApiClient {
   }
 
   async id (): Promise<PeerIdView> {
-    return await this.json({ method: 'GET', path: '/v1/id' })
+    return await this.clusterJson({ method: 'GET', path: '/v1/id' })
   }
 
   async cluster (): Promise<ClusterView> {
-    return await this.json({ method: 'GET', path: '/v1/cluster' })
+    return await this.clusterJson({ method: 'GET', path: '/v1/cluster' })
   }
 
   /** promotes a learner to voter (leader only: elsewhere NOT_LEADER) */
   async addVoter (peerId: string): Promise<MembershipView> {
-    return await this.json({ method: 'POST', path: '/v1/cluster/voters', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ peerId }) })
+    return await this.clusterJson({ method: 'POST', path: '/v1/cluster/voters', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ peerId }) })
   }
 
   /** removes a peer from the configuration (leader only: elsewhere NOT_LEADER) */
   async removeVoter (peerId: string): Promise<MembershipView> {
-    return await this.json({ method: 'DELETE', path: `/v1/cluster/voters/${encodeURIComponent(peerId)}` })
+    return await this.clusterJson({ method: 'DELETE', path: `/v1/cluster/voters/${encodeURIComponent(peerId)}` })
+  }
+
+  /** a cluster route; a daemon without it (single node, older) is named as such, code unchanged */
+  private async clusterJson<T> (options: CallOptions): Promise<T> {
+    try {
+      return await this.json<T>(options)
+    } catch (err) {
+      if (!isJadfsError(err, 'ROUTE_NOT_FOUND')) throw err
+      throw new JadfsError('ROUTE_NOT_FOUND', `the daemon at ${this.baseUrl} has no ${options.method} ${options.path.split('/').slice(0, 4).join('/')}: it is a single-node jadfs, older than the cluster API`, { cause: err, details: err.details })
+    }
   }
 
   private async json<T> (options: CallOptions, onProgress?: (bytes: number) => void): Promise<T> {

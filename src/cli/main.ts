@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander'
 import { isJadfsError } from '../errors.js'
 import { processIo, type CliIo } from './cli-io.js'
 import type { CommandContext } from './command-context.js'
+import { registerClusterCommand } from './commands/cluster.js'
 import { registerDaemonCommand } from './commands/daemon.js'
 import { registerGcCommand } from './commands/gc.js'
 import { registerGetCommand } from './commands/get.js'
@@ -79,5 +80,6 @@ Examples:
   registerGcCommand(program, ctx)
   registerIdCommand(program, ctx)
   registerVotersCommand(program, ctx)
+  registerClusterCommand(program, ctx)
   return program
 }

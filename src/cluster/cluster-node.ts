@@ -25,7 +25,8 @@ import type { ConfChange, ConfState } from '../raft/types.js'
 import { ChunkAnnouncer } from './chunk-announcer.js'
 import { ChunkReplication } from './chunk-replication.js'
 import type { PlacementCandidate } from './chunk-replication.js'
-import type { ClusterControl, ClusterView, MembersView, PeerView } from './cluster-control.js'
+import type { ClusterPeerView, ClusterView, MembershipView } from '../api/cluster-view.js'
+import type { ClusterControl } from './cluster-control.js'
 import { dialableAddresses, readMemberBook, writeMemberBook } from './member-address-book.js'
 import { MembershipManager } from './membership-manager.js'
 import { choosePeers, rankPeers } from './placement/rendezvous.js'
@@ -310,7 +311,7 @@ async function assemble (init: ClusterNodeInit, host: JadfsHost, selfId: string,
   membership.start(MEMBERSHIP_INTERVAL_MS)
   stack.push(() => { membership.stop() })
 
-  const members = (conf: ConfState): MembersView => ({ voters: [...conf.voters], learners: [...conf.learners] })
+  const members = (conf: ConfState): MembershipView => ({ voters: [...conf.voters], learners: [...conf.learners] })
   const requireLeader = (): void => {
     const st = raft.status()
     if (st.role === 'leader') return
@@ -349,7 +350,7 @@ async function assemble (init: ClusterNodeInit, host: JadfsHost, selfId: string,
     control,
     peerId: selfId,
     setApiUrl: (url) => { apiUrl = url },
-    addrs: () => control.id().addrs,
+    addrs: () => [...control.id().addrs],
     stop: unwind
   }
 }
@@ -391,7 +392,7 @@ function heartbeatRole (role: string, conf: ConfState, selfId: string): RaftRole
   return RaftRole.RAFT_ROLE_FOLLOWER
 }
 
-const ROLE_NAMES: Record<RaftRole, string> = {
+const ROLE_NAMES: Record<RaftRole, ClusterView['role']> = {
   [RaftRole.RAFT_ROLE_UNKNOWN]: 'none',
   [RaftRole.RAFT_ROLE_FOLLOWER]: 'follower',
   [RaftRole.RAFT_ROLE_CANDIDATE]: 'candidate',
@@ -402,10 +403,10 @@ const ROLE_NAMES: Record<RaftRole, string> = {
 function clusterView (selfId: string, raft: RaftNamespaceLog, monitor: PeerMonitor, self: NodeStatus | undefined, apiUrl: string, version: string, targetVoters: number, queue: ReplicationQueue): ClusterView {
   const st = raft.status()
   const { voters, learners } = st.confState
-  const member = (peerId: string): PeerView['member'] => voters.includes(peerId) ? 'voter' : learners.includes(peerId) ? 'learner' : 'none'
+  const member = (peerId: string): ClusterPeerView['member'] => voters.includes(peerId) ? 'voter' : learners.includes(peerId) ? 'learner' : 'none'
   const now = Date.now()
   const selfRole = ROLE_NAMES[heartbeatRole(st.role, st.confState, selfId)]
-  const peers: PeerView[] = [{
+  const peers: ClusterPeerView[] = [{
     peerId: selfId,
     state: 'self',
     apiUrl: apiUrl === '' ? null : apiUrl,

@@ -4,7 +4,7 @@ import path from 'node:path'
 import type { ClusterView } from '../api/cluster-view.js'
 import { requireClusterFile, type ClusterFileNode } from './cluster-file.js'
 import { probeCluster } from './cluster-probe.js'
-import { DEFAULT_STOP_TIMEOUT_MS } from './local-cluster.js'
+import { DEFAULT_STOP_TIMEOUT_MS } from './limits.js'
 import { isDaemonProcess, terminate, type StopOutcome } from './process-control.js'
 
 export interface StoppedNode {

@@ -101,6 +101,15 @@ describe('CLI: cluster commands against a fake API', function () {
     })
   })
 
+  it('id and voters name a daemon without the cluster API (404 ROUTE_NOT_FOUND) as such', async () => {
+    const api = await fake(() => undefined)
+    for (const [args, route] of [[['id'], 'GET /v1/id'], [['voters'], 'GET /v1/cluster'], [['voters', 'add', d], 'POST /v1/cluster/voters'], [['voters', 'remove', d], 'DELETE /v1/cluster/voters']] as const) {
+      const res = await runMain(args, { api: api.url })
+      assert.equal(res.code, 1)
+      assert.equal(res.stderr, `jadfs: the daemon at ${api.url} has no ${route}: it is a single-node jadfs, older than the cluster API (ROUTE_NOT_FOUND)\n`)
+    }
+  })
+
   describe('voters', () => {
     it('lists leader, term and each member marked from the peers list', async () => {
       const api = await fake((req) => req.url === '/v1/cluster' ? { json: view } : undefined)

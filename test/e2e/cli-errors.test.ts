@@ -11,7 +11,7 @@ import { repoRoot } from '../helpers/repo-root.js'
 import { runCli } from '../helpers/run-cli.js'
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js'
 
-const COMMANDS = ['daemon', 'put', 'get', 'ls', 'rm', 'stat', 'status', 'gc', 'id', 'voters', 'voters add', 'voters remove']
+const COMMANDS = ['daemon', 'put', 'get', 'ls', 'rm', 'stat', 'status', 'gc', 'id', 'voters', 'voters add', 'voters remove', 'cluster', 'cluster up', 'cluster down', 'cluster status']
 
 const VALID_PEER_ID = '12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA'
 

@@ -2,7 +2,7 @@
 // the cluster view, and find which peers hold a chunk file on disk.
 import { access } from 'node:fs/promises'
 import path from 'node:path'
-import type { ClusterView } from '../../src/cluster/cluster-control.js'
+import type { ClusterView } from '../../src/api/cluster-view.js'
 import type { FileRecord } from '../../src/files/file-service.js'
 import type { LocalCluster } from '../../src/harness/local-cluster.js'
 import { listChunkFiles } from './chunk-files.js'

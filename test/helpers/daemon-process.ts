@@ -1,8 +1,12 @@
 // Starts the real daemon (node bin/jadfs daemon) as a child process on a free port, waits
-// until /v1/health answers, keeps its log lines, and stops it with a signal.
+// until /v1/health answers, keeps its log lines, and stops it with a signal. Its peer listener
+// takes any free port (--listen /ip4/127.0.0.1/tcp/0) unless args give --listen, so daemons of
+// tests running in parallel never collide on the default peer port.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { freePort } from './free-port.js'
 import { jadfsBin } from './repo-root.js'
+
+const ANY_PEER_PORT = '/ip4/127.0.0.1/tcp/0'
 
 export interface DaemonProcess {
   readonly apiUrl: string
@@ -25,7 +29,9 @@ export interface StartDaemonOptions {
 export async function startDaemon (options: StartDaemonOptions): Promise<DaemonProcess> {
   const port = await freePort()
   const apiUrl = `http://127.0.0.1:${port}`
-  const child = spawn(process.execPath, [jadfsBin(), 'daemon', '--data-dir', options.dataDir, '--api-listen', `127.0.0.1:${port}`, '--listen', '/ip4/127.0.0.1/tcp/0', ...(options.args ?? [])], {
+  const args = options.args ?? []
+  const listen = args.includes('--listen') ? [] : ['--listen', ANY_PEER_PORT]
+  const child = spawn(process.execPath, [jadfsBin(), 'daemon', '--data-dir', options.dataDir, '--api-listen', `127.0.0.1:${port}`, ...listen, ...args], {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe']
   })

@@ -4,14 +4,10 @@ import { resolveDaemonConfig, type DaemonFlags } from '../../config/daemon-confi
 import type { CommandContext } from '../command-context.js'
 import { packageVersion } from '../version.js'
 
-function collect (value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value]
-}
-
 export function registerDaemonCommand (program: Command, ctx: CommandContext): void {
   program.command('daemon')
     .summary('run a JaDFS node')
-    .description('Run a JaDFS peer in the foreground, with its data in --data-dir and the HTTP API on --api-listen. Without --join, a new data dir starts a new cluster with this peer as its first voter; with --join, the peer joins the cluster of the peers named and the leader adds it (first as a learner, then as a voter while the cluster has fewer than --voters). Repeatable options take one value each time (--join A --join B); their variables take a comma-separated list. Each option falls back to its JADFS_* variable, then to its default. Logs are JSON lines on stdout. SIGTERM or SIGINT stops it cleanly.')
+    .description('Run a JaDFS peer in the foreground, with its data in --data-dir and the HTTP API on --api-listen. Without --join, a new data dir starts a new cluster with this peer as its first voter; with --join, the peer joins the cluster of the peers named and the leader adds it (first as a learner, then as a voter while the cluster has fewer than --voters). Options taking addresses accept several (--join A B, or --join A --join B); their variables take a comma-separated list. Each option falls back to its JADFS_* variable, then to its default. Logs are JSON lines on stdout. SIGTERM or SIGINT stops it cleanly.')
     .option('--data-dir <dir>', 'where chunks and metadata live (env JADFS_DATA_DIR, default ./.jadfs)')
     .option('--api-listen <host:port>', 'HTTP API address (env JADFS_API_LISTEN, default 127.0.0.1:5080)')
     .option('--chunk-size <size>', 'default chunk size for new files, 64KiB..256MiB (env JADFS_CHUNK_SIZE, default 64MiB)')
@@ -19,9 +15,9 @@ export function registerDaemonCommand (program: Command, ctx: CommandContext): v
     .option('--gc-grace <duration>', 'unreferenced chunks and temp files younger than this are kept (env JADFS_GC_GRACE, default 15m)')
     .option('--max-file-size <size>', 'largest accepted upload (env JADFS_MAX_FILE_SIZE, default 1TiB)')
     .option('--shutdown-grace <duration>', 'how long in-flight requests may take to finish on shutdown (env JADFS_SHUTDOWN_GRACE, default 10s)')
-    .option('--listen <multiaddr>', 'peer-to-peer address, repeatable; /tcp/0 picks a free port (env JADFS_LISTEN, default /ip4/127.0.0.1/tcp/5081)', collect)
-    .option('--announce <multiaddr>', 'address other peers should dial instead of the listen addresses, repeatable (env JADFS_ANNOUNCE)', collect)
-    .option('--join <multiaddr>', 'a peer of the cluster to join, ending in /p2p/<peer id>, repeatable (env JADFS_JOIN)', collect)
+    .option('--listen <multiaddr...>', 'peer-to-peer address, repeatable; /tcp/0 picks a free port (env JADFS_LISTEN, default /ip4/127.0.0.1/tcp/5081)')
+    .option('--announce <multiaddr...>', 'address other peers should dial instead of the listen addresses, repeatable (env JADFS_ANNOUNCE)')
+    .option('--join <multiaddr...>', 'a peer of the cluster to join, ending in /p2p/<peer id>, repeatable (env JADFS_JOIN)')
     .option('--voters <n>', 'Raft voters the cluster grows to: 1, 3, 5 or 7 (env JADFS_VOTERS, default 3)')
     .option('--replication <n>', 'copies of each chunk when a put does not say, 1..16 (env JADFS_REPLICATION, default 3)')
     .option('--heartbeat-interval <duration>', 'gossip heartbeat period; a peer is suspect after 3 and dead after 7 missed (env JADFS_HEARTBEAT_INTERVAL, default 2s)')
