@@ -30,7 +30,7 @@ export function registerPutCommand (program: Command, ctx: CommandContext): void
     .argument('<local>', 'local file to upload, or - for standard input')
     .argument('[remote]', 'remote path (default: /<name of LOCAL>; ending in / puts the file in that folder)')
     .option('--chunk-size <size>', 'chunk size for this file, 64KiB..256MiB (e.g. 1MiB); default: the daemon\'s')
-    .option('--replication <n>', 'copies of each chunk the cluster should keep')
+    .option('--replication <n>', 'copies of each chunk the cluster should keep; when given, a sync put fails with REPLICATION_UNAVAILABLE if fewer peers are live. Without it the daemon\'s --replication is best effort: copies that cannot be made now are recorded as debt and made when peers appear')
     .addOption(new Option('--mode <mode>', 'replicate before (sync) or after (async) acknowledging').choices(['sync', 'async']))
     .option('--allow-fewer', 'in sync mode, store as many copies as there are live peers when that is fewer than --replication, instead of failing with REPLICATION_UNAVAILABLE')
     .option('--no-progress', 'never draw a progress bar'))
