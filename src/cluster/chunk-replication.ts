@@ -82,7 +82,17 @@ export class ChunkReplication {
         { details: { cid: chunk.cid, copies: holders.size, wantCopies: want } })
     }
     this.c.logger.warn({ cid: chunk.cid, copies: holders.size, wantCopies: want, errors: errors.slice(0, 3) }, 'stored fewer copies than asked; the rest is recorded as debt')
-    this.c.recordDebt(chunk.cid, chunk.sizeBytes, want, [...holders])
+    if (r.explicitFactor) {
+      this.c.recordDebt(chunk.cid, chunk.sizeBytes, want, [...holders])
+      return
+    }
+    // the default factor is best effort: a debt queue that cannot take more (full, or its
+    // disk full) must not fail puts that never asked for copies
+    try {
+      this.c.recordDebt(chunk.cid, chunk.sizeBytes, want, [...holders])
+    } catch (err) {
+      this.c.logger.warn({ cid: chunk.cid, err: (err as Error).message }, 'could not record replication debt; the missing copies are not tracked')
+    }
   }
 
   private strict (r: Omit<PutReplication, 'signal'>): boolean {

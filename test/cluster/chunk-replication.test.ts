@@ -26,6 +26,8 @@ interface Harness {
   readonly debts: Array<{ cid: string, sizeBytes: number, want: number, holders: string[] }>
   readonly copied: string[]
   readonly warnings: string[]
+  /** recordDebt throws this (a full debt queue) when set */
+  debtError: Error | undefined
   readonly replication: ChunkReplication
 }
 
@@ -38,7 +40,8 @@ function harness (peerIds: string[]): Harness {
     alreadyHad: new Set<string>(),
     debts: [] as Array<{ cid: string, sizeBytes: number, want: number, holders: string[] }>,
     copied: [] as string[],
-    warnings: [] as string[]
+    warnings: [] as string[],
+    debtError: undefined as Error | undefined
   }
   const replication = new ChunkReplication({
     selfId: SELF,
@@ -52,7 +55,10 @@ function harness (peerIds: string[]): Harness {
       if (h.failing.has(peerId)) throw new Error(`${peerId} refused`)
       return h.alreadyHad.has(peerId) ? 'already-had' : 'stored'
     },
-    recordDebt: (cid, sizeBytes, want, holders) => { h.debts.push({ cid, sizeBytes, want, holders: [...holders] }) },
+    recordDebt: (cid, sizeBytes, want, holders) => {
+      if (h.debtError !== undefined) throw h.debtError
+      h.debts.push({ cid, sizeBytes, want, holders: [...holders] })
+    },
     onCopied: (_cid, peerId) => { h.copied.push(peerId) },
     logger: { warn: (_obj, msg) => { h.warnings.push(msg ?? '') } }
   })
@@ -150,6 +156,15 @@ describe('cluster: chunk replication', () => {
     assert.deepEqual(h.pushes, ['a', 'b'])
     assert.deepEqual(h.debts, [{ cid: CHUNK.cid, sizeBytes: CHUNK.sizeBytes, want: 3, holders: [SELF, 'a'] }])
     assert.equal(h.warnings.length, 1)
+  })
+
+  it('a full debt queue does not fail a put with the default factor, but does fail one that named its factor', async () => {
+    const full = new JadfsError('NO_SPACE', 'the replication queue is full')
+    const h = harness([])
+    h.debtError = full
+    await h.replication.replicateChunk(CHUNK, put(3, { explicitFactor: false }))
+    assert.ok(h.warnings.some((w) => /could not record replication debt/.test(w)), h.warnings.join('; '))
+    await assert.rejects(h.replication.replicateChunk(CHUNK, put(3, { allowFewer: true })), (err: unknown) => err === full)
   })
 
   it('allowFewer with a named factor records debt instead of failing, also with no peer at all', async () => {
