@@ -2,17 +2,10 @@
 // clean stop: how the harness learns a node's API URL, peer id and addresses without parsing logs.
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
+import { RUN_FILE_NAME, type RunFile } from '../node/run-file.js'
 
-export const DAEMON_FILE_NAME = 'daemon.json'
-
-export interface DaemonFile {
-  readonly pid: number
-  readonly apiUrl: string
-  readonly peerId: string
-  readonly addrs: readonly string[]
-  readonly version: string
-  readonly startedAtMs: number
-}
+export const DAEMON_FILE_NAME = RUN_FILE_NAME
+export type DaemonFile = RunFile
 
 /** the file's content, or undefined while it is missing or not (yet) a complete daemon.json */
 export async function readDaemonFile (dataDir: string): Promise<DaemonFile | undefined> {
