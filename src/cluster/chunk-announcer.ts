@@ -1,11 +1,14 @@
-// Tells the cluster which chunks this peer now holds: gossip 'stored' events, batched once a
+// Tells the cluster which chunks this peer holds: gossip 'stored' and 'deleted' events, batched once a
 // second (soft state for the other peers' location caches), and DHT provider records through
 // the rate-limited provide scheduler (the locator of record).
 import { CID } from 'multiformats/cid'
 
 export interface ChunkAnnouncerComponents {
   publishStored: (cids: readonly CID[]) => Promise<void>
+  publishDeleted: (cids: readonly CID[]) => Promise<void>
   provide: (cids: readonly string[]) => void
+  /** stop providing (re-providing) a chunk no longer stored here */
+  unprovide: (cid: string) => void
   logger: { debug: (obj: object, msg?: string) => void }
 }
 
@@ -14,6 +17,7 @@ export const MAX_PENDING_ANNOUNCEMENTS = 10_000
 
 export class ChunkAnnouncer {
   private pending: string[] = []
+  private pendingDeleted: string[] = []
   private timer: ReturnType<typeof setInterval> | undefined
   private flushing = false
 
@@ -34,16 +38,26 @@ export class ChunkAnnouncer {
     if (this.pending.length > MAX_PENDING_ANNOUNCEMENTS) this.pending.splice(0, this.pending.length - MAX_PENDING_ANNOUNCEMENTS)
   }
 
+  announceDeleted (cid: string): void {
+    this.c.unprovide(cid)
+    this.pending = this.pending.filter((c) => c !== cid)
+    this.pendingDeleted.push(cid)
+    if (this.pendingDeleted.length > MAX_PENDING_ANNOUNCEMENTS) this.pendingDeleted.splice(0, this.pendingDeleted.length - MAX_PENDING_ANNOUNCEMENTS)
+  }
+
   async flush (): Promise<void> {
-    if (this.flushing || this.pending.length === 0) return
+    if (this.flushing || (this.pending.length === 0 && this.pendingDeleted.length === 0)) return
     this.flushing = true
-    const batch = [...new Set(this.pending)]
+    const stored = [...new Set(this.pending)]
+    const deleted = [...new Set(this.pendingDeleted)]
     this.pending = []
+    this.pendingDeleted = []
     try {
-      await this.c.publishStored(batch.map((cid) => CID.parse(cid)))
+      if (stored.length > 0) await this.c.publishStored(stored.map((cid) => CID.parse(cid)))
+      if (deleted.length > 0) await this.c.publishDeleted(deleted.map((cid) => CID.parse(cid)))
     } catch (err) {
       // no subscribers yet is the usual cause; the DHT records still locate the chunks
-      this.c.logger.debug({ err: (err as Error).message, chunks: batch.length }, 'could not gossip stored chunks')
+      this.c.logger.debug({ err: (err as Error).message, chunks: stored.length + deleted.length }, 'could not gossip chunk events')
     } finally {
       this.flushing = false
     }

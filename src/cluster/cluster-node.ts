@@ -104,7 +104,8 @@ async function assemble (init: ClusterNodeInit, host: JadfsHost, selfId: string,
       announcer.announce(chunk.cid)
       await replication.replicateChunk(chunk, r)
     },
-    openRead: (chunks) => reader.openRead(chunks)
+    openRead: (chunks) => reader.openRead(chunks),
+    chunkRemoved: (cid) => { announcer.announceDeleted(cid) }
   }
   const files = await openLocalFileService({
     dataDir: config.dataDir,
@@ -172,7 +173,9 @@ async function assemble (init: ClusterNodeInit, host: JadfsHost, selfId: string,
 
   const announcer = new ChunkAnnouncer({
     publishStored: async (cids) => { await gossip.publishChunkEvent('stored', cids) },
+    publishDeleted: async (cids) => { await gossip.publishChunkEvent('deleted', cids) },
     provide: (cids) => { provides.add(cids) },
+    unprovide: (cid) => { provides.remove(cid) },
     logger
   })
   announcer.start(ANNOUNCE_INTERVAL_MS)

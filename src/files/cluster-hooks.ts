@@ -31,4 +31,6 @@ export interface ClusterHooks {
   replicateChunk: (chunk: StoredChunk, replication: PutReplication) => Promise<void>
   /** one per read: may prefetch the following chunks while earlier ones stream */
   openRead: (chunks: readonly ChunkRef[], signal: AbortSignal | undefined) => ReadSession
+  /** garbage collection removed this chunk's file here */
+  chunkRemoved: (cid: string) => void
 }

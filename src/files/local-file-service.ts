@@ -230,7 +230,12 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
     return await this.track(async () => {
       // one collection at a time: a second request waits for the first, then runs
       const run = this.gcRunning.catch(() => {}).then(async () => await collectGarbage({
-        files: this.files, index: this.index, lock: this.lock, pins: this.pins, nowMs: this.nowMs
+        files: this.files,
+        index: this.index,
+        lock: this.lock,
+        pins: this.pins,
+        nowMs: this.nowMs,
+        ...(this.cluster === undefined ? {} : { onRemoved: this.cluster.chunkRemoved })
       }, graceMs))
       this.gcRunning = run
       const result = await run

@@ -23,6 +23,8 @@ export interface GarbageCollectorComponents {
   readonly lock: KeyedLock
   readonly pins: PinSet
   readonly nowMs: () => number
+  /** told of each chunk file removed (a cluster stops announcing it) */
+  readonly onRemoved?: (cid: string) => void
 }
 
 export async function collectGarbage (c: GarbageCollectorComponents, graceMs: number): Promise<GcResult> {
@@ -42,6 +44,7 @@ export async function collectGarbage (c: GarbageCollectorComponents, graceMs: nu
       if (freed !== null) {
         chunksRemoved++
         bytesFreed += freed
+        c.onRemoved?.(row.cid)
       }
     })
   }

@@ -3,7 +3,9 @@
 // once, in the order first announced, and nothing is published with nothing pending; pending
 // ids are capped at MAX_PENDING_ANNOUNCEMENTS (all kept at the limit, the oldest dropped one
 // past it); a failing publish is logged and swallowed and the announcer keeps working; a flush
-// during a flush does not publish twice; the timer flushes after start() and not after stop().
+// during a flush does not publish twice; the timer flushes after start() and not after stop();
+// a deleted chunk is unprovided at once, dropped from pending 'stored' ids and gossiped as
+// 'deleted' on the next flush.
 import { strict as assert } from 'node:assert'
 import { createHash } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -16,6 +18,8 @@ const cid = (n: number): string => chunkCidFromSha256(createHash('sha256').updat
 interface Harness {
   readonly published: string[][]
   readonly provided: string[][]
+  readonly deleted: string[][]
+  readonly unprovided: string[]
   readonly debug: string[]
   publishImpl: () => Promise<void>
   readonly announcer: ChunkAnnouncer
@@ -25,6 +29,8 @@ function harness (): Harness {
   const h = {
     published: [] as string[][],
     provided: [] as string[][],
+    deleted: [] as string[][],
+    unprovided: [] as string[],
     debug: [] as string[],
     publishImpl: async (): Promise<void> => {}
   }
@@ -33,7 +39,9 @@ function harness (): Harness {
       h.published.push(cids.map((c) => c.toString()))
       await h.publishImpl()
     },
+    publishDeleted: async (cids: readonly CID[]) => { h.deleted.push(cids.map((c) => c.toString())) },
     provide: (cids) => { h.provided.push([...cids]) },
+    unprovide: (id) => { h.unprovided.push(id) },
     logger: { debug: (_obj, msg) => { h.debug.push(msg ?? '') } }
   })
   return Object.assign(h, { announcer })
@@ -53,6 +61,17 @@ describe('cluster: chunk announcer', () => {
     h.announcer.announce(cid(4))
     await h.announcer.flush()
     assert.deepEqual(h.published, [[cid(1), cid(2), cid(3)], [cid(4)]])
+  })
+
+  it('unprovides a deleted chunk at once and gossips it as deleted, not as stored', async () => {
+    const h = harness()
+    h.announcer.announce(cid(1))
+    h.announcer.announce(cid(2))
+    h.announcer.announceDeleted(cid(1))
+    assert.deepEqual(h.unprovided, [cid(1)])
+    await h.announcer.flush()
+    assert.deepEqual(h.published, [[cid(2)]])
+    assert.deepEqual(h.deleted, [[cid(1)]])
   })
 
   it('keeps MAX_PENDING_ANNOUNCEMENTS ids at the limit and drops the oldest one past it', async () => {
