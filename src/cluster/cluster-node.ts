@@ -13,7 +13,7 @@ import type { ClusterHooks } from '../files/cluster-hooks.js'
 import type { NodeStatus } from '../files/file-service.js'
 import type { LocalFileServiceWithNamespace } from '../files/local-file-service.js'
 import { openLocalFileService } from '../files/local-file-service.js'
-import { createJadfsHost, loadOrCreateIdentity } from '../p2p/index.js'
+import { HAVE_PROTOCOL_ID, createJadfsHost, handleHave, loadOrCreateIdentity } from '../p2p/index.js'
 import type { JadfsHost } from '../p2p/index.js'
 import { ClusterGossip } from '../p2p/gossip/cluster-gossip.js'
 import { HeartbeatPublisher } from '../p2p/gossip/heartbeat-publisher.js'
@@ -199,6 +199,9 @@ async function assemble (init: ClusterNodeInit, host: JadfsHost, selfId: string,
     hasRoomFor: (sizeBytes) => lastStatus === undefined || lastStatus.diskFreeBytes - RESERVED_FREE_BYTES >= sizeBytes
   })
   stack.push(async () => { await chunkServer.stop() })
+  // batched "which of these do you hold?", for peers checking copies without moving bytes
+  await handleHave(host, (cid) => files.chunkIndex.get(cid.toString())?.state === 'ok')
+  stack.push(async () => { await host.unhandle(HAVE_PROTOCOL_ID) })
 
   const queue = ReplicationQueue.open(join(config.dataDir, 'replication.sqlite'))
   stack.push(() => { queue.close() })

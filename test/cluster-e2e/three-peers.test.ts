@@ -1,11 +1,18 @@
 // Three real daemon processes on loopback, started by the local cluster harness. Checks what
 // a user of the cluster relies on: a file put through one peer is read byte-identical through
-// every other, each chunk sits on three distinct peers (chunk files on disk), overwrites and
-// deletes are seen on every peer, a fourth peer that joined after the put and holds none of
-// the chunks serves the file, sync replication fails clearly with too few live peers (and
-// keeps the debt when told to accept fewer), async replication reaches its copies, and with
-// two of three voters killed writes fail with NO_QUORUM while --stale reads still work.
+// every other, each chunk sits on three distinct peers (chunk files on disk), a peer answers a
+// batched have query for its chunks, overwrites and deletes are seen on every peer, a fourth
+// peer that joined after the put and holds none of the chunks serves the file, sync
+// replication fails clearly with too few live peers (and keeps the debt when told to accept
+// fewer), async replication reaches its copies, and with two of three voters killed writes
+// fail with NO_QUORUM while --stale reads still work.
 import { strict as assert } from 'node:assert'
+import { createHash } from 'node:crypto'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { multiaddr } from '@multiformats/multiaddr'
+import { CID } from 'multiformats/cid'
+import { chunkCidFromSha256 } from '../../src/chunk/cid.js'
+import { createJadfsHost, requestHave } from '../../src/p2p/index.js'
 import path from 'node:path'
 import { startLocalCluster, type LocalCluster } from '../../src/harness/local-cluster.js'
 import { listChunkFiles } from '../helpers/chunk-files.js'
@@ -52,6 +59,21 @@ describe('cluster: three peers', function () {
     }
     for (const chunk of put.body.chunks) {
       assert.deepEqual(await holdersOf(cluster, chunk.cid), [0, 1, 2], `holders of ${chunk.cid}`)
+    }
+  })
+
+  it('a peer answers a batched have query for the chunks it holds', async () => {
+    const bytes = patternBytes(600 * KiB, 8)
+    const put = await putBytes(cluster.nodes[0]!.apiUrl, '/have.bin', bytes, 'replication=1')
+    assert.equal(put.status, 201)
+    const missing = CID.parse(chunkCidFromSha256(createHash('sha256').update('never stored').digest()))
+    const asked = [...put.body.chunks.map((c) => CID.parse(c.cid)), missing]
+    const host = await createJadfsHost({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'] })
+    try {
+      const answers = await requestHave(host, multiaddr(cluster.nodes[0]!.addrs[0]!), asked)
+      assert.deepEqual(answers, [...put.body.chunks.map(() => true), false])
+    } finally {
+      await host.stop()
     }
   })
 
