@@ -4,7 +4,9 @@
 //  2. while there are fewer voters than the target, a live, caught-up learner is promoted;
 //  3. a voter dead for longer than replaceAfterMs is replaced: a learner is promoted first
 //     (the majority is then counted over one more voter, of whom enough are alive), and the
-//     dead voter is removed on a later round, once the set is above its target.
+//     dead voter is removed on a later round, once the set is above its target;
+//  4. a learner dead for DEAD_LEARNER_FACTOR times that long is removed (it is added again
+//     if it comes back).
 // A voter is never removed while no replacement exists: that would not add any safety.
 import type { RaftStatus } from '../raft/api.js'
 import type { ConfChange, ConfState, NodeId } from '../raft/types.js'
@@ -29,6 +31,8 @@ export interface MembershipManagerComponents {
   logger: { info: (obj: object, msg?: string) => void, warn: (obj: object, msg?: string) => void }
 }
 
+/** a learner dead this many times replaceAfterMs is removed from the configuration */
+export const DEAD_LEARNER_FACTOR = 4
 /** a learner within this many entries of the leader's log may be promoted */
 const CAUGHT_UP_ENTRIES = 64
 const REACH_TIMEOUT_MS = 5_000
@@ -115,6 +119,17 @@ export class MembershipManager {
       this.missingSince.delete(dead)
       this.c.logger.warn({ peerId: dead, deadForMs: this.deadForMs(dead, sightings, now) }, 'removed a dead voter from the cluster')
       return `removeNode ${dead}`
+    }
+    // 4. forget learners gone for long (the leader would go on sending to them); one that comes
+    // back is added again as a newcomer and catches up
+    const goneLearner = learners
+      .filter((l) => this.deadForMs(l, sightings, now) > DEAD_LEARNER_FACTOR * this.c.replaceAfterMs)
+      .sort()[0]
+    if (goneLearner !== undefined) {
+      await this.c.change({ type: 'removeNode', nodeId: goneLearner })
+      this.missingSince.delete(goneLearner)
+      this.c.logger.warn({ peerId: goneLearner }, 'removed a learner that has been dead for long')
+      return `removeNode ${goneLearner}`
     }
     return null
   }

@@ -9,7 +9,7 @@
 // the peer table count as dead from when first noticed; a peer removed by hand is not re-added;
 // each runOnce makes at most one change; a failing change() is logged and retried next round.
 import { strict as assert } from 'node:assert'
-import { MembershipManager, type MembershipManagerComponents, type PeerSighting } from '../../src/cluster/membership-manager.js'
+import { DEAD_LEARNER_FACTOR, MembershipManager, type MembershipManagerComponents, type PeerSighting } from '../../src/cluster/membership-manager.js'
 import type { RaftStatus } from '../../src/raft/api.js'
 import type { ConfChange, ConfState, RaftRole } from '../../src/raft/types.js'
 
@@ -210,6 +210,21 @@ describe('cluster: membership manager', () => {
     h.match.delete('behind')
     assert.equal(await h.manager.runOnce(), 'addVoter behind')
     assert.equal(await h.manager.runOnce(), 'removeNode v2')
+  })
+
+  it('removes a learner dead for DEAD_LEARNER_FACTOR × replaceAfterMs, not a moment earlier, and never a live one', async () => {
+    const h = harness(3)
+    h.voters = [SELF, 'v1', 'v2']
+    h.learners = ['gone', 'here']
+    h.peers = [alive('v1'), alive('v2'), dead('gone', T0), alive('here')]
+    h.clock.now = T0 + DEAD_LEARNER_FACTOR * REPLACE_AFTER_MS
+    assert.equal(await h.manager.runOnce(), null)
+    h.clock.now += 1
+    assert.equal(await h.manager.runOnce(), 'removeNode gone')
+    assert.deepEqual(h.learners, ['here'])
+    h.clock.now += 100 * REPLACE_AFTER_MS
+    h.peers = [alive('v1', h.clock.now), alive('v2', h.clock.now), alive('here', h.clock.now)]
+    assert.equal(await h.manager.runOnce(), null)
   })
 
   it('counts a voter missing from the peer table as dead from when it was first noticed', async () => {
