@@ -13,7 +13,7 @@ import type { ClusterHooks } from '../files/cluster-hooks.js'
 import type { NodeStatus } from '../files/file-service.js'
 import type { LocalFileServiceWithNamespace } from '../files/local-file-service.js'
 import { openLocalFileService } from '../files/local-file-service.js'
-import { HAVE_PROTOCOL_ID, createJadfsHost, handleHave, loadOrCreateIdentity } from '../p2p/index.js'
+import { HAVE_PROTOCOL_ID, createJadfsHost, handleHave, loadOrCreateIdentity, requestHave } from '../p2p/index.js'
 import type { JadfsHost } from '../p2p/index.js'
 import { ClusterGossip } from '../p2p/gossip/cluster-gossip.js'
 import { HeartbeatPublisher } from '../p2p/gossip/heartbeat-publisher.js'
@@ -32,6 +32,7 @@ import { MembershipManager } from './membership-manager.js'
 import { choosePeers, rankPeers } from './placement/rendezvous.js'
 import { RaftNamespaceLog } from './raft-namespace-log.js'
 import { RemoteChunkReader } from './remote-chunk-reader.js'
+import { RepairScanner } from './repair/repair-scanner.js'
 import { ChunkLocations } from './locate/chunk-locations.js'
 import { ProvideScheduler } from './provide/provide-scheduler.js'
 import { ReplicationQueue } from './replication/replication-queue.js'
@@ -43,6 +44,9 @@ const MEMBERSHIP_INTERVAL_MS = 1000
 const ANNOUNCE_INTERVAL_MS = 1000
 const REPLICATOR_INTERVAL_MS = 1000
 const MEMBER_BOOK_INTERVAL_MS = 5000
+/** a full repair scan this often, and this long after a peer is declared dead */
+const REPAIR_INTERVAL_MS = 10 * 60_000
+const REPAIR_AFTER_DEATH_MS = 2000
 
 export interface ClusterNodeInit {
   readonly config: DaemonConfig
@@ -125,6 +129,8 @@ async function assemble (init: ClusterNodeInit, host: JadfsHost, selfId: string,
   gossip.start()
   stack.push(() => { gossip.stop() })
   const locations = new ChunkLocations()
+  // set once the repair scanner exists; a peer dying before that is caught by its first scan
+  let onPeerDead = (): void => {}
   const interval = config.heartbeatIntervalMs
   const monitor = new PeerMonitor(gossip, {
     nowMs: Date.now,
@@ -133,6 +139,7 @@ async function assemble (init: ClusterNodeInit, host: JadfsHost, selfId: string,
     onTransition: (t) => {
       logger.info({ peerId: t.peerId, from: t.from, to: t.to }, 'peer state changed')
       if (t.to === 'dead' || t.to === 'forgotten') locations.forgetPeer(t.peerId)
+      if (t.to === 'dead') onPeerDead()
     }
   })
   monitor.start(interval)
@@ -247,6 +254,31 @@ async function assemble (init: ClusterNodeInit, host: JadfsHost, selfId: string,
   })
   replicator.start(REPLICATOR_INTERVAL_MS)
   stack.push(async () => { await replicator.stop() })
+
+  // finds chunks that lost copies with a dead peer and records them as debt
+  const repair = new RepairScanner({
+    selfId,
+    listFiles: (after, limit) => files.namespace.files.list('/', after, limit),
+    holdsLocally: (cid) => files.chunkIndex.get(cid)?.state === 'ok',
+    livePeers,
+    askHave: async (peerId, cids, signal) => await requestHave(host, peerIdFromString(peerId), cids.map((cid) => CID.parse(cid)), { signal }),
+    rank: rankPeers,
+    recordDebt: (cid, sizeBytes, want, holders) => { queue.enqueue(cid, sizeBytes, want, holders, Date.now()) },
+    signal: host.signal,
+    logger
+  })
+  let repairTimer: ReturnType<typeof setTimeout> | undefined
+  const scheduleRepair = (delayMs: number): void => {
+    clearTimeout(repairTimer)
+    repairTimer = setTimeout(() => {
+      repair.scan().catch((err: Error) => { if (!host.signal.aborted) logger.warn({ err: err.message }, 'repair scan failed') })
+      scheduleRepair(REPAIR_INTERVAL_MS)
+    }, delayMs)
+    repairTimer.unref()
+  }
+  onPeerDead = () => { scheduleRepair(REPAIR_AFTER_DEATH_MS) }
+  scheduleRepair(REPAIR_INTERVAL_MS)
+  stack.push(() => { clearTimeout(repairTimer) })
 
   // the namespace's Raft log
   const onConfChange = (change: ConfChange, conf: ConfState): void => {
