@@ -256,6 +256,7 @@ async function assemble (init: ClusterNodeInit, host: JadfsHost, selfId: string,
   stack.push(async () => { await replicator.stop() })
 
   // finds chunks that lost copies with a dead peer and records them as debt
+  const repairStopping = new AbortController()
   const repair = new RepairScanner({
     selfId,
     listFiles: (after, limit) => files.namespace.files.list('/', after, limit),
@@ -264,21 +265,24 @@ async function assemble (init: ClusterNodeInit, host: JadfsHost, selfId: string,
     askHave: async (peerId, cids, signal) => await requestHave(host, peerIdFromString(peerId), cids.map((cid) => CID.parse(cid)), { signal }),
     rank: rankPeers,
     recordDebt: (cid, sizeBytes, want, holders) => { queue.enqueue(cid, sizeBytes, want, holders, Date.now()) },
-    signal: host.signal,
+    signal: repairStopping.signal,
     logger
   })
   let repairTimer: ReturnType<typeof setTimeout> | undefined
   const scheduleRepair = (delayMs: number): void => {
     clearTimeout(repairTimer)
     repairTimer = setTimeout(() => {
-      repair.scan().catch((err: Error) => { if (!host.signal.aborted) logger.warn({ err: err.message }, 'repair scan failed') })
+      repair.scan().catch((err: Error) => { if (!repairStopping.signal.aborted) logger.warn({ err: err.message }, 'repair scan failed') })
       scheduleRepair(REPAIR_INTERVAL_MS)
     }, delayMs)
     repairTimer.unref()
   }
   onPeerDead = () => { scheduleRepair(REPAIR_AFTER_DEATH_MS) }
   scheduleRepair(REPAIR_INTERVAL_MS)
-  stack.push(() => { clearTimeout(repairTimer) })
+  stack.push(() => {
+    clearTimeout(repairTimer)
+    repairStopping.abort()
+  })
 
   // the namespace's Raft log
   const onConfChange = (change: ConfChange, conf: ConfState): void => {
