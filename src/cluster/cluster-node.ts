@@ -318,6 +318,15 @@ async function assemble (init: ClusterNodeInit, host: JadfsHost, selfId: string,
     await saveMemberBook()
   })
 
+  // deletes and overwrites release chunks on every peer; each peer collects its own
+  if (config.gcIntervalMs > 0) {
+    const gcTimer = setInterval(() => {
+      files.collectGarbage().catch((err: Error) => { logger.warn({ err: err.message }, 'scheduled garbage collection failed') })
+    }, config.gcIntervalMs)
+    gcTimer.unref()
+    stack.push(() => { clearInterval(gcTimer) })
+  }
+
   let apiUrl = ''
   const heartbeats = new HeartbeatPublisher(gossip, () => {
     const st = raft.status()

@@ -39,6 +39,8 @@ export interface DaemonConfig {
   readonly replaceDeadVoterAfterMs: number
   /** the Raft log is snapshotted and compacted every this many applied entries */
   readonly snapshotEveryEntries: number
+  /** garbage collection runs this often on its own; 0 = only when asked (POST /v1/gc) */
+  readonly gcIntervalMs: number
 }
 
 /** raw option values as commander hands them over (all strings, absent when not given) */
@@ -55,6 +57,7 @@ export interface DaemonFlags {
   readonly heartbeatInterval?: string
   readonly replaceDeadVoterAfter?: string
   readonly snapshotEvery?: string
+  readonly gcInterval?: string
   /** repeatable flags arrive as arrays */
   readonly listen?: readonly string[]
   readonly announce?: readonly string[]
@@ -82,7 +85,8 @@ const OPTIONS: readonly OptionSpec[] = [
   { key: 'replication', flag: '--replication', env: 'JADFS_REPLICATION', defaultValue: '3' },
   { key: 'heartbeatInterval', flag: '--heartbeat-interval', env: 'JADFS_HEARTBEAT_INTERVAL', defaultValue: '2s' },
   { key: 'replaceDeadVoterAfter', flag: '--replace-dead-voter-after', env: 'JADFS_REPLACE_DEAD_VOTER_AFTER', defaultValue: '30s' },
-  { key: 'snapshotEvery', flag: '--snapshot-every', env: 'JADFS_SNAPSHOT_EVERY', defaultValue: '10000' }
+  { key: 'snapshotEvery', flag: '--snapshot-every', env: 'JADFS_SNAPSHOT_EVERY', defaultValue: '10000' },
+  { key: 'gcInterval', flag: '--gc-interval', env: 'JADFS_GC_INTERVAL', defaultValue: '10m' }
 ]
 
 interface ListOptionSpec {
@@ -151,7 +155,8 @@ const FIELD_SCHEMAS: { readonly [K in ScalarFlag]-?: z.ZodType<unknown, string> 
   replication: wholeNumber(1, MAX_DEFAULT_REPLICATION, `expected copies per chunk from 1 to ${MAX_DEFAULT_REPLICATION}`),
   heartbeatInterval: positiveDuration,
   replaceDeadVoterAfter: positiveDuration,
-  snapshotEvery: wholeNumber(1, 10_000_000, 'expected a number of log entries from 1 to 10000000')
+  snapshotEvery: wholeNumber(1, 10_000_000, 'expected a number of log entries from 1 to 10000000'),
+  gcInterval: duration
 }
 
 export function resolveDaemonConfig (flags: DaemonFlags, env: Readonly<Record<string, string | undefined>>, cwd: string): DaemonConfig {
@@ -204,7 +209,8 @@ export function resolveDaemonConfig (flags: DaemonFlags, env: Readonly<Record<st
     replicationFactor: values.replication as number,
     heartbeatIntervalMs: values.heartbeatInterval as number,
     replaceDeadVoterAfterMs: values.replaceDeadVoterAfter as number,
-    snapshotEveryEntries: values.snapshotEvery as number
+    snapshotEveryEntries: values.snapshotEvery as number,
+    gcIntervalMs: values.gcInterval as number
   }
 }
 

@@ -20,6 +20,13 @@ describe('daemon config', () => {
     assert.equal(config.chunkSizeBytes, 64 * 1024 * 1024)
     assert.equal(config.logLevel, 'info')
     assert.equal(config.gcGraceMs, 15 * 60_000)
+    assert.equal(config.gcIntervalMs, 10 * 60_000)
+  })
+
+  it('takes --gc-interval as a duration, 0s turning scheduled collection off', () => {
+    assert.equal(resolveDaemonConfig({ gcInterval: '0s' }, {}, '/').gcIntervalMs, 0)
+    assert.equal(resolveDaemonConfig({}, { JADFS_GC_INTERVAL: '90s' }, '/').gcIntervalMs, 90_000)
+    assert.throws(() => resolveDaemonConfig({ gcInterval: 'often' }, {}, '/'), /--gc-interval: "often": expected a duration/)
   })
 
   it('takes flags over JADFS_* variables over defaults', () => {

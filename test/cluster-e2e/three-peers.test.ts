@@ -2,7 +2,8 @@
 // a user of the cluster relies on: a file put through one peer is read byte-identical through
 // every other, each chunk sits on three distinct peers (chunk files on disk), a peer answers a
 // batched have query for its chunks, overwrites and deletes are seen on every peer, a fourth
-// peer that joined after the put and holds none of the chunks serves the file, sync
+// peer that joined after the put and holds none of the chunks serves the file, scheduled
+// garbage collection removes a deleted file's chunk files from every peer, sync
 // replication fails clearly with too few live peers (and keeps the debt when told to accept
 // fewer), async replication reaches its copies, and with two of three voters killed writes
 // fail with NO_QUORUM while --stale reads still work.
@@ -28,7 +29,7 @@ describe('cluster: three peers', function () {
 
   before(async () => {
     dir = await makeTempDir('cluster-3')
-    cluster = await startLocalCluster({ nodes: 3, dir, daemonArgs: TEST_DAEMON_ARGS })
+    cluster = await startLocalCluster({ nodes: 3, dir, daemonArgs: [...TEST_DAEMON_ARGS, '--gc-interval', '1s', '--gc-grace', '3s'] })
   })
   after(async () => {
     await cluster?.stop()
@@ -88,6 +89,8 @@ describe('cluster: three peers', function () {
       const got = await getBytes(node.apiUrl, '/o.bin')
       assert.ok(got.body.equals(second), `node ${node.index} serves the old version`)
     }
+    // the check below must be able to fail: the chunks are on disk before the delete
+    for (const chunk of over.body.chunks) assert.ok((await holdersOf(cluster, chunk.cid)).length > 0)
     const del = await fetch(`${cluster.nodes[1]!.apiUrl}/v1/files/o.bin`, { method: 'DELETE' })
     assert.equal(del.status, 200)
     for (const node of cluster.nodes) {
@@ -97,6 +100,12 @@ describe('cluster: three peers', function () {
       const listing = await getJson<{ files: Array<{ path: string }> }>(`${node.apiUrl}/v1/files?prefix=/`)
       assert.ok(!listing.body.files.some((f) => f.path === '/o.bin'))
     }
+    // scheduled garbage collection on every peer removes the released chunk files
+    const released = over.body.chunks.map((c) => c.cid)
+    await waitUntil('the deleted file\'s chunk files to be collected on every peer', async () => {
+      for (const cid of released) if ((await holdersOf(cluster, cid)).length > 0) return false
+      return true
+    }, 20_000, 250)
   })
 
   it('a peer that joined after the put, holding none of the chunks, serves the file', async () => {
