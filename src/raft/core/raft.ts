@@ -108,6 +108,13 @@ export class Raft {
     // §5.1: terms only grow; a node that went back in term could vote twice in one term
     assert(term >= this.term, 'term never decreases', { id: this.id, term: this.term, newTerm: term })
     if (this.term !== term) {
+      // Messages stepped before this one but not yet taken into a Ready speak for the old
+      // term, and may acknowledge entries the new term's leader is about to truncate before
+      // they are ever persisted (seen with several messages stepped per Ready: an ack of
+      // 17@4 queued, then a term-5 MsgApp replacing 16..17): dropping them is a message loss,
+      // which Raft tolerates; sending them could count a copy that never reaches disk.
+      // Forwarded requests (term 0) are not tied to a term and stay.
+      this.msgs = this.msgs.filter((m) => m.term === 0 || m.term >= term)
       this.term = term
       this.vote = ''
     }

@@ -189,3 +189,22 @@ describe('raft core: log replication and commitment', () => {
     assert.deepEqual(rd.committedEntries.map(e => e.index), [3])
   })
 })
+
+describe('raft core: acknowledgements across a term change within one Ready', () => {
+  // Checks the rule that a term change drops queued messages of older terms: a follower steps a
+  // term-2 MsgApp (queuing an ack of index 5) and, before its Ready is taken, a term-3 MsgApp
+  // that replaces index 4..5. The Ready persists only 4@3, so an ack of 5 must not be in it.
+  it('does not send an ack of entries a newer term replaced before they were persisted', () => {
+    const storage = new MemoryRaftStorage({ voters: VOTERS, learners: [] })
+    const core = createRaftCore({ id: 'n3', storage, rng: createPrng(1), electionTick: 10, heartbeatTick: 1 })
+    const first = core.ready()
+    storage.save({ entries: first.entries, ...(first.hardState === undefined ? {} : { hardState: first.hardState }) })
+    core.advance(first)
+    const entry = (index: number, term: number): Entry => ({ index, term, type: 'normal', data: text(`${term}.${index}`) })
+    core.step(makeMessage({ type: 'MsgApp', from: 'n1', to: 'n3', term: 2, index: 3, logTerm: 1, commit: 3, entries: [entry(4, 2), entry(5, 2)] }))
+    core.step(makeMessage({ type: 'MsgApp', from: 'n2', to: 'n3', term: 3, index: 3, logTerm: 1, commit: 3, entries: [entry(4, 3)] }))
+    const rd = core.ready()
+    assert.deepEqual(rd.entries.map((e) => `${e.index}@${e.term}`), ['4@3'])
+    assert.deepEqual(rd.messages.map(show), ['n3->n2 MsgAppResp term=3 index=4'])
+  })
+})

@@ -16,6 +16,12 @@ export interface RegressionSeed {
 
 export const REGRESSION_SEEDS: readonly RegressionSeed[] = [
   {
+    seed: 9913,
+    found: 'safety, persist-before-send (core, fixed): with several messages stepped before one Ready (deferred Ready), learner ' +
+      'n7 queued an ack of 17@4 for the old leader n2, then a term-5 MsgApp truncated 16..17 before they were persisted, and the ' +
+      'ack went out; a term change now drops queued messages of older terms'
+  },
+  {
     seed: 31983,
     found: 'liveness (simulator, fixed by shutting down removed nodes): removed n4 stayed a leader of term 4 (check-quorum off) ' +
       'beside leader n7 of term 5'
