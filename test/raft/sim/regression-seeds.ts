@@ -22,6 +22,10 @@ export const REGRESSION_SEEDS: readonly RegressionSeed[] = [
       'ack went out; a term change now drops queued messages of older terms'
   },
   {
+    seed: 12889,
+    found: 'safety, persist-before-send (core, fixed with seed 9913): n4 acknowledged 46 to n2 with only 45 durable'
+  },
+  {
     seed: 31983,
     found: 'liveness (simulator, fixed by shutting down removed nodes): removed n4 stayed a leader of term 4 (check-quorum off) ' +
       'beside leader n7 of term 5'
