@@ -2,11 +2,12 @@
 // stream until it closes, and hands each valid one to onMessage in order.
 //   - `from` must be the remote peer: the connection is authenticated by Noise, so a peer
 //     cannot speak for another. Such a message is dropped (and logged), the stream kept,
-//     because honest peers produce a few: the core forwards MsgProp / MsgReadIndex with their
-//     origin's `from` (a proposal forwarded twice, through a node that just lost leadership,
-//     arrives from the second hop), and a follower forwards MsgTransferLeader with `from` set
-//     to the transferee. Those are lost here; the proposer's request times out and is retried,
-//     and a leadership transfer must be asked of the leader itself or name the asking node.
+//     because honest peers produce a few: a follower forwards MsgTransferLeader with `from`
+//     set to the transferee, and that is lost here (a transfer must be asked of the leader).
+//     Forwarded requests (MsgProp, MsgReadIndex: term 0) are the exception: the core keeps
+//     their origin's `from` so the answer goes back to it, and one forwarded twice (through a
+//     node that just lost leadership) arrives from the second hop. They grant nothing a peer
+//     could not do in its own name, so they pass with any `from`.
 //   - `to` must be us; otherwise the message is dropped.
 //   - a message type the core only makes for itself (MsgHup, MsgBeat, ...) is malformed: the
 //     core asserts it never sees one from the network, so it must not get that far.
@@ -21,6 +22,11 @@ import { FramedStream } from '../protocols/framed-stream.js'
 import { toJadfsError } from '../protocols/stream-errors.js'
 import type { TransportCounters } from './counters.js'
 import { isLocalMessageType, raftMessageCodec } from './wire-message.js'
+
+/** a proposal or read forwarded toward the leader on behalf of its origin */
+function isForwardedRequest (m: Message): boolean {
+  return (m.type === 'MsgProp' || m.type === 'MsgReadIndex') && m.term === 0
+}
 
 export interface InboundOptions {
   readonly host: Pick<ProtocolHost, 'peerId' | 'signal' | 'logger'>
@@ -61,7 +67,7 @@ export async function serveInbound (options: InboundOptions, stream: Stream, con
     } finally {
       deadline.clear()
     }
-    if (message.from !== remote || message.to !== self) {
+    if ((message.from !== remote && !isForwardedRequest(message)) || message.to !== self) {
       options.counters.droppedInvalid++
       options.host.logger.warn({ peer: remote, from: message.from, to: message.to, type: message.type }, 'Raft transport: dropped a message whose from is not the sending peer or whose to is not us')
       continue

@@ -1,6 +1,7 @@
 // Checks /jadfs/raft/1.0.0 between real libp2p hosts on loopback: messages arrive in order
 // on a single long-lived stream; a peer cannot speak for another (a message whose `from` is
-// not the sending peer, or whose `to` is not us, is dropped while the stream goes on); a
+// not the sending peer, or whose `to` is not us, is dropped while the stream goes on, except
+// a forwarded request of term 0, which keeps its origin's `from`); a
 // local-only message type or an oversize message resets the stream before onMessage sees it;
 // an oversize message is never sent; an unreachable peer is reported, and once it is back
 // (same identity, same port) messages flow again; a resolved address naming another peer is
@@ -78,6 +79,18 @@ describe('p2p raft transport: between real hosts', function () {
     assert.deepEqual(received.map(encodeRaftMessage), [encodeRaftMessage(honest)])
     assert.equal(transport.counters().droppedInvalid, 2)
     assert.equal(transport.counters().inboundStreamsReset, 0)
+  })
+
+  it('delivers a forwarded proposal whose from is its origin, not the forwarding peer; other types stay strict', async () => {
+    hosts = await startCluster(3)
+    const [forwarder, receiver, origin] = hosts as [JadfsHost, JadfsHost, JadfsHost]
+    const { transport, received } = await transportOn(receiver)
+    const proposal: Message = { ...heartbeat(id(origin), id(receiver)), type: 'MsgProp', term: 0, entries: [{ term: 0, index: 0, type: 'normal', data: new Uint8Array([1]) }] }
+    const staleTermProposal: Message = { ...proposal, term: 3 }
+    await writeRaw(forwarder, receiver, [heartbeat(id(origin), id(receiver), 7), staleTermProposal, proposal])
+    await waitFor('the forwarded proposal', () => received.length > 0)
+    assert.deepEqual(received.map(encodeRaftMessage), [encodeRaftMessage(proposal)])
+    assert.equal(transport.counters().droppedInvalid, 2)
   })
 
   it('resets the stream on a local-only message type, before the core could see it', async () => {
