@@ -103,7 +103,10 @@ async function assemble (init: ClusterNodeInit, host: JadfsHost, selfId: string,
   const hooks: ClusterHooks = {
     applyCommand: async (command, signal) => await raft.applyCommand(command, signal),
     readBarrier: async (signal) => { await raft.readBarrier(signal) },
-    checkReplication: (r) => { replication.checkReplication(r) },
+    checkReplication: (r) => {
+      raft.checkMember()
+      replication.checkReplication(r)
+    },
     replicateChunk: async (chunk, r) => {
       announcer.announce(chunk.cid)
       await replication.replicateChunk(chunk, r)

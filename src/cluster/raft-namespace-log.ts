@@ -105,6 +105,11 @@ export class RaftNamespaceLog {
     }
   }
 
+  /** fails at once, before an upload is read, on a peer that no cluster has added yet */
+  checkMember (): void {
+    if (this.driver.status().confState.voters.length === 0) throw this.noQuorum('write', undefined)
+  }
+
   async readBarrier (signal?: AbortSignal): Promise<void> {
     await this.withLeader('linearizable read', signal, async () => { await this.driver.readBarrier() })
   }
@@ -142,6 +147,12 @@ export class RaftNamespaceLog {
   private noQuorum (what: string, cause: unknown): JadfsError {
     const { confState, leader } = this.driver.status()
     const voters = confState.voters
+    if (voters.length === 0) {
+      return new JadfsError('NO_QUORUM',
+        `the ${what} could not be made: this peer has not been added to a cluster yet. ` +
+        'A peer started with --join is added by the leader once it is reachable: check the --join address and that the peers can dial this one (--listen, --announce).',
+        { cause, details: { voters: [], leader: null } })
+    }
     const majority = Math.floor(voters.length / 2) + 1
     return new JadfsError('NO_QUORUM',
       `the ${what} could not be made within ${this.waitMs / 1000} s: ${leader === '' ? 'no Raft leader is known' : `the leader ${leader} is not reachable`}; ` +
