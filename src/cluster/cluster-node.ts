@@ -3,6 +3,7 @@
 // protocols, placement and replication of chunks as they are written, remote reads, and the
 // leader's membership manager. Stops in the reverse order.
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
@@ -12,6 +13,7 @@ import { JadfsError } from '../errors.js'
 import type { ClusterHooks } from '../files/cluster-hooks.js'
 import type { NodeStatus } from '../files/file-service.js'
 import type { LocalFileServiceWithNamespace } from '../files/local-file-service.js'
+import { READ_PIECE_BYTES } from '../store/chunk-verify.js'
 import { openLocalFileService } from '../files/local-file-service.js'
 import { HAVE_PROTOCOL_ID, createJadfsHost, handleHave, loadOrCreateIdentity, requestHave } from '../p2p/index.js'
 import type { JadfsHost } from '../p2p/index.js'
@@ -33,6 +35,7 @@ import { choosePeers, rankPeers } from './placement/rendezvous.js'
 import { RaftNamespaceLog } from './raft-namespace-log.js'
 import { RemoteChunkReader } from './remote-chunk-reader.js'
 import { RepairScanner } from './repair/repair-scanner.js'
+import { Scrubber } from './scrubber.js'
 import { ChunkLocations } from './locate/chunk-locations.js'
 import { ProvideScheduler } from './provide/provide-scheduler.js'
 import { ReplicationQueue } from './replication/replication-queue.js'
@@ -47,6 +50,8 @@ const MEMBER_BOOK_INTERVAL_MS = 5000
 /** a full repair scan this often, and this long after a peer is declared dead */
 const REPAIR_INTERVAL_MS = 10 * 60_000
 const REPAIR_AFTER_DEATH_MS = 2000
+/** the scrub's pace: a 64 MiB chunk a second at most */
+const SCRUB_BYTES_PER_SECOND = 64 * 1000 * 1000
 
 export interface ClusterNodeInit {
   readonly config: DaemonConfig
@@ -328,6 +333,34 @@ async function assemble (init: ClusterNodeInit, host: JadfsHost, selfId: string,
     }, config.gcIntervalMs)
     gcTimer.unref()
     stack.push(() => { clearInterval(gcTimer) })
+  }
+
+  // bit rot on copies nobody reads is found by the scrub and healed from a peer
+  if (config.scrubIntervalMs > 0) {
+    const scrubStopping = new AbortController()
+    const scrubber = new Scrubber({
+      localChunks: () => files.chunkIndex.local(),
+      verify: async (cid, sizeBytes) => {
+        const handle = await files.chunkStore.openVerified(cid, sizeBytes, Buffer.allocUnsafe(READ_PIECE_BYTES))
+        await handle.close()
+      },
+      heal: async (chunk) => { await reader.ensureLocal(chunk) },
+      sleep: async (ms, signal) => { await sleep(ms, undefined, { signal }) },
+      signal: scrubStopping.signal,
+      bytesPerSecond: SCRUB_BYTES_PER_SECOND,
+      logger
+    })
+    const loop = (async () => {
+      while (!scrubStopping.signal.aborted) {
+        await sleep(config.scrubIntervalMs, undefined, { signal: scrubStopping.signal }).catch(() => {})
+        if (scrubStopping.signal.aborted) break
+        await scrubber.scrubOnce().catch((err: Error) => { if (!scrubStopping.signal.aborted) logger.warn({ err: err.message }, 'scrub pass failed') })
+      }
+    })()
+    stack.push(async () => {
+      scrubStopping.abort()
+      await loop
+    })
   }
 
   let apiUrl = ''

@@ -41,6 +41,8 @@ export interface DaemonConfig {
   readonly snapshotEveryEntries: number
   /** garbage collection runs this often on its own; 0 = only when asked (POST /v1/gc) */
   readonly gcIntervalMs: number
+  /** a pass re-hashing every stored chunk starts this long after the last; 0 = never */
+  readonly scrubIntervalMs: number
 }
 
 /** raw option values as commander hands them over (all strings, absent when not given) */
@@ -58,6 +60,7 @@ export interface DaemonFlags {
   readonly replaceDeadVoterAfter?: string
   readonly snapshotEvery?: string
   readonly gcInterval?: string
+  readonly scrubInterval?: string
   /** repeatable flags arrive as arrays */
   readonly listen?: readonly string[]
   readonly announce?: readonly string[]
@@ -86,7 +89,8 @@ const OPTIONS: readonly OptionSpec[] = [
   { key: 'heartbeatInterval', flag: '--heartbeat-interval', env: 'JADFS_HEARTBEAT_INTERVAL', defaultValue: '2s' },
   { key: 'replaceDeadVoterAfter', flag: '--replace-dead-voter-after', env: 'JADFS_REPLACE_DEAD_VOTER_AFTER', defaultValue: '30s' },
   { key: 'snapshotEvery', flag: '--snapshot-every', env: 'JADFS_SNAPSHOT_EVERY', defaultValue: '10000' },
-  { key: 'gcInterval', flag: '--gc-interval', env: 'JADFS_GC_INTERVAL', defaultValue: '10m' }
+  { key: 'gcInterval', flag: '--gc-interval', env: 'JADFS_GC_INTERVAL', defaultValue: '10m' },
+  { key: 'scrubInterval', flag: '--scrub-interval', env: 'JADFS_SCRUB_INTERVAL', defaultValue: '24h' }
 ]
 
 interface ListOptionSpec {
@@ -156,7 +160,8 @@ const FIELD_SCHEMAS: { readonly [K in ScalarFlag]-?: z.ZodType<unknown, string> 
   heartbeatInterval: positiveDuration,
   replaceDeadVoterAfter: positiveDuration,
   snapshotEvery: wholeNumber(1, 10_000_000, 'expected a number of log entries from 1 to 10000000'),
-  gcInterval: duration
+  gcInterval: duration,
+  scrubInterval: duration
 }
 
 export function resolveDaemonConfig (flags: DaemonFlags, env: Readonly<Record<string, string | undefined>>, cwd: string): DaemonConfig {
@@ -210,7 +215,8 @@ export function resolveDaemonConfig (flags: DaemonFlags, env: Readonly<Record<st
     heartbeatIntervalMs: values.heartbeatInterval as number,
     replaceDeadVoterAfterMs: values.replaceDeadVoterAfter as number,
     snapshotEveryEntries: values.snapshotEvery as number,
-    gcIntervalMs: values.gcInterval as number
+    gcIntervalMs: values.gcInterval as number,
+    scrubIntervalMs: values.scrubInterval as number
   }
 }
 

@@ -1,7 +1,8 @@
 // Three real daemon processes on loopback, started by the local cluster harness. Checks what
 // a user of the cluster relies on: a file put through one peer is read byte-identical through
 // every other, each chunk sits on three distinct peers (chunk files on disk), a peer answers a
-// batched have query for its chunks, overwrites and deletes are seen on every peer, a fourth
+// batched have query for its chunks, the scrub heals a copy damaged on disk from a peer,
+// overwrites and deletes are seen on every peer, a fourth
 // peer that joined after the put and holds none of the chunks serves the file, scheduled
 // garbage collection removes a deleted file's chunk files from every peer, sync
 // replication fails clearly with too few live peers (and keeps the debt when told to accept
@@ -9,6 +10,7 @@
 // fail with NO_QUORUM while --stale reads still work.
 import { strict as assert } from 'node:assert'
 import { createHash } from 'node:crypto'
+import { open, readFile } from 'node:fs/promises'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
@@ -16,7 +18,7 @@ import { chunkCidFromSha256 } from '../../src/chunk/cid.js'
 import { createJadfsHost, requestHave } from '../../src/p2p/index.js'
 import path from 'node:path'
 import { startLocalCluster, type LocalCluster } from '../../src/harness/local-cluster.js'
-import { listChunkFiles } from '../helpers/chunk-files.js'
+import { chunkFilePath, listChunkFiles } from '../helpers/chunk-files.js'
 import { TEST_DAEMON_ARGS, clusterView, getBytes, getJson, holdersOf, patternBytes, putBytes, waitUntil } from '../helpers/cluster-http.js'
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js'
 
@@ -29,7 +31,7 @@ describe('cluster: three peers', function () {
 
   before(async () => {
     dir = await makeTempDir('cluster-3')
-    cluster = await startLocalCluster({ nodes: 3, dir, daemonArgs: [...TEST_DAEMON_ARGS, '--gc-interval', '1s', '--gc-grace', '3s'] })
+    cluster = await startLocalCluster({ nodes: 3, dir, daemonArgs: [...TEST_DAEMON_ARGS, '--gc-interval', '1s', '--gc-grace', '3s', '--scrub-interval', '1s'] })
   })
   after(async () => {
     await cluster?.stop()
@@ -76,6 +78,23 @@ describe('cluster: three peers', function () {
     } finally {
       await host.stop()
     }
+  })
+
+  it('the scrub finds a copy damaged on disk and heals it from a peer', async () => {
+    const bytes = patternBytes(300 * KiB, 9)
+    const put = await putBytes(cluster.nodes[0]!.apiUrl, '/scrubbed.bin', bytes, 'replication=3&mode=sync')
+    assert.equal(put.status, 201)
+    const cid = put.body.chunks[0]!.cid
+    const file = await chunkFilePath(cluster.nodes[2]!.dataDir, cid)
+    const handle = await open(file, 'r+')
+    await handle.write(Buffer.from([0x55 ^ (await handle.read(Buffer.alloc(1), 0, 1, 100)).buffer[0]!]), 0, 1, 100)
+    await handle.close()
+    const digest = async (): Promise<string> => createHash('sha256').update(await readFile(file)).digest('hex')
+    const good = createHash('sha256').update(bytes.subarray(0, 256 * KiB)).digest('hex')
+    assert.notEqual(await digest(), good, 'the byte was not flipped')
+    await waitUntil('the damaged copy to be replaced by a good one', async () => await digest().catch(() => '') === good, 30_000, 250)
+    const status = await getJson<{ badChunks: number }>(`${cluster.nodes[2]!.apiUrl}/v1/status`)
+    assert.equal(status.body.badChunks, 0)
   })
 
   it('overwrite and delete are seen on every peer', async () => {

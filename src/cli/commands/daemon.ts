@@ -13,6 +13,7 @@ export function registerDaemonCommand (program: Command, ctx: CommandContext): v
     .option('--chunk-size <size>', 'default chunk size for new files, 64KiB..256MiB (env JADFS_CHUNK_SIZE, default 64MiB)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env JADFS_LOG_LEVEL, default info)')
     .option('--gc-interval <duration>', 'collect garbage on its own this often, 0s for only when asked (env JADFS_GC_INTERVAL, default 10m)')
+    .option('--scrub-interval <duration>', 're-hash every stored chunk (at most 64 MB/s) this long after the last pass, healing bad copies from peers; 0s = never (env JADFS_SCRUB_INTERVAL, default 24h)')
     .option('--gc-grace <duration>', 'unreferenced chunks and temp files younger than this are kept (env JADFS_GC_GRACE, default 15m)')
     .option('--max-file-size <size>', 'largest accepted upload (env JADFS_MAX_FILE_SIZE, default 1TiB)')
     .option('--shutdown-grace <duration>', 'how long in-flight requests may take to finish on shutdown (env JADFS_SHUTDOWN_GRACE, default 10s)')
