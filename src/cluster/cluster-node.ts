@@ -19,7 +19,6 @@ import { HAVE_PROTOCOL_ID, createJadfsHost, handleHave, loadOrCreateIdentity, re
 import type { JadfsHost } from '../p2p/index.js'
 import { ClusterGossip } from '../p2p/gossip/cluster-gossip.js'
 import { HeartbeatPublisher } from '../p2p/gossip/heartbeat-publisher.js'
-import { RaftRole } from '../p2p/gossip/heartbeat.js'
 import { PeerMonitor } from '../p2p/gossip/peer-monitor.js'
 import { fetchChunk, handleChunkProtocol, openFreshPushSource, openPushSource, pushChunk } from '../p2p/protocols/chunk/index.js'
 import type { ChunkProtocolServer } from '../p2p/protocols/chunk/index.js'
@@ -27,8 +26,9 @@ import type { ConfChange, ConfState } from '../raft/types.js'
 import { ChunkAnnouncer } from './chunk-announcer.js'
 import { ChunkReplication } from './chunk-replication.js'
 import type { PlacementCandidate } from './chunk-replication.js'
-import type { ClusterPeerView, ClusterView, MembershipView } from '../api/cluster-view.js'
+import type { MembershipView } from '../api/cluster-view.js'
 import type { ClusterControl } from './cluster-control.js'
+import { clusterView, heartbeatRole } from './cluster-view.js'
 import { dialableAddresses, readMemberBook, writeMemberBook } from './member-address-book.js'
 import { MembershipManager } from './membership-manager.js'
 import { choosePeers, rankPeers } from './placement/rendezvous.js'
@@ -468,74 +468,6 @@ function checkPeerId (peerId: string): void {
     peerIdFromString(peerId)
   } catch {
     throw new JadfsError('INVALID_ARGUMENT', `${JSON.stringify(peerId)} is not a peer id (they look like 12D3KooW...)`)
-  }
-}
-
-function heartbeatRole (role: string, conf: ConfState, selfId: string): RaftRole {
-  if (conf.learners.includes(selfId)) return RaftRole.RAFT_ROLE_LEARNER
-  if (!conf.voters.includes(selfId)) return RaftRole.RAFT_ROLE_UNKNOWN
-  if (role === 'leader') return RaftRole.RAFT_ROLE_LEADER
-  if (role === 'candidate' || role === 'preCandidate') return RaftRole.RAFT_ROLE_CANDIDATE
-  return RaftRole.RAFT_ROLE_FOLLOWER
-}
-
-const ROLE_NAMES: Record<RaftRole, ClusterView['role']> = {
-  [RaftRole.RAFT_ROLE_UNKNOWN]: 'none',
-  [RaftRole.RAFT_ROLE_FOLLOWER]: 'follower',
-  [RaftRole.RAFT_ROLE_CANDIDATE]: 'candidate',
-  [RaftRole.RAFT_ROLE_LEADER]: 'leader',
-  [RaftRole.RAFT_ROLE_LEARNER]: 'learner'
-}
-
-function clusterView (selfId: string, raft: RaftNamespaceLog, monitor: PeerMonitor, self: NodeStatus | undefined, apiUrl: string, version: string, targetVoters: number, queue: ReplicationQueue): ClusterView {
-  const st = raft.status()
-  const { voters, learners } = st.confState
-  const member = (peerId: string): ClusterPeerView['member'] => voters.includes(peerId) ? 'voter' : learners.includes(peerId) ? 'learner' : 'none'
-  const now = Date.now()
-  const selfRole = ROLE_NAMES[heartbeatRole(st.role, st.confState, selfId)]
-  const peers: ClusterPeerView[] = [{
-    peerId: selfId,
-    state: 'self',
-    apiUrl: apiUrl === '' ? null : apiUrl,
-    role: selfRole,
-    term: st.term,
-    freeBytes: self?.diskFreeBytes ?? 0,
-    usedBytes: self?.physicalBytes ?? 0,
-    chunks: self?.chunks ?? 0,
-    version,
-    lastSeenMsAgo: null,
-    member: member(selfId)
-  }]
-  for (const p of monitor.table.list()) {
-    if (p.peerId === selfId) continue
-    const hb = p.heartbeat
-    peers.push({
-      peerId: p.peerId,
-      state: p.state,
-      apiUrl: hb.apiAddress === '' ? null : hb.apiAddress,
-      role: ROLE_NAMES[hb.raftRole],
-      term: hb.raftTerm,
-      freeBytes: hb.freeBytes,
-      usedBytes: hb.usedBytes,
-      chunks: hb.chunkCount,
-      version: hb.version,
-      lastSeenMsAgo: now - p.lastSeenMs,
-      member: member(p.peerId)
-    })
-  }
-  const debt = queue.totals()
-  return {
-    peerId: selfId,
-    leader: st.leader === '' ? null : st.leader,
-    term: st.term,
-    role: selfRole,
-    commitIndex: st.commit,
-    appliedIndex: st.applied,
-    targetVoters,
-    voters: [...voters],
-    learners: [...learners],
-    peers,
-    replication: { queuedChunks: debt.entries, missingCopies: debt.missingCopies }
   }
 }
 
