@@ -72,9 +72,11 @@ describe('cluster: replicator', () => {
     h.queue.enqueue('c1', 100, 3, [SELF], T0)
     const r = h.replicator()
 
-    assert.deepEqual(await r.runOnce(signal()), { rows: 1, paid: 0, dropped: 0, retried: 1, pushed: 0, failedPushes: 0 })
+    // alone: the row is left as it is (no retry written), and stays due
+    assert.deepEqual(await r.runOnce(signal()), { rows: 1, paid: 0, dropped: 0, retried: 0, pushed: 0, failedPushes: 0 })
     assert.equal(h.pushes.length, 0)
-    assert.equal(h.queue.get('c1')?.attempts, 1)
+    assert.equal(h.queue.get('c1')?.attempts, 0)
+    assert.equal(h.queue.due(h.clock.now, 10).length, 1)
 
     h.peers = ['a', 'b', 'c', 'd', 'e'].map((id) => peer(id))
     h.clock.now += 1000

@@ -85,6 +85,9 @@ export class Replicator {
     const round: RoundCounts = { rows: rows.length, paid: 0, dropped: 0, retried: 0, pushed: 0, failedPushes: 0 }
     if (rows.length === 0) return round
     const peers = this.components.livePeers().filter((p) => p.peerId !== selfId)
+    // alone, nothing can be paid: leave the rows as they are rather than rewrite (and fsync)
+    // every one of them with a new retry time, round after round, on a one-peer cluster
+    if (peers.length === 0) return round
     const slots = new Slots(this.maxConcurrentPushes)
     await Promise.all(rows.map(async (row) => {
       try {
