@@ -6,6 +6,7 @@
 import { randomInt } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { JadfsError, isJadfsError } from '../errors.js'
 import type { NamespaceCommand } from '../namespace/commands.js'
 import { encodeCommand } from '../namespace/commands.js'
@@ -138,7 +139,8 @@ export class RaftNamespaceLog {
         if (!retriable) throw err
         if (Date.now() + RETRY_DELAY_MS > deadline) throw this.noQuorum(what, err)
       }
-      await sleep(RETRY_DELAY_MS, [signal, this.stopping.signal])
+      const waiting = signal === undefined ? this.stopping.signal : AbortSignal.any([signal, this.stopping.signal])
+      await sleep(RETRY_DELAY_MS, undefined, { signal: waiting }).catch(() => {})
       if (this.stopping.signal.aborted) throw new JadfsError('SHUTTING_DOWN', `the node is stopping; the ${what} was not made`)
       signal?.throwIfAborted()
     }
@@ -170,17 +172,4 @@ function loggingRestores (machine: StateMachine, logger: RaftNamespaceLogInit['l
       logger.info({ index, bytes: data.byteLength }, 'installed a namespace snapshot from the leader')
     }
   }
-}
-
-async function sleep (ms: number, signals: ReadonlyArray<AbortSignal | undefined>): Promise<void> {
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms)
-    const live = signals.filter((s): s is AbortSignal => s !== undefined)
-    function done (): void {
-      clearTimeout(timer)
-      for (const s of live) s.removeEventListener('abort', done)
-      resolve()
-    }
-    for (const s of live) s.addEventListener('abort', done, { once: true })
-  })
 }
