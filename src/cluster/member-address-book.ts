@@ -28,11 +28,14 @@ export async function readMemberBook (dataDir: string): Promise<MemberAddresses>
   }
 }
 
+let writes = 0
+
 export async function writeMemberBook (dataDir: string, book: MemberAddresses): Promise<void> {
   const trimmed: Record<string, readonly string[]> = {}
   for (const [peerId, addrs] of Object.entries(book).slice(0, MAX_MEMBERS)) trimmed[peerId] = addrs.slice(0, MAX_ADDRS_PER_MEMBER)
   const path = join(dataDir, MEMBER_BOOK_FILE_NAME)
-  const temp = `${path}.tmp`
+  // one temp file per write: the periodic save and the one at stop may overlap
+  const temp = `${path}.${process.pid}.${++writes}.tmp`
   await writeFile(temp, JSON.stringify(trimmed, null, 2) + '\n')
   await rename(temp, path)
 }
