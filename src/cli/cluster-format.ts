@@ -68,7 +68,7 @@ const MEMBER_ORDER: Readonly<Record<string, number>> = { voter: 0, learner: 1, n
 
 /** one line per known peer: voters, then learners, then others, each by peer id */
 export function peerTable (view: ClusterView): string[] {
-  const peers = [...view.peers].sort((a, b) => (MEMBER_ORDER[a.member] ?? 3) - (MEMBER_ORDER[b.member] ?? 3) || a.peerId.localeCompare(b.peerId))
+  const peers = [...view.peers].sort((a, b) => (MEMBER_ORDER[a.member] ?? 3) - (MEMBER_ORDER[b.member] ?? 3) || (a.peerId < b.peerId ? -1 : a.peerId > b.peerId ? 1 : 0))
   const rows = peers.map((p: ClusterPeerView) => [
     shortPeerId(p.peerId),
     p.state,
