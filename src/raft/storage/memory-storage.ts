@@ -89,6 +89,7 @@ export class MemoryRaftStorage implements RaftStorage {
     }
     if (batch.hardState !== undefined) {
       assert(batch.hardState.term >= this.hardState.term, 'term never decreases', { saved: this.hardState, batch: batch.hardState })
+      assert(batch.hardState.commit >= this.hardState.commit, 'the commit index never decreases', { saved: this.hardState, batch: batch.hardState })
       const lastAfter = batch.entries[batch.entries.length - 1]?.index ?? base
       assert(batch.hardState.commit <= lastAfter, 'commit index past the last log index', { hardState: batch.hardState, lastAfter })
     }
@@ -102,6 +103,9 @@ export class MemoryRaftStorage implements RaftStorage {
       const offset = this.ents[0]!.index
       const fresh = batch.entries.filter(e => e.index > offset) // the compacted part is already covered
       const from = fresh[0]?.index
+      if (snap === undefined && from !== undefined && from <= this.lastIndex()) {
+        assert(from > this.hardState.commit, 'committed entries are never replaced', { from, commit: this.hardState.commit, lastIndex: this.lastIndex() })
+      }
       // truncate any existing entries at or after the first new one (a conflicting suffix, §5.3)
       if (from !== undefined) this.ents = this.ents.slice(0, from - offset).concat(fresh)
     }

@@ -189,10 +189,19 @@ export class SqliteRaftStorage implements RaftStorage {
       batch.entries.forEach((e, i) => assert(e.index === first.index + i, 'appended entries must be contiguous', { at: i, index: e.index, first: first.index }))
     }
     const hs = batch.hardState
-    if (hs !== undefined) assert(hs.term >= this.hardState.term, 'term never decreases', { saved: this.hardState, batch: hs })
+    if (hs !== undefined) {
+      assert(hs.term >= this.hardState.term, 'term never decreases', { saved: this.hardState, batch: hs })
+      assert(hs.commit >= this.hardState.commit, 'the commit index never decreases', { saved: this.hardState, batch: hs })
+    }
     const offset = snap?.metadata.index ?? this.compactIndex
     // entries at or before the compaction point (or the new snapshot) are already covered
     const fresh = first === undefined || first.index > offset ? batch.entries : batch.entries.filter(e => e.index > offset)
+    const replaceFrom = snap === undefined ? fresh[0]?.index : undefined
+    // Raft never replaces a committed entry (Log Matching + Leader Completeness); a batch that would
+    // is a core bug, and storing it would leave a snapshot or commit index past the log
+    if (replaceFrom !== undefined && replaceFrom <= this.last) {
+      assert(replaceFrom > this.hardState.commit, 'committed entries are never replaced', { from: replaceFrom, commit: this.hardState.commit, lastIndex: this.last })
+    }
 
     this.db.transaction(() => {
       if (hs !== undefined) this.stmt.putHardState.run(hs.term, hs.vote, hs.commit)

@@ -42,8 +42,9 @@ describe('memory raft storage', () => {
     assert.deepEqual(s.entries(3, 6, 1).map(e => e.index), [3], 'always at least one')
   })
 
-  it('§5.3: saving entries truncates a conflicting suffix', () => {
-    const s = filled()
+  it('§5.3: saving entries truncates a conflicting (uncommitted) suffix', () => {
+    const s = new MemoryRaftStorage(conf)
+    s.save({ entries: [1, 2, 3, 4, 5].map(i => ent(i, i <= 2 ? 1 : 2, 10)), hardState: { term: 2, vote: 'n1', commit: 2 } })
     s.save({ entries: [ent(4, 3), ent(5, 3), ent(6, 3)] })
     assert.deepEqual([1, 2, 3, 4, 5, 6].map(i => s.term(i)), [1, 1, 2, 3, 3, 3])
     s.save({ entries: [ent(3, 4)] })
