@@ -167,37 +167,23 @@ const FIELD_SCHEMAS: { readonly [K in ScalarFlag]-?: z.ZodType<unknown, string> 
 export function resolveDaemonConfig (flags: DaemonFlags, env: Readonly<Record<string, string | undefined>>, cwd: string): DaemonConfig {
   const values: Partial<Record<keyof DaemonFlags, unknown>> = {}
   for (const option of OPTIONS) {
-    const fromFlag = flags[option.key]
-    const fromEnv = env[option.env]
-    const [raw, source] = fromFlag !== undefined
-      ? [fromFlag, option.flag]
-      : fromEnv !== undefined && fromEnv !== ''
-        ? [fromEnv, `${option.env} (for ${option.flag})`]
-        : [option.defaultValue, `default of ${option.flag}`]
+    // an empty flag is a value (and refused where that is invalid); an empty variable is unset
+    const [raw, source] = pick(option, flags[option.key], given(env[option.env]), option.defaultValue)
     const result = FIELD_SCHEMAS[option.key].safeParse(raw)
-    if (!result.success) {
-      const reason = result.error.issues[0]?.message ?? 'invalid value'
-      throw new JadfsError('INVALID_CONFIG', `invalid ${source}: ${JSON.stringify(raw)}: ${reason}`, { details: { option: option.flag } })
-    }
+    if (!result.success) throw invalid(option, source, raw, result.error.issues[0]?.message ?? 'invalid value')
     values[option.key] = result.data
   }
   const lists: Partial<Record<ListOptionSpec['key'], string[]>> = {}
   for (const option of LIST_OPTIONS) {
-    const fromFlag = flags[option.key]
-    // a variable that lists no address (blank, or only separators) is treated as unset
+    // a variable that lists no address (blank, or only separators) is unset, like an empty flag list
     const fromEnv = (env[option.env] ?? '').split(/[\s,]+/).filter((a) => a !== '')
-    const [raw, source] = fromFlag !== undefined && fromFlag.length > 0
-      ? [[...fromFlag], option.flag]
-      : fromEnv.length > 0
-        ? [fromEnv, `${option.env} (for ${option.flag})`]
-        : [[...option.defaultValue], `default of ${option.flag}`]
+    const [raw, source] = pick(option, given(flags[option.key]), given(fromEnv), option.defaultValue)
     for (const addr of raw) {
       const why = multiaddrProblem(addr)
-      if (why !== undefined) {
-        throw new JadfsError('INVALID_CONFIG', `invalid ${source}: ${JSON.stringify(addr)}: ${why}; expected a multiaddr like /ip4/10.0.0.2/tcp/5081${option.key === 'join' ? '/p2p/12D3Koo...' : ''}`, { details: { option: option.flag } })
-      }
+      if (why !== undefined) throw invalid(option, source, addr, `${why}; expected a multiaddr like /ip4/10.0.0.2/tcp/5081${option.key === 'join' ? '/p2p/12D3Koo...' : ''}`)
     }
-    lists[option.key] = raw
+    // a copy, so the config never shares an array with the flags or the defaults
+    lists[option.key] = [...raw]
   }
   return {
     dataDir: path.resolve(cwd, values.dataDir as string),
@@ -218,6 +204,22 @@ export function resolveDaemonConfig (flags: DaemonFlags, env: Readonly<Record<st
     gcIntervalMs: values.gcInterval as number,
     scrubIntervalMs: values.scrubInterval as number
   }
+}
+
+/** The flag's value, else the variable's, else the default; with where it came from, for errors. */
+function pick<T> (option: { readonly flag: string, readonly env: string }, fromFlag: T | undefined, fromEnv: T | undefined, defaultValue: T): [T, string] {
+  if (fromFlag !== undefined) return [fromFlag, option.flag]
+  if (fromEnv !== undefined) return [fromEnv, `${option.env} (for ${option.flag})`]
+  return [defaultValue, `default of ${option.flag}`]
+}
+
+/** an empty string or list counts as not given */
+function given<T extends { readonly length: number }> (value: T | undefined): T | undefined {
+  return value === undefined || value.length === 0 ? undefined : value
+}
+
+function invalid (option: { readonly flag: string }, source: string, value: string, reason: string): JadfsError {
+  return new JadfsError('INVALID_CONFIG', `invalid ${source}: ${JSON.stringify(value)}: ${reason}`, { details: { option: option.flag } })
 }
 
 /** why the text is not a multiaddr (checked here, so the error names the option and its source) */

@@ -1,10 +1,11 @@
-// Checks daemon configuration: flags win over JADFS_* variables, which win over defaults;
-// sizes, durations and listen addresses parse; and each invalid value is one INVALID_CONFIG
-// error naming the option and where the value came from. The cluster options too: --listen,
-// --announce and --join as arrays from repeated flags or comma/space lists in JADFS_LISTEN etc.,
-// each address parsed as a multiaddr; --voters odd from 1 to 7 (even counts refused with the
-// reason); --replication 1..16, --snapshot-every 1..10000000 and both ends of each range;
-// --heartbeat-interval and --replace-dead-voter-after positive durations.
+// Checks daemon configuration: flags win over JADFS_* variables, which win over defaults (an
+// empty variable counts as unset, an empty flag as a value); sizes, durations and listen
+// addresses parse; and each invalid value is one INVALID_CONFIG error naming the option and
+// where the value came from. The cluster options too: --listen, --announce and --join as
+// arrays from repeated flags or comma/space lists in JADFS_LISTEN etc., each address parsed as
+// a multiaddr; --voters odd from 1 to 7 (even counts refused with the reason); --replication
+// 1..16, --snapshot-every 1..10000000 and both ends of each range; --heartbeat-interval and
+// --replace-dead-voter-after positive durations.
 import { strict as assert } from 'node:assert'
 import { resolveDaemonConfig } from '../../src/config/daemon-config.js'
 import { parseDurationMs } from '../../src/config/parse-duration.js'
@@ -36,6 +37,13 @@ describe('daemon config', () => {
     assert.equal(config.chunkSizeBytes, 1024 * 1024)
     assert.equal(config.logLevel, 'debug')
     assert.equal(config.gcGraceMs, 0)
+  })
+
+  it('treats an empty JADFS_* variable as unset, but an empty flag as a value', () => {
+    const config = resolveDaemonConfig({}, { JADFS_LOG_LEVEL: '', JADFS_VOTERS: '' }, '/')
+    assert.equal(config.logLevel, 'info')
+    assert.equal(config.targetVoters, 3)
+    assert.throws(() => resolveDaemonConfig({ logLevel: '' }, { JADFS_LOG_LEVEL: 'warn' }, '/'), /invalid --log-level: "": expected one of/)
   })
 
   const invalid: Array<[string, Parameters<typeof resolveDaemonConfig>[0], Record<string, string>, RegExp]> = [

@@ -5,10 +5,11 @@
 // returns. The file is separate from the metadata database so that the queue's frequent small
 // writes never contend with namespace transactions, and it can be dropped without harm to the
 // namespace (the worst case is missing copies until a scrub notices).
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
 import { JadfsError } from '../../errors.js'
 import { toStorageError } from '../../store/storage-error.js'
 import { assert } from '../../util/assert.js'
+import { openVersionedSqlite } from '../../util/versioned-sqlite.js'
 
 export interface ReplicationQueueOptions {
   /** rows kept at most; a new chunk past it is refused with NO_SPACE @default 1_000_000 */
@@ -99,28 +100,14 @@ export class ReplicationQueue {
   }
 
   static open (path: string, options: ReplicationQueueOptions = {}): ReplicationQueue {
-    let db: Database.Database
     try {
-      db = new Database(path)
+      return openVersionedSqlite(path, {
+        describe: 'replication queue',
+        version: SCHEMA_VERSION,
+        createSchema: (db) => db.exec(SCHEMA_SQL),
+        wrap: (db) => new ReplicationQueue(db, options)
+      })
     } catch (err) {
-      throw toStorageError(err, `opening the replication queue ${path}`)
-    }
-    try {
-      // WAL + FULL: an enqueue is fsynced before it returns
-      db.pragma('journal_mode = WAL')
-      db.pragma('synchronous = FULL')
-      const version = db.pragma('user_version', { simple: true }) as number
-      if (version === 0) {
-        db.transaction(() => {
-          db.exec(SCHEMA_SQL)
-          db.pragma(`user_version = ${SCHEMA_VERSION}`)
-        })()
-      } else if (version !== SCHEMA_VERSION) {
-        throw new JadfsError('STORAGE_IO', `replication queue ${path} has schema version ${version}; this build reads version ${SCHEMA_VERSION}`, { details: { path, version } })
-      }
-      return new ReplicationQueue(db, options)
-    } catch (err) {
-      db.close()
       throw toStorageError(err, `opening the replication queue ${path}`)
     }
   }

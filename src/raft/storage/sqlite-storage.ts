@@ -10,9 +10,9 @@
 // and only changed after a transaction commits, so a failed save leaves both the file and the
 // cache as they were.
 
-import Database from 'better-sqlite3'
-import { JadfsError } from '../../errors.js'
+import type Database from 'better-sqlite3'
 import { assert } from '../../util/assert.js'
+import { openVersionedSqlite } from '../../util/versioned-sqlite.js'
 import { RaftStorageError } from '../storage.js'
 import type { InitialState, RaftStorage, SaveBatch } from '../storage.js'
 import type { ConfState, Entry, EntryType, HardState, Snapshot } from '../types.js'
@@ -90,30 +90,19 @@ export class SqliteRaftStorage implements RaftStorage {
 
   /** open (creating if missing) the storage file at path */
   static open (path: string, options: SqliteRaftStorageOptions = {}): SqliteRaftStorage {
-    const db = new Database(path)
-    try {
-      // WAL + FULL: a commit is fsynced before it returns, and readers never block the writer
-      db.pragma('journal_mode = WAL')
-      db.pragma('synchronous = FULL')
-      const version = db.pragma('user_version', { simple: true }) as number
-      if (version === 0) {
-        db.transaction(() => {
-          db.exec(SCHEMA_SQL)
-          const conf = options.initialConfState ?? EMPTY_CONF
-          db.prepare('INSERT INTO hard_state (id, term, vote, commit_index) VALUES (0, 0, \'\', 0)').run()
-          db.prepare('INSERT INTO snapshot (id, idx, term, data) VALUES (0, 0, 0, ?)').run(Buffer.alloc(0))
-          db.prepare('INSERT INTO compaction (id, idx, term) VALUES (0, 0, 0)').run()
-          db.prepare('INSERT INTO conf_state (id, voters, learners) VALUES (0, ?, ?)').run(JSON.stringify(conf.voters), JSON.stringify(conf.learners))
-          db.pragma(`user_version = ${SCHEMA_VERSION}`)
-        })()
-      } else if (version !== SCHEMA_VERSION) {
-        throw new JadfsError('STORAGE_IO', `raft storage ${path} has schema version ${version}; this build reads version ${SCHEMA_VERSION}`, { details: { path, version } })
-      }
-      return new SqliteRaftStorage(db, options)
-    } catch (err) {
-      db.close()
-      throw err
-    }
+    const conf = options.initialConfState ?? EMPTY_CONF
+    return openVersionedSqlite(path, {
+      describe: 'raft storage',
+      version: SCHEMA_VERSION,
+      createSchema: (db) => {
+        db.exec(SCHEMA_SQL)
+        db.prepare('INSERT INTO hard_state (id, term, vote, commit_index) VALUES (0, 0, \'\', 0)').run()
+        db.prepare('INSERT INTO snapshot (id, idx, term, data) VALUES (0, 0, 0, ?)').run(Buffer.alloc(0))
+        db.prepare('INSERT INTO compaction (id, idx, term) VALUES (0, 0, 0)').run()
+        db.prepare('INSERT INTO conf_state (id, voters, learners) VALUES (0, ?, ?)').run(JSON.stringify(conf.voters), JSON.stringify(conf.learners))
+      },
+      wrap: (db) => new SqliteRaftStorage(db, options)
+    })
   }
 
   initialState (): InitialState {
