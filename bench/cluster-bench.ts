@@ -10,6 +10,7 @@ import { startLocalCluster, type LocalCluster } from '../src/harness/local-clust
 import { writeRandomFile } from '../test/helpers/random-file.js'
 import { mbPerSecond } from './ceilings.js'
 import { discardDownload, uploadFile } from './http-transfer.js'
+import { startCpuMeter, type CpuReading } from './cpu-meter.js'
 import { sampleRss, type RssSampler } from './rss-sampler.js'
 import { median, round1 } from './single-node-bench.js'
 import { measureStreamCeilingMBps } from './stream-ceiling.js'
@@ -32,11 +33,14 @@ export async function runClusterBench (options: ClusterBenchOptions): Promise<Re
   log(`writing a ${sizeBytes} byte source file`)
   const sourceSha256 = await writeRandomFile(source, sizeBytes)
   const runs = { ceilingMBps: [] as number[], putMBps: [] as number[], getMBps: [] as number[] }
+  const cpu = { ceiling: [] as CpuReading[], put: [] as CpuReading[], get: [] as CpuReading[] }
   const peakRss = new Map<string, number>()
   try {
     for (let round = 1; round <= rounds; round++) {
       log(`round ${round}/${rounds}: libp2p stream ceiling`)
+      const ceilingCpu = startCpuMeter({})
       runs.ceilingMBps.push(await measureStreamCeilingMBps(sizeBytes))
+      cpu.ceiling.push(ceilingCpu.stop())
       const clusterDir = path.join(dir, `cluster-${round}`)
       log(`round ${round}/${rounds}: starting 3 daemons`)
       const cluster = await startLocalCluster({ nodes: 3, dir: clusterDir, daemonArgs: ['--log-level', 'warn', '--chunk-size', options.chunkSize] })
@@ -44,9 +48,12 @@ export async function runClusterBench (options: ClusterBenchOptions): Promise<Re
       try {
         log(`round ${round}/${rounds}: put, replication 3 (sync), through node 0`)
         const url = `${cluster.nodes[0]!.apiUrl}/v1/files/bench.bin?replication=3&mode=sync`
+        const pids: Record<string, number> = Object.fromEntries(cluster.nodes.map((n) => [`node${n.index}`, n.pid]))
+        const putCpu = startCpuMeter({ ...pids, client: process.pid })
         let started = performance.now()
         const put = await uploadFile(url, source, sizeBytes)
         runs.putMBps.push(mbPerSecond(sizeBytes, performance.now() - started))
+        cpu.put.push(putCpu.stop())
         const record = JSON.parse(put.body) as { sha256?: string, chunks?: Array<{ cid: string }> }
         if (put.status !== 201 || record.sha256 !== sourceSha256) throw new Error(`put failed: ${put.status} ${put.body.slice(0, 300)}`)
         await checkThreeCopies(cluster, (record.chunks ?? []).map((c) => c.cid))
@@ -56,9 +63,11 @@ export async function runClusterBench (options: ClusterBenchOptions): Promise<Re
         samplers.push({ key: 'node3', rss: sampleRss(fourth.pid) })
         await cluster.waitFor((v) => v.learners.includes(fourth.peerId) || v.voters.includes(fourth.peerId))
         if ((await chunkFiles(fourth.dataDir)).length > 0) throw new Error('the fourth peer holds chunks before the get')
+        const getCpu = startCpuMeter({ ...pids, node3: fourth.pid, client: process.pid })
         started = performance.now()
         const got = await discardDownload(`${fourth.apiUrl}/v1/files/bench.bin`)
         runs.getMBps.push(mbPerSecond(sizeBytes, performance.now() - started))
+        cpu.get.push(getCpu.stop())
         if (got !== sizeBytes) throw new Error(`get returned ${got} of ${sizeBytes} bytes`)
         for (const s of samplers) peakRss.set(s.key, Math.max(peakRss.get(s.key) ?? 0, await s.rss.peakBytes()))
       } finally {
@@ -74,6 +83,10 @@ export async function runClusterBench (options: ClusterBenchOptions): Promise<Re
   const put = median(runs.putMBps)
   const get = median(runs.getMBps)
   const worstRss = Math.max(...peakRss.values())
+  // CPU time per byte, whole machine: busy cores / throughput, relative to the ceiling's
+  const busy = (readings: CpuReading[]): number => median(readings.map((r) => r.machineBusyCores))
+  const coreSecondsPerGB = (readings: CpuReading[], mbps: number): number => round1(1000 * busy(readings) / mbps, 2)
+  const perProcess = (readings: CpuReading[]): string => Object.entries(readings[readings.length - 1]?.processCores ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')
   return {
     sizeBytes,
     chunkSize: options.chunkSize,
@@ -91,6 +104,16 @@ export async function runClusterBench (options: ClusterBenchOptions): Promise<Re
     getRatio: round1(get / ceiling, 3),
     getTargetRatio: CLUSTER_GET_TARGET_RATIO,
     getVerdict: get / ceiling >= CLUSTER_GET_TARGET_RATIO ? 'pass' : 'FAIL',
+    ceilingBusyCores: busy(cpu.ceiling),
+    putBusyCores: busy(cpu.put),
+    getBusyCores: busy(cpu.get),
+    ceilingCoreSecondsPerGB: coreSecondsPerGB(cpu.ceiling, ceiling),
+    putCoreSecondsPerGB: coreSecondsPerGB(cpu.put, put),
+    getCoreSecondsPerGB: coreSecondsPerGB(cpu.get, get),
+    putCpuCostVsCeiling: round1((busy(cpu.put) / put) / (busy(cpu.ceiling) / ceiling), 2),
+    getCpuCostVsCeiling: round1((busy(cpu.get) / get) / (busy(cpu.ceiling) / ceiling), 2),
+    putCoresByProcess: perProcess(cpu.put),
+    getCoresByProcess: perProcess(cpu.get),
     ...Object.fromEntries([...peakRss].sort().map(([key, bytes]) => [`peakRssMiB_${key}`, round1(bytes / 1024 / 1024)])),
     rssTargetMiB: CLUSTER_RSS_TARGET_BYTES / 1024 / 1024,
     rssVerdict: worstRss < CLUSTER_RSS_TARGET_BYTES ? 'pass' : 'FAIL'
