@@ -4,7 +4,8 @@
 // batched have query for its chunks, the scrub heals a copy damaged on disk from a peer,
 // overwrites and deletes are seen on every peer, a fourth
 // peer that joined after the put and holds none of the chunks serves the file, scheduled
-// garbage collection removes a deleted file's chunk files from every peer, sync
+// garbage collection removes a deleted file's chunk files from every peer (and each peer
+// gossips a 'deleted' chunk event for them, heard by a gossip listener in the test), sync
 // replication fails clearly with too few live peers (and keeps the debt when told to accept
 // fewer), async replication reaches its copies, hand-made voter changes the leader must refuse
 // are refused and other peers name the leader, and with two of three voters killed writes
@@ -17,7 +18,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
 import { chunkCidFromSha256 } from '../../src/chunk/cid.js'
-import { createJadfsHost, requestHave } from '../../src/p2p/index.js'
+import { ClusterGossip, GOSSIP_TOPICS, createJadfsHost, requestHave, silentLogger, type ReceivedChunkEvent } from '../../src/p2p/index.js'
 import path from 'node:path'
 import type { ClusterView, MembershipView } from '../../src/api/cluster-view.js'
 import { startLocalCluster, type LocalCluster, type LocalNode } from '../../src/harness/local-cluster.js'
@@ -28,6 +29,40 @@ import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js'
 const KiB = 1024
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+interface ChunkEventListener {
+  readonly events: ReceivedChunkEvent[]
+  /** the peers that sent an event of that kind naming cid */
+  senders: (kind: 'stored' | 'deleted', cid: string) => Set<string>
+  stop: () => Promise<void>
+}
+
+/** a libp2p host in this process that joins the nodes' gossip and records the chunk events it hears */
+async function listenToChunkEvents (nodes: readonly LocalNode[]): Promise<ChunkEventListener> {
+  const host = await createJadfsHost({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: nodes.map((n) => n.addrs[0]!) })
+  const gossip = new ClusterGossip({ pubsub: host.pubsub, peerId: host.peerId, logger: silentLogger, nowMs: Date.now })
+  const events: ReceivedChunkEvent[] = []
+  gossip.onChunkEvent((event) => { events.push(event) })
+  gossip.start()
+  const stop = async (): Promise<void> => {
+    gossip.stop()
+    await host.stop()
+  }
+  try {
+    const joined = await host.joined
+    assert.deepEqual(joined.failed, [])
+    await waitUntil('the nodes to be seen subscribed to chunk events', async () => {
+      const subscribed = new Set(host.pubsub.getSubscribers(GOSSIP_TOPICS.chunkEvents).map((p) => p.toString()))
+      return nodes.every((n) => subscribed.has(n.peerId))
+    }, 10_000, 50)
+  } catch (err) {
+    await stop()
+    throw err
+  }
+  const senders = (kind: 'stored' | 'deleted', cid: string): Set<string> =>
+    new Set(events.filter((e) => e.kind === kind && e.cids.some((c) => c.toString() === cid)).map((e) => e.from.toString()))
+  return { events, senders, stop }
+}
 
 describe('cluster: three peers', function () {
   this.timeout(120_000)
@@ -103,9 +138,20 @@ describe('cluster: three peers', function () {
   })
 
   it('overwrite and delete are seen on every peer', async () => {
+    // a gossip listener in this process hears the chunk events the peers send from here on
+    const listener = await listenToChunkEvents(cluster.nodes)
+    try {
+      await overwriteAndDelete(listener)
+    } finally {
+      await listener.stop()
+    }
+  })
+
+  async function overwriteAndDelete (listener: ChunkEventListener): Promise<void> {
     const first = patternBytes(100 * KiB, 2)
     const second = patternBytes(90 * KiB, 3)
-    assert.equal((await putBytes(cluster.nodes[0]!.apiUrl, '/o.bin', first)).status, 201)
+    const put = await putBytes(cluster.nodes[0]!.apiUrl, '/o.bin', first)
+    assert.equal(put.status, 201)
     const over = await putBytes(cluster.nodes[2]!.apiUrl, '/o.bin', second)
     assert.equal(over.status, 201)
     assert.equal(over.body.version, 2)
@@ -114,7 +160,20 @@ describe('cluster: three peers', function () {
       assert.ok(got.body.equals(second), `node ${node.index} serves the old version`)
     }
     // the check below must be able to fail: the chunks are on disk before the delete
-    for (const chunk of over.body.chunks) assert.ok((await holdersOf(cluster, chunk.cid)).length > 0)
+    const holders = new Map<string, string[]>()
+    for (const chunk of over.body.chunks) {
+      const at = await holdersOf(cluster, chunk.cid)
+      assert.ok(at.length > 0)
+      holders.set(chunk.cid, at.map((i) => cluster.nodes[i]!.peerId))
+    }
+    const released = over.body.chunks.map((c) => c.cid)
+    // the control for the 'deleted' events below: the listener hears each holder's 'stored'
+    // event for the chunks (so a missing 'deleted' event is not a deaf listener), and no
+    // 'deleted' event names them while the file still uses them
+    await waitUntil('a \'stored\' chunk event from every holder of the file\'s chunks', async () =>
+      released.every((cid) => holders.get(cid)!.every((peerId) => listener.senders('stored', cid).has(peerId))), 10_000, 100)
+    for (const cid of released) assert.deepEqual([...listener.senders('deleted', cid)], [], `a 'deleted' event named ${cid} while the file used it`)
+
     const del = await fetch(`${cluster.nodes[1]!.apiUrl}/v1/files/o.bin`, { method: 'DELETE' })
     assert.equal(del.status, 200)
     for (const node of cluster.nodes) {
@@ -125,12 +184,21 @@ describe('cluster: three peers', function () {
       assert.ok(!listing.body.files.some((f) => f.path === '/o.bin'))
     }
     // scheduled garbage collection on every peer removes the released chunk files
-    const released = over.body.chunks.map((c) => c.cid)
     await waitUntil('the deleted file\'s chunk files to be collected on every peer', async () => {
       for (const cid of released) if ((await holdersOf(cluster, cid)).length > 0) return false
       return true
     }, 20_000, 250)
-  })
+
+    // each peer that held a released chunk gossips a 'deleted' event naming it once its
+    // collection removed it (batched once a second), and the listener hears it from that peer;
+    // no 'deleted' event names a chunk other than those of the file's two versions
+    await waitUntil('a \'deleted\' chunk event from every peer that held a released chunk', async () =>
+      released.every((cid) => holders.get(cid)!.every((peerId) => listener.senders('deleted', cid).has(peerId))), 10_000, 100)
+    const ofTheFile = new Set([...put.body.chunks, ...over.body.chunks].map((c) => c.cid))
+    for (const event of listener.events.filter((e) => e.kind === 'deleted')) {
+      for (const cid of event.cids) assert.ok(ofTheFile.has(cid.toString()), `${event.from.toString()} gossiped the deletion of ${cid.toString()}, not a chunk of /o.bin`)
+    }
+  }
 
   it('a peer that joined after the put, holding none of the chunks, serves the file', async () => {
     const bytes = patternBytes(1100 * KiB, 4)
