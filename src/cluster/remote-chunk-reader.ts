@@ -15,8 +15,10 @@ export interface RemoteChunkReaderComponents {
   hasPeers: () => boolean
   /** peers likely to hold the chunk, best first (cache, then placement) */
   candidates: (cid: string) => string[]
-  /** DHT provider lookup, the slow path */
+  /** DHT provider lookup, the slow path; its signal aborts at the lookup deadline */
   findProviders: (cid: string, signal: AbortSignal) => AsyncIterable<string>
+  /** how long a DHT provider lookup may take @default PROVIDER_LOOKUP_MS */
+  readonly providerLookupMs?: number
   /** fetches the whole chunk from the peer into the local store, verified */
   fetchInto: (peerId: string, chunk: ChunkRef, signal: AbortSignal) => Promise<void>
   onFetched: (cid: string, fromPeerId: string) => void
@@ -27,6 +29,7 @@ export interface RemoteChunkReaderComponents {
 
 /** chunks fetched ahead of the one being streamed, per read */
 export const READ_AHEAD_CHUNKS = 3
+/** a DHT provider lookup is given up after this long (a provider found by then is still fetched from) */
 const PROVIDER_LOOKUP_MS = 5_000
 /** peers tried per chunk before giving up */
 const MAX_SOURCES_TRIED = 8
@@ -85,7 +88,7 @@ export class RemoteChunkReader {
       this.c.signal.throwIfAborted()
     }
     if (this.c.hasPeers()) {
-      const lookup = AbortSignal.any([this.c.signal, AbortSignal.timeout(PROVIDER_LOOKUP_MS)])
+      const lookup = AbortSignal.any([this.c.signal, AbortSignal.timeout(this.c.providerLookupMs ?? PROVIDER_LOOKUP_MS)])
       try {
         for await (const peerId of this.c.findProviders(chunk.cid, lookup)) {
           if (await attempt(peerId)) return

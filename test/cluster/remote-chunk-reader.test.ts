@@ -6,14 +6,20 @@
 // fetch; nobody supplying it gives CHUNK_UNAVAILABLE naming the peers tried, or CHUNK_CORRUPT
 // when the local copy is bad; the DHT is skipped when no peer is connected; a read prefetches
 // at most READ_AHEAD_CHUNKS past the chunk it opens (fetches in flight counted) and starts the
-// fetches in chunk order.
+// fetches in chunk order. The DHT lookup deadline (5 s, injectable so the tests use a short
+// one) is checked at its limit with real timers: a lookup that never answers is given up at
+// the deadline, a provider found just before it is used and one that would come just after is
+// not.
 import { strict as assert } from 'node:assert'
-import { READ_AHEAD_CHUNKS, RemoteChunkReader } from '../../src/cluster/remote-chunk-reader.js'
+import { performance } from 'node:perf_hooks'
+import { READ_AHEAD_CHUNKS, RemoteChunkReader, type RemoteChunkReaderComponents } from '../../src/cluster/remote-chunk-reader.js'
 import { JadfsError } from '../../src/errors.js'
 import type { ChunkRef } from '../../src/files/file-service.js'
 
 /** mirrors MAX_SOURCES_TRIED in the module */
 const MAX_SOURCES_TRIED = 8
+/** mirrors PROVIDER_LOOKUP_MS in the module */
+const PROVIDER_LOOKUP_MS = 5_000
 
 interface Harness {
   readonly local: Map<string, 'ok' | 'bad'>
@@ -28,14 +34,20 @@ interface Harness {
   readonly fetched: Array<[string, string]>
   /** peers whose fetches fail */
   readonly failing: Set<string>
-  /** while set, fetches wait for it to be opened */
+  /** while set, fetches wait for it to be opened (then fail if their signal aborted meanwhile) */
   gate: Promise<void> | null
   inFlight: number
   maxInFlight: number
   readonly reader: RemoteChunkReader
 }
 
-function harness (): Harness {
+interface HarnessOptions {
+  readonly providerLookupMs?: number
+  /** replaces the fake DHT lookup over h.providers */
+  readonly findProviders?: RemoteChunkReaderComponents['findProviders']
+}
+
+function harness (options: HarnessOptions = {}): Harness {
   const stopping = new AbortController()
   const h = {
     local: new Map<string, 'ok' | 'bad'>(),
@@ -55,18 +67,20 @@ function harness (): Harness {
     localState: (cid) => h.local.get(cid) ?? 'absent',
     hasPeers: () => h.connected,
     candidates: (cid) => h.candidates.get(cid) ?? [],
-    findProviders: async function * (cid, signal) {
+    findProviders: options.findProviders ?? async function * (cid, signal) {
       assert.ok(signal instanceof AbortSignal)
       h.providerLookups.push(cid)
       yield * h.providers.get(cid) ?? []
       if (h.lookupError !== undefined) throw h.lookupError
     },
-    fetchInto: async (peerId, chunk) => {
+    ...(options.providerLookupMs === undefined ? {} : { providerLookupMs: options.providerLookupMs }),
+    fetchInto: async (peerId, chunk, signal) => {
       h.fetches.push(`${peerId}:${chunk.cid}`)
       h.inFlight++
       h.maxInFlight = Math.max(h.maxInFlight, h.inFlight)
       try {
         if (h.gate !== null) await h.gate
+        signal.throwIfAborted()
         if (h.failing.has(peerId)) throw new Error(`${peerId} has no copy`)
         h.local.set(chunk.cid, 'ok')
       } finally {
@@ -90,6 +104,51 @@ function gate (h: Harness): () => void {
 }
 
 const chunk = (n: number): ChunkRef => ({ cid: `c${n}`, sizeBytes: 100 })
+
+interface SlowLookup {
+  readonly findProviders: RemoteChunkReaderComponents['findProviders']
+  /** performance.now() when the lookup began, and when its signal aborted (NaN: not yet) */
+  startedAt: number
+  abortedAt: number
+}
+
+/**
+ * A DHT lookup that finds `answer.peerId` after `answer.afterMs` (never without an answer) and
+ * finds nothing else: like libp2p's, it ends only when its signal aborts, with the signal's
+ * reason. It records when it began and when its signal aborted.
+ */
+function slowLookup (answer?: { peerId: string, afterMs: number }): SlowLookup {
+  const untilAborted = async (signal: AbortSignal, afterMs?: number): Promise<void> => {
+    signal.throwIfAborted()
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        clearTimeout(timer)
+        reject(signal.reason)
+      }
+      const timer = afterMs === undefined
+        ? undefined
+        : setTimeout(() => {
+          signal.removeEventListener('abort', onAbort)
+          resolve()
+        }, afterMs)
+      signal.addEventListener('abort', onAbort, { once: true })
+    })
+  }
+  const lookup: SlowLookup = {
+    startedAt: NaN,
+    abortedAt: NaN,
+    findProviders: async function * (_cid, signal) {
+      lookup.startedAt = performance.now()
+      signal.addEventListener('abort', () => { lookup.abortedAt = performance.now() }, { once: true })
+      if (answer !== undefined) {
+        await untilAborted(signal, answer.afterMs)
+        yield answer.peerId
+      }
+      await untilAborted(signal)
+    }
+  }
+  return lookup
+}
 
 const fails = (code: string, tried: string[], message: RegExp) => (err: unknown): boolean => {
   assert.ok(err instanceof JadfsError, String(err))
@@ -228,5 +287,84 @@ describe('cluster: remote chunk reader', () => {
     }
     assert.deepEqual(h.fetches, chunks.map((c) => `a:${c.cid}`))
     assert.equal(h.maxInFlight, READ_AHEAD_CHUNKS + 1)
+  })
+
+  describe('the DHT lookup deadline', function () {
+    // real timers: a short deadline, and margins around it that a loaded machine cannot blur.
+    // Timers fire in the order they are due, so a provider due MARGIN_MS before (after) the
+    // deadline comes before (after) it however late both fire; only the upper bounds on
+    // elapsed time depend on the load, and they are generous.
+    const DEADLINE_MS = 400
+    const MARGIN_MS = 150
+    /** Node timers count whole milliseconds, so one may fire up to 1 ms early by performance.now() */
+    const EARLY_MS = 2
+    const LATE_MS = 1500
+    this.timeout(10_000)
+
+    it('gives up a lookup that finds nothing at the deadline: CHUNK_UNAVAILABLE, the lookup aborted not before the deadline and not much later', async () => {
+      // the lookup never yields and ends only when its signal aborts; the reader must abort
+      // it at DEADLINE_MS (measured from the lookup's start) and then fail the read
+      const lookup = slowLookup()
+      const h = harness({ providerLookupMs: DEADLINE_MS, findProviders: lookup.findProviders })
+      await assert.rejects(h.reader.ensureLocal(chunk(1)),
+        fails('CHUNK_UNAVAILABLE', [], /\(0 tried\): DHT lookup: The operation was aborted due to timeout$/))
+      const failedAfter = performance.now() - lookup.startedAt
+      const abortedAfter = lookup.abortedAt - lookup.startedAt
+      assert.ok(abortedAfter >= DEADLINE_MS - EARLY_MS, `the lookup was aborted ${abortedAfter.toFixed(1)} ms after it began, before the ${DEADLINE_MS} ms deadline`)
+      assert.ok(abortedAfter <= DEADLINE_MS + LATE_MS, `the lookup was aborted only ${abortedAfter.toFixed(1)} ms after it began`)
+      assert.ok(failedAfter <= DEADLINE_MS + LATE_MS, `the read failed only ${failedAfter.toFixed(1)} ms after the lookup began`)
+      assert.deepEqual(h.fetches, [])
+    })
+
+    it('uses a provider found just before the deadline, even when fetching from it lasts past the deadline', async () => {
+      // p1 is found MARGIN_MS before the deadline; its fetch is held until MARGIN_MS after it.
+      // The deadline bounds the lookup, not the fetch from a provider it found in time.
+      const lookup = slowLookup({ peerId: 'p1', afterMs: DEADLINE_MS - MARGIN_MS })
+      const h = harness({ providerLookupMs: DEADLINE_MS, findProviders: lookup.findProviders })
+      const open = gate(h)
+      const timer = setTimeout(open, DEADLINE_MS + MARGIN_MS)
+      try {
+        await h.reader.ensureLocal(chunk(1))
+      } finally {
+        clearTimeout(timer)
+        open()
+      }
+      const doneAfter = performance.now() - lookup.startedAt
+      assert.deepEqual(h.fetches, ['p1:c1'])
+      assert.deepEqual(h.fetched, [['c1', 'p1']])
+      // the control: the fetch did run past the deadline
+      assert.ok(doneAfter >= DEADLINE_MS, `the read ended ${doneAfter.toFixed(1)} ms after the lookup began, before the deadline`)
+    })
+
+    it('does not use a provider that would be found just after the deadline', async () => {
+      // p1 would be found MARGIN_MS after the deadline: the lookup is aborted first, so p1
+      // is never asked and the read fails; a reader waiting longer than the deadline would
+      // fetch from p1 and pass
+      const lookup = slowLookup({ peerId: 'p1', afterMs: DEADLINE_MS + MARGIN_MS })
+      const h = harness({ providerLookupMs: DEADLINE_MS, findProviders: lookup.findProviders })
+      await assert.rejects(h.reader.ensureLocal(chunk(1)), fails('CHUNK_UNAVAILABLE', [], /\(0 tried\): DHT lookup: /))
+      assert.deepEqual(h.fetches, [])
+      const abortedAfter = lookup.abortedAt - lookup.startedAt
+      assert.ok(abortedAfter >= DEADLINE_MS - EARLY_MS && abortedAfter <= DEADLINE_MS + LATE_MS, `the lookup was aborted ${abortedAfter.toFixed(1)} ms after it began`)
+    })
+
+    it('without providerLookupMs the deadline is PROVIDER_LOOKUP_MS (5 s)', async () => {
+      // waiting 5 s is too slow for a unit test: AbortSignal.timeout is wrapped to record the
+      // deadlines asked for (this assumes the reader makes its deadline with it, as it does)
+      const original = AbortSignal.timeout
+      const asked: number[] = []
+      AbortSignal.timeout = (ms: number) => {
+        asked.push(ms)
+        return original.call(AbortSignal, ms)
+      }
+      try {
+        const h = harness()
+        await assert.rejects(h.reader.ensureLocal(chunk(1)), fails('CHUNK_UNAVAILABLE', [], /\(0 tried\)/))
+        assert.deepEqual(h.providerLookups, ['c1'])
+      } finally {
+        AbortSignal.timeout = original
+      }
+      assert.deepEqual(asked, [PROVIDER_LOOKUP_MS])
+    })
   })
 })
