@@ -185,14 +185,24 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
   async readChunk (cid: string, options: { signal?: AbortSignal } = {}): Promise<ChunkReadHandle> {
     return await this.track(async () => {
       const canonical = parseChunkCid(cid)
-      const row = this.index.get(canonical)
-      if (row === undefined || row.state === 'absent') {
+      // A cluster peer knows every chunk the namespace references (a row, 'absent' where it
+      // holds no copy) and fetches it from a holder like a file read does; a chunk no file
+      // references is not looked for.
+      let row = this.index.get(canonical)
+      if (row === undefined && this.cluster !== undefined) {
+        // not known here yet may mean not applied here yet: ask once this peer is up to date
+        await this.readBarrier(options)
+        row = this.index.get(canonical)
+      }
+      if (row === undefined || (row.state === 'absent' && this.cluster === undefined)) {
         throw new JadfsError('CHUNK_NOT_FOUND', `chunk ${canonical} is not stored on this node`, { details: { cid: canonical } })
       }
       const chunk = { cid: canonical, sizeBytes: row.sizeBytes }
-      const verified = await verifyFirstChunk(this.reader, chunk)
+      const session = this.cluster?.openRead([chunk], options.signal)
+      const reader: ReadPipelineComponents = session === undefined ? this.reader : { ...this.reader, beforeOpen: session.beforeOpen }
+      const verified = await verifyFirstChunk(reader, chunk)
       const spans = [{ chunk, fromByte: 0, toByteExclusive: chunk.sizeBytes }]
-      return { cid: canonical, sizeBytes: chunk.sizeBytes, body: streamChunks(this.reader, spans, options.signal, verified) }
+      return { cid: canonical, sizeBytes: chunk.sizeBytes, body: streamChunks(reader, spans, options.signal, verified) }
     })
   }
 

@@ -3,7 +3,8 @@
 // every other, each chunk sits on three distinct peers (chunk files on disk), a peer answers a
 // batched have query for its chunks, the scrub heals a copy damaged on disk from a peer,
 // overwrites and deletes are seen on every peer, a fourth
-// peer that joined after the put and holds none of the chunks serves the file, scheduled
+// peer that joined after the put and holds none of the chunks serves one of them by its id
+// (GET /v1/chunks) and the whole file, scheduled
 // garbage collection removes a deleted file's chunk files from every peer (and each peer
 // gossips a 'deleted' chunk event for them, heard by a gossip listener in the test), sync
 // replication fails clearly with too few live peers (and keeps the debt when told to accept
@@ -208,6 +209,18 @@ describe('cluster: three peers', function () {
     await cluster.waitFor((v) => v.learners.includes(fourth.peerId) || v.voters.includes(fourth.peerId))
     const before = (await listChunkFiles(fourth.dataDir)).map((f) => path.basename(f))
     for (const chunk of put.body.chunks) assert.ok(!before.includes(chunk.cid), 'the new peer already holds a chunk of the file')
+    // a chunk by its id, before the file: fetched from a holder, verified, then served
+    const last = put.body.chunks[put.body.chunks.length - 1]!
+    const chunkRes = await fetch(`${fourth.apiUrl}/v1/chunks/${last.cid}`, { signal: AbortSignal.timeout(60_000) })
+    assert.equal(chunkRes.status, 200)
+    const chunkBytes = Buffer.from(await chunkRes.arrayBuffer())
+    assert.equal(chunkCidFromSha256(createHash('sha256').update(chunkBytes).digest()), last.cid)
+    assert.ok(chunkBytes.equals(bytes.subarray(bytes.length - chunkBytes.length)), 'the chunk through the new peer differs from the file\'s last bytes')
+    // an id no file references is not looked for across the cluster
+    const unknown = chunkCidFromSha256(createHash('sha256').update('no file has this chunk').digest())
+    const missing = await getJson<{ error: { code: string } }>(`${fourth.apiUrl}/v1/chunks/${unknown}`)
+    assert.equal(missing.status, 404)
+    assert.equal(missing.body.error.code, 'CHUNK_NOT_FOUND')
     const got = await getBytes(fourth.apiUrl, '/late.bin')
     assert.equal(got.status, 200)
     assert.ok(got.body.equals(bytes), 'bytes through the new peer differ')

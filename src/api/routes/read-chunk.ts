@@ -1,5 +1,6 @@
-// GET /v1/chunks/<cid>: the raw bytes of one stored chunk, re-hashed by the store before
-// they are served. The CID is validated by the store (INVALID_CID).
+// GET /v1/chunks/<cid>: the raw bytes of one chunk, re-hashed by the store before they are
+// served; a cluster peer without a copy fetches one from a holder first. The CID is validated
+// by the store (INVALID_CID).
 import type { FastifyInstance } from 'fastify'
 import { JadfsError } from '../../errors.js'
 import type { ApiDeps } from '../api-deps.js'
