@@ -9,7 +9,7 @@ import type { ClusterHooks } from '../files/cluster-hooks.js'
 import { openLocalFileService } from '../files/local-file-service.js'
 import type { LocalFileServiceWithNamespace } from '../files/local-file-service.js'
 import type { Logger } from '../log/logger.js'
-import { createJadfsHost, loadOrCreateIdentity } from '../p2p/index.js'
+import { createJadfsHost, loadOrCreateIdentity, readClusterKey } from '../p2p/index.js'
 import type { JadfsHost } from '../p2p/index.js'
 import { ClusterGossip } from '../p2p/gossip/cluster-gossip.js'
 import { HeartbeatPublisher } from '../p2p/gossip/heartbeat-publisher.js'
@@ -56,8 +56,10 @@ export async function startClusterNode (init: ClusterNodeInit): Promise<ClusterN
   const p2pLogger = logger.child({ component: 'p2p' })
   // a restarted peer dials the members it knew as well as --join
   const known = dialableAddresses(await readMemberBook(config.dataDir), selfId)
+  const clusterKey = config.clusterKeyFile === null ? undefined : await readClusterKey(config.clusterKeyFile)
   const host = await createJadfsHost({
     privateKey: identity.privateKey,
+    ...(clusterKey === undefined ? {} : { clusterKey }),
     listen: config.listen,
     announce: config.announce,
     bootstrap: [...new Set([...config.join, ...known])],

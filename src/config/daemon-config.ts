@@ -43,6 +43,8 @@ export interface DaemonConfig {
   readonly gcIntervalMs: number
   /** a pass re-hashing every stored chunk starts this long after the last; 0 = never */
   readonly scrubIntervalMs: number
+  /** the private cluster's key file; null: any peer that can reach this one may connect */
+  readonly clusterKeyFile: string | null
 }
 
 /** raw option values as commander hands them over (all strings, absent when not given) */
@@ -61,6 +63,7 @@ export interface DaemonFlags {
   readonly snapshotEvery?: string
   readonly gcInterval?: string
   readonly scrubInterval?: string
+  readonly clusterKey?: string
   /** repeatable flags arrive as arrays */
   readonly listen?: readonly string[]
   readonly announce?: readonly string[]
@@ -90,7 +93,8 @@ const OPTIONS: readonly OptionSpec[] = [
   { key: 'replaceDeadVoterAfter', flag: '--replace-dead-voter-after', env: 'JADFS_REPLACE_DEAD_VOTER_AFTER', defaultValue: '30s' },
   { key: 'snapshotEvery', flag: '--snapshot-every', env: 'JADFS_SNAPSHOT_EVERY', defaultValue: '10000' },
   { key: 'gcInterval', flag: '--gc-interval', env: 'JADFS_GC_INTERVAL', defaultValue: '10m' },
-  { key: 'scrubInterval', flag: '--scrub-interval', env: 'JADFS_SCRUB_INTERVAL', defaultValue: '24h' }
+  { key: 'scrubInterval', flag: '--scrub-interval', env: 'JADFS_SCRUB_INTERVAL', defaultValue: '24h' },
+  { key: 'clusterKey', flag: '--cluster-key', env: 'JADFS_CLUSTER_KEY', defaultValue: '' }
 ]
 
 interface ListOptionSpec {
@@ -161,7 +165,9 @@ const FIELD_SCHEMAS: { readonly [K in ScalarFlag]-?: z.ZodType<unknown, string> 
   replaceDeadVoterAfter: positiveDuration,
   snapshotEvery: wholeNumber(1, 10_000_000, 'expected a number of log entries from 1 to 10000000'),
   gcInterval: duration,
-  scrubInterval: duration
+  scrubInterval: duration,
+  // read and checked when the peer starts (a file, not a value)
+  clusterKey: z.string()
 }
 
 export function resolveDaemonConfig (flags: DaemonFlags, env: Readonly<Record<string, string | undefined>>, cwd: string): DaemonConfig {
@@ -202,7 +208,8 @@ export function resolveDaemonConfig (flags: DaemonFlags, env: Readonly<Record<st
     replaceDeadVoterAfterMs: values.replaceDeadVoterAfter as number,
     snapshotEveryEntries: values.snapshotEvery as number,
     gcIntervalMs: values.gcInterval as number,
-    scrubIntervalMs: values.scrubInterval as number
+    scrubIntervalMs: values.scrubInterval as number,
+    clusterKeyFile: values.clusterKey === '' ? null : path.resolve(cwd, values.clusterKey as string)
   }
 }
 

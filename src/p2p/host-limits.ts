@@ -9,6 +9,8 @@ export const MAX_PARALLEL_DIALS = 32
 export const MAX_INCOMING_PENDING_CONNECTIONS = 32
 /** Gossip messages of ours are small; the limit stops a peer from making us buffer megabytes. */
 export const GOSSIP_MAX_INBOUND_BYTES = 256 * 1024
+/** The private-network nonce exchange; the library's 1 s is tight for a loaded machine. */
+export const PRIVATE_NETWORK_HANDSHAKE_MS = 5_000
 /** How long stop() waits for libp2p to close before giving up on a clean shutdown. */
 export const STOP_TIMEOUT_MS = 10_000
 /**

@@ -43,6 +43,8 @@ export interface JadfsHostInit {
   readonly start?: boolean
   readonly joinPolicy?: JoinPolicy
   readonly dialTimeoutMs?: number
+  /** A private cluster's key (parseClusterKey): only peers with the same key can connect. */
+  readonly clusterKey?: Uint8Array
 }
 
 /** The part of the host that protocols need; narrow so they can be tested against fakes. */
@@ -124,7 +126,7 @@ export async function createJadfsHost (init: JadfsHostInit): Promise<JadfsHost> 
       logger.info({ peerId: libp2p.peerId.toString(), addrs: libp2p.getMultiaddrs().map(String) }, 'p2p host started')
       void joinBootstrap(bootstrap, async (addr, signal) => await host.dial(addr, { signal }), stopping.signal, init.joinPolicy ?? DEFAULT_JOIN_POLICY)
         .then((result) => {
-          if (result.failed.length > 0) logger.warn({ failed: result.failed }, 'some join addresses could not be reached')
+          if (result.failed.length > 0) logger.warn({ failed: result.failed }, `some join addresses could not be reached: check that their peers run and are reachable, and that every peer has the same --cluster-key${init.clusterKey === undefined ? ' (this one has none)' : ''}`)
           joinResolve(result)
         })
     },

@@ -9,6 +9,7 @@ import { ping } from '@libp2p/ping'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { gossipsub } from '@libp2p/gossipsub'
 import { GOSSIP_TOPICS } from './gossip/topics.js'
+import { privateNetwork } from './private-network.js'
 import type { JadfsHostInit, JadfsServices } from './host.js'
 import {
   DHT_PROTOCOL, GOSSIP_MAX_INBOUND_BYTES, MAX_CONNECTIONS, MAX_INCOMING_PENDING_CONNECTIONS, MAX_PARALLEL_DIALS,
@@ -22,6 +23,8 @@ export function libp2pOptions (init: JadfsHostInit, dialTimeoutMs: number): Libp
     addresses: { listen: [...init.listen], announce: [...(init.announce ?? [])] },
     transports: [tcp()],
     connectionEncrypters: [noise()],
+    // a private cluster: every connection is first encrypted with the shared key
+    ...(init.clusterKey === undefined ? {} : { connectionProtector: privateNetwork(init.clusterKey) }),
     streamMuxers: [yamux({ streamOptions: { maxStreamWindowSize: STREAM_WINDOW_BYTES, maxReadBufferLength: STREAM_READ_BUFFER_BYTES } })],
     connectionManager: {
       maxConnections: MAX_CONNECTIONS,

@@ -30,6 +30,13 @@ describe('daemon config', () => {
     assert.throws(() => resolveDaemonConfig({ gcInterval: 'often' }, {}, '/'), /--gc-interval: "often": expected a duration/)
   })
 
+  it('takes --cluster-key as a file path resolved against the working directory, none by default', () => {
+    assert.equal(resolveDaemonConfig({}, {}, '/home/u').clusterKeyFile, null)
+    assert.equal(resolveDaemonConfig({ clusterKey: 'keys/c.key' }, {}, '/home/u').clusterKeyFile, '/home/u/keys/c.key')
+    assert.equal(resolveDaemonConfig({}, { JADFS_CLUSTER_KEY: '/etc/jadfs/c.key' }, '/home/u').clusterKeyFile, '/etc/jadfs/c.key')
+    assert.equal(resolveDaemonConfig({}, { JADFS_CLUSTER_KEY: '' }, '/home/u').clusterKeyFile, null)
+  })
+
   it('takes flags over JADFS_* variables over defaults', () => {
     const env = { JADFS_DATA_DIR: '/env', JADFS_CHUNK_SIZE: '1MiB', JADFS_LOG_LEVEL: 'warn', JADFS_GC_GRACE: '0s' }
     const config = resolveDaemonConfig({ dataDir: 'flag-dir', logLevel: 'debug' }, env, '/cwd')

@@ -4,12 +4,13 @@
 import type { Command } from 'commander'
 import type { CommandContext } from '../command-context.js'
 import { registerClusterDown } from './cluster-down.js'
+import { registerClusterKey } from './cluster-key.js'
 import { registerClusterStatus } from './cluster-status.js'
 import { registerClusterUp } from './cluster-up.js'
 
 export function registerClusterCommand (program: Command, ctx: CommandContext): void {
   const cluster = program.command('cluster')
-    .summary('run a local multi-peer cluster (real daemons on loopback)')
+    .summary('run a local multi-peer cluster (real daemons on loopback); make a cluster key')
     .description('Start, inspect and stop a cluster of local daemons, each in DIR/node<i> with its log in DIR/node<i>/daemon.log. `up` returns once the cluster has formed and leaves the daemons running; `status` and `down` find them through DIR/cluster.json.')
     .addHelpText('after', `
 Examples:
@@ -20,4 +21,5 @@ Examples:
   registerClusterUp(cluster, ctx)
   registerClusterDown(cluster, ctx)
   registerClusterStatus(cluster, ctx)
+  registerClusterKey(cluster, ctx)
 }

@@ -24,6 +24,7 @@ export function registerDaemonCommand (program: Command, ctx: CommandContext): v
     .option('--replication <n>', 'copies of each chunk when a put does not say, 1..16 (env JADFS_REPLICATION, default 3)')
     .option('--heartbeat-interval <duration>', 'gossip heartbeat period; a peer is suspect after 3 and dead after 7 missed (env JADFS_HEARTBEAT_INTERVAL, default 2s)')
     .option('--snapshot-every <entries>', 'snapshot the namespace and compact the Raft log every this many entries (env JADFS_SNAPSHOT_EVERY, default 10000)')
+    .option('--cluster-key <file>', 'a private cluster\'s key file (make one with `jadfs cluster key FILE`, give every peer a copy): only peers with the same key can connect (env JADFS_CLUSTER_KEY; default none: any peer that reaches this one may join)')
     .option('--replace-dead-voter-after <duration>', 'a voter silent this long is replaced by a healthy learner (env JADFS_REPLACE_DEAD_VOTER_AFTER, default 30s)')
     .addHelpText('after', `
 Examples:

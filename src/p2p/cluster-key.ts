@@ -1,0 +1,58 @@
+// The cluster key: a pre-shared key every peer of a private cluster holds, in the swarm key
+// format of IPFS private networks (three lines: /key/swarm/psk/1.0.0/, /base16/, 64 hex
+// digits). With it, libp2p's private-network protector (@libp2p/pnet) encrypts every
+// connection with the key before anything else is said, so a process without the key cannot
+// connect at all: it cannot join, gossip, be added as a learner, or push and fetch chunks.
+import { readFile, writeFile } from 'node:fs/promises'
+import { generateKey } from '@libp2p/pnet'
+import { JadfsError } from '../errors.js'
+
+const HEADER = '/key/swarm/psk/1.0.0/'
+const ENCODING = '/base16/'
+const KEY_HEX_DIGITS = 64
+/** a key file is three short lines; anything much larger is not one */
+const MAX_KEY_FILE_BYTES = 1024
+
+/** The key in the canonical file form @libp2p/pnet reads, or INVALID_CONFIG saying what is wrong. */
+export function parseClusterKey (text: string, source: string): Uint8Array {
+  const lines = text.split(/\r\n|\r|\n/).map((line) => line.trim()).filter((line) => line !== '')
+  const problem = lines.length !== 3
+    ? `expected 3 lines (${HEADER}, ${ENCODING}, ${KEY_HEX_DIGITS} hex digits), found ${lines.length}`
+    : lines[0] !== HEADER
+      ? `the first line must be ${HEADER}`
+      : lines[1] !== ENCODING
+        ? `the second line must be ${ENCODING} (the only encoding supported)`
+        : !new RegExp(`^[0-9a-fA-F]{${KEY_HEX_DIGITS}}$`).test(lines[2] ?? '')
+          ? `the third line must be ${KEY_HEX_DIGITS} hex digits (a 32-byte key)`
+          : undefined
+  if (problem !== undefined) {
+    throw new JadfsError('INVALID_CONFIG', `cluster key ${source} is not a key file: ${problem}; make one with \`jadfs cluster key FILE\``, { details: { option: '--cluster-key' } })
+  }
+  return new TextEncoder().encode(`${HEADER}\n${ENCODING}\n${(lines[2] as string).toLowerCase()}`)
+}
+
+export async function readClusterKey (path: string): Promise<Uint8Array> {
+  let text: string
+  try {
+    const bytes = await readFile(path)
+    if (bytes.byteLength > MAX_KEY_FILE_BYTES) throw new Error(`${bytes.byteLength} bytes, a key file has about 100`)
+    text = bytes.toString('utf8')
+  } catch (err) {
+    if (err instanceof JadfsError) throw err
+    throw new JadfsError('INVALID_CONFIG', `cannot read the cluster key ${path}: ${(err as Error).message}`, { details: { option: '--cluster-key' } })
+  }
+  return parseClusterKey(text, path)
+}
+
+/** A new random key file (readable by its owner only); an existing file is never replaced. */
+export async function writeNewClusterKey (path: string): Promise<void> {
+  const key = new Uint8Array(95)
+  generateKey(key)
+  try {
+    await writeFile(path, new TextDecoder().decode(key) + '\n', { flag: 'wx', mode: 0o600 })
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'EEXIST') throw new JadfsError('INVALID_ARGUMENT', `${path} already exists; a cluster key is never overwritten (every peer of the cluster holds a copy)`)
+    throw new JadfsError('INVALID_ARGUMENT', `cannot write ${path}: ${(err as Error).message}`)
+  }
+}
