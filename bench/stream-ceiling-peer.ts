@@ -3,12 +3,17 @@
 // Prints {"addr": ...} on stdout once listening; exits on SIGTERM.
 import '../src/p2p/shims/install.js'
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import { parseClusterKey } from '../src/p2p/cluster-key.js'
 import { createJadfsHost } from '../src/p2p/host.js'
 
 export const STREAM_BENCH_PROTOCOL = '/jadfs/bench/stream/1.0.0'
+/** the cluster key's text, when the ceiling is measured with one */
+export const BENCH_CLUSTER_KEY_ENV = 'JADFS_BENCH_CLUSTER_KEY'
 
 async function main (): Promise<void> {
-  const host = await createJadfsHost({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'] })
+  const keyText = process.env[BENCH_CLUSTER_KEY_ENV] ?? ''
+  const clusterKey = keyText === '' ? undefined : parseClusterKey(keyText, BENCH_CLUSTER_KEY_ENV)
+  const host = await createJadfsHost({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], ...(clusterKey === undefined ? {} : { clusterKey }) })
   await host.handle(STREAM_BENCH_PROTOCOL, (stream) => {
     void (async () => {
       let bytes = 0

@@ -1,6 +1,7 @@
 // The libp2p stream ceiling: bytes per second through one Noise + Yamux stream between two of
 // our processes on loopback (this one and stream-ceiling-peer.js), with the daemon's transport
-// configuration. The cluster figures are judged against it, measured in the same run.
+// configuration. The cluster figures are judged against it, measured in the same run; the
+// same with a cluster key shows what a private cluster's extra cipher costs.
 import '../src/p2p/shims/install.js'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
@@ -9,14 +10,16 @@ import { fileURLToPath } from 'node:url'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createJadfsHost } from '../src/p2p/host.js'
-import { STREAM_BENCH_PROTOCOL } from './stream-ceiling-peer.js'
+import { BENCH_CLUSTER_KEY_ENV, STREAM_BENCH_PROTOCOL } from './stream-ceiling-peer.js'
 
 const PIECE_BYTES = 256 * 1024
 
-export async function measureStreamCeilingMBps (sizeBytes: number): Promise<number> {
+/** With a cluster key, both ends run the private-network protector, as a keyed cluster does. */
+export async function measureStreamCeilingMBps (sizeBytes: number, clusterKey?: Uint8Array): Promise<number> {
   const peerScript = fileURLToPath(new URL('./stream-ceiling-peer.js', import.meta.url))
-  const child = spawn(process.execPath, [peerScript], { stdio: ['ignore', 'pipe', 'inherit'] })
-  const host = await createJadfsHost({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'] })
+  const env = { ...process.env, [BENCH_CLUSTER_KEY_ENV]: clusterKey === undefined ? '' : new TextDecoder().decode(clusterKey) }
+  const child = spawn(process.execPath, [peerScript], { stdio: ['ignore', 'pipe', 'inherit'], env })
+  const host = await createJadfsHost({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], ...(clusterKey === undefined ? {} : { clusterKey }) })
   try {
     const lines = createInterface({ input: child.stdout })
     const [first] = await once(lines, 'line') as [string]
