@@ -195,7 +195,8 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
         row = this.index.get(canonical)
       }
       if (row === undefined || (row.state === 'absent' && this.cluster === undefined)) {
-        throw new JadfsError('CHUNK_NOT_FOUND', `chunk ${canonical} is not stored on this node`, { details: { cid: canonical } })
+        const where = this.cluster === undefined ? 'is not stored on this node' : 'is not part of any file in this cluster'
+        throw new JadfsError('CHUNK_NOT_FOUND', `chunk ${canonical} ${where}`, { details: { cid: canonical } })
       }
       const chunk = { cid: canonical, sizeBytes: row.sizeBytes }
       const session = this.cluster?.openRead([chunk], options.signal)

@@ -218,9 +218,10 @@ describe('cluster: three peers', function () {
     assert.ok(chunkBytes.equals(bytes.subarray(bytes.length - chunkBytes.length)), 'the chunk through the new peer differs from the file\'s last bytes')
     // an id no file references is not looked for across the cluster
     const unknown = chunkCidFromSha256(createHash('sha256').update('no file has this chunk').digest())
-    const missing = await getJson<{ error: { code: string } }>(`${fourth.apiUrl}/v1/chunks/${unknown}`)
+    const missing = await getJson<{ error: { code: string, message: string } }>(`${fourth.apiUrl}/v1/chunks/${unknown}`)
     assert.equal(missing.status, 404)
     assert.equal(missing.body.error.code, 'CHUNK_NOT_FOUND')
+    assert.match(missing.body.error.message, /is not part of any file in this cluster/)
     const got = await getBytes(fourth.apiUrl, '/late.bin')
     assert.equal(got.status, 200)
     assert.ok(got.body.equals(bytes), 'bytes through the new peer differ')
