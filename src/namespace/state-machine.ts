@@ -12,6 +12,7 @@ import { assert } from '../util/assert.js'
 import { decodeCommand, fileRecordSchema, type DeleteFileCommand, type NamespaceCommand, type PutFileCommand } from './commands.js'
 import { isJadfsError } from '../errors.js'
 import { FileTable } from './file-table.js'
+import { decodeSnapshot, encodeSnapshot } from './snapshot-codec.js'
 
 export type ApplyResult =
   | { readonly status: 'applied', readonly command: 'putFile', readonly record: FileRecord, readonly replaced: FileRecord | null }
@@ -89,14 +90,14 @@ export class NamespaceStateMachine {
     return this.apply(index, command)
   }
 
-  /** the whole namespace and its applied index, self-describing */
+  /** the whole namespace and its applied index, self-describing (snapshot-codec.ts) */
   snapshot (): Uint8Array {
     const snapshot = this.c.db.transaction(() => ({
       format: SNAPSHOT_FORMAT,
       appliedIndex: this.readIndex(),
       files: this.files.all()
     }))()
-    return new TextEncoder().encode(JSON.stringify(snapshot))
+    return encodeSnapshot(snapshot)
   }
 
   /**
@@ -107,13 +108,7 @@ export class NamespaceStateMachine {
    */
   restore (data: Uint8Array, index: number): void {
     assert(Number.isSafeInteger(index) && index >= 0, 'snapshot index must be a non-negative integer', { index })
-    let json: unknown
-    try {
-      json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(data))
-    } catch (err) {
-      throw new JadfsError('INVALID_ARGUMENT', 'namespace snapshot is not UTF-8 JSON', { cause: err })
-    }
-    const parsed = snapshotSchema.safeParse(json)
+    const parsed = snapshotSchema.safeParse(decodeSnapshot(data))
     if (!parsed.success) throw new JadfsError('INVALID_ARGUMENT', `malformed namespace snapshot: ${z.prettifyError(parsed.error)}`)
     // the log may hold entries that are not namespace commands (no-ops, membership changes)
     // after the last one applied here, so a snapshot index can be ahead of the embedded one

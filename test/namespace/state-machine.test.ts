@@ -7,6 +7,7 @@ import { strict as assert } from 'node:assert'
 import { join } from 'node:path'
 import { chunkCidFromSha256 } from '../../src/chunk/cid.js'
 import { decodeCommand, encodeCommand, type NamespaceCommand, type NewFileRecord } from '../../src/namespace/commands.js'
+import { decodeSnapshot } from '../../src/namespace/snapshot-codec.js'
 import { NamespaceStateMachine } from '../../src/namespace/state-machine.js'
 import { ChunkIndex } from '../../src/store/chunk-index.js'
 import { openDatabase, schemaVersion, type Db } from '../../src/store/database.js'
@@ -151,6 +152,12 @@ describe('namespace state machine', () => {
       sm2.restore(snapshot, 5)
       throwsWith(() => sm2.restore(new TextEncoder().encode('{"format":1}'), 0), 'INVALID_ARGUMENT', /malformed/)
       assert.equal(sm2.appliedIndex, 5)
+      // the plain JSON earlier versions wrote is still read
+      const plain = new TextEncoder().encode(JSON.stringify(decodeSnapshot(snapshot)))
+      assert.equal(plain[0], '{'.charCodeAt(0))
+      sm2.apply(6, { type: 'putFile', record: record('/later', [A]) })
+      sm2.restore(plain, 5)
+      assert.deepEqual(sm2.files.all(), sm.files.all())
     } finally {
       db2.close()
       await other.cleanup()
