@@ -9,6 +9,8 @@ export interface CliIo {
   readonly cwd: string
   /** calls the handler on SIGINT/SIGTERM until the returned function is called */
   readonly onInterrupt?: (handler: () => void) => () => void
+  /** ends the process now; a daemon that has stopped cleanly does not wait for library timers */
+  readonly exit?: (code: number) => void
 }
 
 export function processIo (): CliIo {
@@ -18,6 +20,7 @@ export function processIo (): CliIo {
     stderr: process.stderr,
     env: process.env,
     cwd: process.cwd(),
+    exit: (code) => process.exit(code),
     onInterrupt: (handler) => {
       process.once('SIGINT', handler)
       process.once('SIGTERM', handler)

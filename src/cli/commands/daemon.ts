@@ -44,5 +44,8 @@ Examples:
       const logger = createLogger({ level: config.logLevel })
       const node = await startJadfsNode(config, { logger, version: packageVersion() })
       await runUntilSignal(node, logger)
+      // everything is closed and logged (synchronously): libp2p's leftover timers would
+      // otherwise keep the process for a few more seconds
+      ctx.io.exit?.(0)
     })
 }
