@@ -1,10 +1,11 @@
-// The bytes of a namespace snapshot. A snapshot is sent whole in one Raft message (at most 64
-// MiB), so its size caps the namespace a peer can catch up on: as JSON, a file record takes
-// about 370 bytes (~180,000 files per message); compressed with Brotli (quality 1, about 4
-// times smaller, ~100 ms per 100,000 files) the cap is about 700,000 files. Format byte
-// 0x01 then Brotli-compressed JSON; plain JSON (a first byte '{') is what earlier versions
-// wrote and is still read. Decompression is bounded, so a hostile snapshot cannot make a peer
-// inflate it without limit.
+// The bytes of a namespace snapshot. A snapshot travels whole in one Raft message, so its size
+// caps the namespace a peer can catch up on. As JSON a file record takes about 370 bytes;
+// compressed with Brotli (quality 1, about 4 times smaller, ~100 ms per 100,000 files) about
+// 90, which also keeps snapshots within the ordinary 64 MiB messages up to ~700,000 files
+// (larger ones travel on a stream of their own). The JSON itself is bounded at 384 MiB (V8's
+// strings end at 512 MiB): about a million files. Format byte 0x01 then Brotli-compressed
+// JSON; plain JSON (a first byte '{') is what earlier versions wrote and is still read.
+// Decompression is bounded, so a hostile snapshot cannot make a peer inflate it without limit.
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib'
 import { JadfsError } from '../errors.js'
 

@@ -1,12 +1,22 @@
 // Defaults and limits of /jadfs/raft/1.0.0. Every wait on a peer and every buffer is bounded.
 
 export const RAFT_PROTOCOL_ID = '/jadfs/raft/1.0.0'
+/** A MsgSnap over maxMessageBytes travels alone on a stream of the protocol id plus this. */
+export const SNAPSHOT_PROTOCOL_SUFFIX = '/snapshot'
+
+/** Largest encoded message either side accepts on the ordinary streams. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 
 /**
- * Largest encoded message either side accepts. A MsgSnap carries the whole namespace snapshot
- * in one message, so this also caps the snapshot size until snapshots are streamed in chunks.
+ * Largest snapshot message, sent alone on its own stream. A namespace snapshot's JSON is
+ * bounded at 384 MiB (about a million files, namespace/snapshot-codec.ts) and compresses to
+ * well under this. The receiver holds at most one such snapshot at a time, so this is also
+ * what any peer can make it buffer.
  */
-export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+export const DEFAULT_MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024
+
+/** Sending one large snapshot, open to close; 256 MiB at 10 MB/s takes under half a minute. */
+export const DEFAULT_SNAPSHOT_TIMEOUT_MS = 120_000
 
 /** Messages waiting for one peer; above it the oldest non-snapshot messages are dropped. */
 export const DEFAULT_MAX_QUEUED_MESSAGES_PER_PEER = 1024

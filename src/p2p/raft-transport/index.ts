@@ -3,8 +3,8 @@
 // one long-lived outbound stream fed by a bounded queue (see peer-sender.ts); inbound streams
 // are validated before the driver sees anything (see inbound.ts).
 //
-// Snapshots travel whole inside one MsgSnap, so a namespace snapshot larger than
-// maxMessageBytes cannot be sent: streaming snapshots in chunks is future work.
+// A snapshot travels whole inside one MsgSnap; one larger than maxMessageBytes goes alone on
+// a stream of /jadfs/raft/1.0.0/snapshot, up to maxSnapshotBytes (see snapshot-sender.ts).
 import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { RaftTransport } from '../../raft/api.js'
@@ -13,7 +13,7 @@ import type { ProtocolHost } from '../host.js'
 import type { TransportCounters } from './counters.js'
 import { Libp2pRaftTransport as Transport } from './raft-transport.js'
 
-export { RAFT_PROTOCOL_ID, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_QUEUED_MESSAGES_PER_PEER } from './constants.js'
+export { RAFT_PROTOCOL_ID, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_SNAPSHOT_BYTES, DEFAULT_MAX_QUEUED_MESSAGES_PER_PEER } from './constants.js'
 export { encodeRaftMessage, decodeRaftMessage, raftMessageCodec, toWire, fromWire, isLocalMessageType } from './wire-message.js'
 export type { TransportCounters } from './counters.js'
 
@@ -39,6 +39,10 @@ export interface Libp2pRaftTransportInit {
   readonly onUnreachable?: (nodeId: NodeId) => void
   /** largest encoded message sent or accepted @default 64 MiB */
   readonly maxMessageBytes?: number
+  /** a larger MsgSnap goes alone on its own stream, up to this size @default 256 MiB */
+  readonly maxSnapshotBytes?: number
+  /** sending one such snapshot, open to close @default 120000 */
+  readonly snapshotTimeoutMs?: number
   /** @default 1024 */
   readonly maxQueuedMessagesPerPeer?: number
   /** @default 2 * maxMessageBytes */

@@ -41,15 +41,20 @@ export class PeerSender {
   private idleTimer: ReturnType<typeof setTimeout> | undefined
   private readonly context: string
 
-  constructor (readonly nodeId: NodeId, private target: PeerId | Multiaddr, private readonly options: PeerSenderOptions) {
+  constructor (readonly nodeId: NodeId, private currentTarget: PeerId | Multiaddr, private readonly options: PeerSenderOptions) {
     this.queue = new OutboundQueue(options.maxQueuedMessages, options.maxQueuedBytes)
     this.backoffMs = options.reconnectBackoffMs
     this.context = `${options.protocol} to ${nodeId}`
   }
 
   /** Where the next stream is opened (a restarted peer may have a new address). */
+  /** where the peer is reached now */
+  get target (): PeerId | Multiaddr {
+    return this.currentTarget
+  }
+
   retarget (target: PeerId | Multiaddr): void {
-    this.target = target
+    this.currentTarget = target
   }
 
   enqueue (item: QueuedMessage): void {
@@ -98,7 +103,7 @@ export class PeerSender {
   private async open (): Promise<Stream> {
     const deadline = startDeadline(this.options.openTimeoutMs, `opening ${this.context}`, [this.options.host.signal, this.options.signal])
     try {
-      const stream = await this.options.host.dialProtocol(this.target, this.options.protocol, {
+      const stream = await this.options.host.dialProtocol(this.currentTarget, this.options.protocol, {
         signal: deadline.signal,
         maxOutboundStreams: MAX_OUTBOUND_STREAMS_PER_CONNECTION
       })

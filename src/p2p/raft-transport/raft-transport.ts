@@ -7,9 +7,9 @@ import { assert } from '../../util/assert.js'
 import type { Message, NodeId } from '../../raft/types.js'
 import {
   DEFAULT_INBOUND_IDLE_TIMEOUT_MS, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_QUEUED_MESSAGES_PER_PEER,
-  DEFAULT_MAX_RECONNECT_BACKOFF_MS, DEFAULT_OPEN_TIMEOUT_MS, DEFAULT_OUTBOUND_IDLE_CLOSE_MS,
-  DEFAULT_RECONNECT_BACKOFF_MS, DEFAULT_WRITE_TIMEOUT_MS, MAX_INBOUND_STREAMS_PER_CONNECTION,
-  MAX_OUTBOUND_STREAMS_PER_CONNECTION, QUEUED_BYTES_PER_MAX_MESSAGE, RAFT_PROTOCOL_ID
+  DEFAULT_MAX_RECONNECT_BACKOFF_MS, DEFAULT_MAX_SNAPSHOT_BYTES, DEFAULT_OPEN_TIMEOUT_MS, DEFAULT_OUTBOUND_IDLE_CLOSE_MS,
+  DEFAULT_RECONNECT_BACKOFF_MS, DEFAULT_SNAPSHOT_TIMEOUT_MS, DEFAULT_WRITE_TIMEOUT_MS, MAX_INBOUND_STREAMS_PER_CONNECTION,
+  MAX_OUTBOUND_STREAMS_PER_CONNECTION, QUEUED_BYTES_PER_MAX_MESSAGE, RAFT_PROTOCOL_ID, SNAPSHOT_PROTOCOL_SUFFIX
 } from './constants.js'
 import { newCounters } from './counters.js'
 import type { TransportCounters } from './counters.js'
@@ -17,6 +17,7 @@ import { serveInbound } from './inbound.js'
 import type { InboundOptions } from './inbound.js'
 import type { Libp2pRaftTransportInit, Libp2pRaftTransport as Api, RaftTransportHost } from './index.js'
 import { PeerSender } from './peer-sender.js'
+import { SnapshotSender } from './snapshot-sender.js'
 import type { PeerSenderOptions } from './peer-sender.js'
 import { encodeRaftMessage } from './wire-message.js'
 
@@ -28,6 +29,11 @@ export class Libp2pRaftTransport implements Api {
   private readonly maxMessageBytes: number
   private readonly senderOptions: PeerSenderOptions
   private readonly inboundOptions: InboundOptions
+  private readonly maxSnapshotBytes: number
+  private readonly snapshotSender: SnapshotSender
+  private readonly snapshotInboundOptions: InboundOptions
+  /** a large inbound snapshot being read; a second one meanwhile is refused */
+  private readingSnapshot = false
   private readonly senders = new Map<NodeId, PeerSender>()
   private readonly stats: TransportCounters = newCounters()
   private readonly stopping = new AbortController()
@@ -67,6 +73,21 @@ export class Libp2pRaftTransport implements Api {
       onMessage: init.onMessage,
       signal: this.stopping.signal
     }
+    this.maxSnapshotBytes = init.maxSnapshotBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES
+    assert(Number.isSafeInteger(this.maxSnapshotBytes) && this.maxSnapshotBytes >= this.maxMessageBytes, 'maxSnapshotBytes must be at least maxMessageBytes', { maxSnapshotBytes: this.maxSnapshotBytes, maxMessageBytes: this.maxMessageBytes })
+    const snapshotProtocol = this.protocol + SNAPSHOT_PROTOCOL_SUFFIX
+    const snapshotTimeoutMs = init.snapshotTimeoutMs ?? DEFAULT_SNAPSHOT_TIMEOUT_MS
+    this.snapshotSender = new SnapshotSender({
+      host: this.host,
+      protocol: snapshotProtocol,
+      maxSnapshotBytes: this.maxSnapshotBytes,
+      timeoutMs: snapshotTimeoutMs,
+      counters: this.stats,
+      onUnreachable: (nodeId) => { this.onUnreachable(nodeId) },
+      signal: this.stopping.signal
+    })
+    // one message per stream, read within the sender's whole-transfer bound
+    this.snapshotInboundOptions = { ...this.inboundOptions, protocol: snapshotProtocol, maxMessageBytes: this.maxSnapshotBytes, inboundIdleTimeoutMs: snapshotTimeoutMs }
   }
 
   async start (): Promise<void> {
@@ -78,6 +99,16 @@ export class Libp2pRaftTransport implements Api {
       maxInboundStreams: MAX_INBOUND_STREAMS_PER_CONNECTION,
       maxOutboundStreams: MAX_OUTBOUND_STREAMS_PER_CONNECTION
     })
+    await this.host.handle(this.snapshotInboundOptions.protocol, (stream: Stream, connection: Connection) => {
+      // what one large snapshot may make us buffer is held for one sender at a time
+      if (this.readingSnapshot) {
+        this.stats.inboundStreamsReset++
+        stream.abort(new Error('another large snapshot is being received'))
+        return
+      }
+      this.readingSnapshot = true
+      void serveInbound(this.snapshotInboundOptions, stream, connection).finally(() => { this.readingSnapshot = false })
+    }, { maxInboundStreams: 1, maxOutboundStreams: 1 })
   }
 
   /** Never blocks and never throws: what cannot be queued is dropped and counted (Raft retries). */
@@ -90,9 +121,14 @@ export class Libp2pRaftTransport implements Api {
         continue
       }
       const bytes = encodeRaftMessage(m)
+      if (bytes.byteLength > this.maxMessageBytes && m.type === 'MsgSnap' && bytes.byteLength <= this.maxSnapshotBytes) {
+        this.snapshotSender.send(m.to, sender.target, bytes)
+        continue
+      }
       if (bytes.byteLength > this.maxMessageBytes) {
         this.stats.droppedOversize++
-        this.host.logger.warn({ peer: m.to, type: m.type, bytes: bytes.byteLength, maxMessageBytes: this.maxMessageBytes }, 'Raft transport: message over maxMessageBytes not sent (a snapshot this large needs chunked streaming)')
+        const limit = m.type === 'MsgSnap' ? this.maxSnapshotBytes : this.maxMessageBytes
+        this.host.logger.warn({ peer: m.to, type: m.type, bytes: bytes.byteLength, limit }, `Raft transport: a ${m.type} of ${bytes.byteLength} bytes is over the limit of ${limit} and was not sent`)
         continue
       }
       sender.enqueue({ bytes, snapshot: m.type === 'MsgSnap' })
@@ -109,6 +145,7 @@ export class Libp2pRaftTransport implements Api {
     if (!wasStarted || this.host.signal.aborted) return
     try {
       await this.host.unhandle(this.protocol)
+      await this.host.unhandle(this.snapshotInboundOptions.protocol)
     } catch (err) {
       this.host.logger.debug({ err: (err as Error).message }, 'Raft transport: unhandle failed')
     }

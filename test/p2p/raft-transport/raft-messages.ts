@@ -13,3 +13,12 @@ export function append (from: string, to: string, index: number, dataBytes = 16)
     entries: [{ term: 1, index: index + 1, type: 'normal', data: new Uint8Array(dataBytes).fill(index & 0xff) }]
   }
 }
+
+export function snapshot (from: string, to: string, index: number, dataBytes: number): Message {
+  return {
+    ...heartbeat(from, to),
+    type: 'MsgSnap',
+    index: 0,
+    snapshot: { metadata: { index, term: 1, confState: { voters: [from, to], learners: [] } }, data: new Uint8Array(dataBytes).fill(index & 0xff) }
+  }
+}

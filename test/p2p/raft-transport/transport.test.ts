@@ -6,11 +6,14 @@
 // an oversize message is never sent; an unreachable peer is reported, and once it is back
 // (same identity, same port) messages flow again; a resolved address naming another peer is
 // refused; a burst larger than the queue keeps its newest messages; an 8 MiB snapshot arrives
-// whole; an idle outbound stream is closed cleanly and replaced on demand; a silent inbound
+// whole; a snapshot over maxMessageBytes travels alone on /jadfs/raft/1.0.0/snapshot (up to
+// maxSnapshotBytes; a larger one is never sent), and a receiver reads one such snapshot at a
+// time, resetting another peer's meanwhile; an idle outbound stream is closed cleanly and replaced on demand; a silent inbound
 // stream is reset at the idle timeout; a stopped transport sends nothing and its peers find
 // it unreachable. Peers that lie are played by a bare host writing frames by hand.
 import { strict as assert } from 'node:assert'
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import * as lp from 'it-length-prefixed'
 import type { PrivateKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { JadfsHost } from '../../../src/p2p/host.js'
@@ -19,7 +22,7 @@ import { RAFT_PROTOCOL_ID, createLibp2pRaftTransport, encodeRaftMessage } from '
 import type { Libp2pRaftTransport, Libp2pRaftTransportInit } from '../../../src/p2p/raft-transport/index.js'
 import type { Message } from '../../../src/raft/types.js'
 import { addrOf, startCluster, startHost, stopAll, waitFor } from '../helpers/hosts.js'
-import { append, heartbeat } from './raft-messages.js'
+import { append, heartbeat, snapshot } from './raft-messages.js'
 
 const id = (host: JadfsHost): string => host.peerId.toString()
 
@@ -116,6 +119,55 @@ describe('p2p raft transport: between real hosts', function () {
     await waitFor('the small message', () => received.length === 1)
     assert.equal(received[0]!.index, 2)
     assert.equal(ta.counters().droppedOversize, 1)
+  })
+
+  it('sends a snapshot over maxMessageBytes alone on its own stream, up to maxSnapshotBytes', async () => {
+    hosts = await startCluster(2)
+    const [a, b] = hosts as [JadfsHost, JadfsHost]
+    const limits = { maxMessageBytes: 4096, maxSnapshotBytes: 256 * 1024 }
+    const { transport: ta } = await transportOn(a, limits)
+    const { transport: tb, received } = await transportOn(b, limits)
+    const large = snapshot(id(a), id(b), 7, 200 * 1024)
+    ta.send([large, append(id(a), id(b), 1, 100)])
+    await waitFor('the snapshot and the append at b', () => received.length === 2, 10_000, 10)
+    const got = received.find((m) => m.type === 'MsgSnap')
+    assert.ok(got !== undefined)
+    assert.deepEqual(encodeRaftMessage(got), encodeRaftMessage(large))
+    assert.equal(tb.counters().inboundStreamsReset, 0)
+    // past maxSnapshotBytes: never sent, counted and logged
+    ta.send([snapshot(id(a), id(b), 8, 300 * 1024), append(id(a), id(b), 2, 100)])
+    await waitFor('the second append', () => received.length === 3)
+    assert.equal(ta.counters().droppedOversize, 1)
+    assert.ok(!received.some((m) => m.type === 'MsgSnap' && m.snapshot?.metadata.index === 8))
+  })
+
+  it('receives one large snapshot at a time and resets another peer\'s meanwhile', async () => {
+    hosts = await startCluster(3)
+    const [a, b, c] = hosts as [JadfsHost, JadfsHost, JadfsHost]
+    const { transport: tb, received } = await transportOn(b, { maxMessageBytes: 4096, maxSnapshotBytes: 256 * 1024 })
+    const signal = (): AbortSignal => AbortSignal.timeout(10_000)
+    const frameOf = (from: JadfsHost, index: number): Uint8Array =>
+      lp.encode.single(encodeRaftMessage(snapshot(id(from), id(b), index, 100 * 1024)), { maxDataLength: 256 * 1024 }).subarray()
+    const frame = frameOf(a, 3)
+    // a sends half its frame and waits: b is now reading it
+    const first = await a.dialProtocol(addrOf(b), `${RAFT_PROTOCOL_ID}/snapshot`, { signal: signal() })
+    first.send(frame.subarray(0, 50 * 1024))
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    // c's snapshot meanwhile is reset as soon as b sees its stream
+    const second = await c.dialProtocol(addrOf(b), `${RAFT_PROTOCOL_ID}/snapshot`, { signal: signal() })
+    await waitFor('the second stream reset', () => tb.counters().inboundStreamsReset === 1)
+    await waitFor('c to see the reset', () => second.status !== 'open')
+    assert.equal(received.length, 0)
+    first.send(frame.subarray(50 * 1024))
+    await first.close({ signal: signal() })
+    await waitFor('a\'s snapshot delivered', () => received.length === 1)
+    assert.equal(received[0]?.snapshot?.metadata.index, 3)
+    // once it is read, the next one is taken
+    const third = await c.dialProtocol(addrOf(b), `${RAFT_PROTOCOL_ID}/snapshot`, { signal: signal() })
+    third.send(frameOf(c, 4))
+    await third.close({ signal: signal() })
+    await waitFor('c\'s snapshot delivered', () => received.length === 2)
+    assert.equal(received[1]?.snapshot?.metadata.index, 4)
   })
 
   it('reports an unreachable peer, then reconnects once it is back', async () => {
