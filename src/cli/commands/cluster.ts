@@ -11,7 +11,7 @@ import { registerClusterUp } from './cluster-up.js'
 export function registerClusterCommand (program: Command, ctx: CommandContext): void {
   const cluster = program.command('cluster')
     .summary('run a local multi-peer cluster (real daemons on loopback); make a cluster key')
-    .description('Start, inspect and stop a cluster of local daemons, each in DIR/node<i> with its log in DIR/node<i>/daemon.log. `up` returns once the cluster has formed and leaves the daemons running; `status` and `down` find them through DIR/cluster.json.')
+    .description('Start, inspect and stop a cluster of local daemons, each in DIR/node<i> with its log in DIR/node<i>/daemon.log. `up` returns once the cluster has formed and leaves the daemons running; `status` and `down` find them through DIR/cluster.json. `key` makes the key of a private cluster (for --cluster-key).')
     .addHelpText('after', `
 Examples:
   $ jadfs cluster up --nodes 3 --dir /tmp/c
