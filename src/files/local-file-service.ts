@@ -24,7 +24,7 @@ import { PinSet } from '../store/pin-set.js'
 import { toStorageError } from '../store/storage-error.js'
 import { assert } from '../util/assert.js'
 import type {
-  ChunkReadHandle, FileListing, FileReadHandle, FileRecord, GcOptions, GcReport, ListFilesOptions,
+  ChunkReadHandle, ChunkRef, FileListing, FileReadHandle, FileRecord, GcOptions, GcReport, ListFilesOptions,
   LocalFileService, LocalFileServiceInit, NodeStatus, PutFileOptions, ReadOptions
 } from './file-service.js'
 import { decodeCursor, encodeCursor, resolveLimit } from './listing.js'
@@ -149,8 +149,7 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
       const record = this.getRecord(normalised)
       const range = parseRangeHeader(options.rangeHeader, record.sizeBytes)
       const spans = chunkSpans(record, range)
-      const session = this.cluster?.openRead(spans.map((s) => s.chunk), options.signal)
-      const reader: ReadPipelineComponents = session === undefined ? this.reader : { ...this.reader, beforeOpen: session.beforeOpen }
+      const reader = this.readerFor(spans.map((s) => s.chunk), options.signal)
       const firstChunk = spans[0] === undefined ? null : await verifyFirstChunk(reader, spans[0].chunk)
       return { record, range, body: streamChunks(reader, spans, options.signal, firstChunk) }
     })
@@ -199,8 +198,7 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
         throw new JadfsError('CHUNK_NOT_FOUND', `chunk ${canonical} ${where}`, { details: { cid: canonical } })
       }
       const chunk = { cid: canonical, sizeBytes: row.sizeBytes }
-      const session = this.cluster?.openRead([chunk], options.signal)
-      const reader: ReadPipelineComponents = session === undefined ? this.reader : { ...this.reader, beforeOpen: session.beforeOpen }
+      const reader = this.readerFor([chunk], options.signal)
       const verified = await verifyFirstChunk(reader, chunk)
       const spans = [{ chunk, fromByte: 0, toByteExclusive: chunk.sizeBytes }]
       return { cid: canonical, sizeBytes: chunk.sizeBytes, body: streamChunks(reader, spans, options.signal, verified) }
@@ -267,6 +265,12 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
     await Promise.allSettled([...this.inFlight])
     await this.hashWorkers.close()
     this.db.close()
+  }
+
+  /** the read pipeline for these chunks: in a cluster, one that fetches those not held here */
+  private readerFor (chunks: readonly ChunkRef[], signal: AbortSignal | undefined): ReadPipelineComponents {
+    const session = this.cluster?.openRead(chunks, signal)
+    return session === undefined ? this.reader : { ...this.reader, beforeOpen: session.beforeOpen }
   }
 
   private async readBarrier (options: { stale?: boolean, signal?: AbortSignal }): Promise<void> {
