@@ -41,10 +41,12 @@ export function startScheduledGc (files: LocalFileServiceWithNamespace, interval
 /** bit rot on copies nobody reads is found by a pass every intervalMs and healed from a peer */
 export function startScrubLoop (files: LocalFileServiceWithNamespace, heal: (chunk: ChunkRef) => Promise<void>, intervalMs: number, logger: Logger): Stop {
   const stopping = new AbortController()
+  // the scrub checks one chunk at a time, so one read buffer serves the whole pass
+  const scratch = Buffer.allocUnsafe(READ_PIECE_BYTES)
   const scrubber = new Scrubber({
     localChunks: () => files.chunkIndex.local(),
     verify: async (cid, sizeBytes) => {
-      const handle = await files.chunkStore.openVerified(cid, sizeBytes, Buffer.allocUnsafe(READ_PIECE_BYTES))
+      const handle = await files.chunkStore.openVerified(cid, sizeBytes, scratch)
       await handle.close()
     },
     heal,
