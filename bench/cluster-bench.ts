@@ -5,11 +5,10 @@
 // daemon and the CPU time each operation took. Figures are medians over rounds and ratios to
 // the ceiling measured in the same run; the issue's targets are get ≥ 0.6 and put ≥ 0.35 of
 // the ceiling, RSS under 256 MiB per daemon.
-import { randomBytes } from 'node:crypto'
 import { readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { startLocalCluster, type LocalCluster } from '../src/harness/local-cluster.js'
-import { parseClusterKey } from '../src/p2p/cluster-key.js'
+import { newClusterKey } from '../src/p2p/cluster-key.js'
 import { writeRandomFile } from '../test/helpers/random-file.js'
 import { mbPerSecond } from './ceilings.js'
 import { discardDownload, uploadFile } from './http-transfer.js'
@@ -36,7 +35,7 @@ export async function runClusterBench (options: ClusterBenchOptions): Promise<Re
   log(`writing a ${sizeBytes} byte source file`)
   const sourceSha256 = await writeRandomFile(source, sizeBytes)
   const runs = { ceilingMBps: [] as number[], keyedCeilingMBps: [] as number[], putMBps: [] as number[], getMBps: [] as number[] }
-  const clusterKey = parseClusterKey(`/key/swarm/psk/1.0.0/\n/base16/\n${randomBytes(32).toString('hex')}`, 'a random key')
+  const clusterKey = newClusterKey()
   const cpu = { ceiling: [] as CpuReading[], put: [] as CpuReading[], get: [] as CpuReading[] }
   const peakRss = new Map<string, number>()
   try {

@@ -44,12 +44,17 @@ export async function readClusterKey (path: string): Promise<Uint8Array> {
   return parseClusterKey(text, path)
 }
 
+/** A new random key, in the form parseClusterKey returns. */
+export function newClusterKey (): Uint8Array {
+  const key = new Uint8Array(HEADER.length + ENCODING.length + KEY_HEX_DIGITS + 2)
+  generateKey(key)
+  return key
+}
+
 /** A new random key file (readable by its owner only); an existing file is never replaced. */
 export async function writeNewClusterKey (path: string): Promise<void> {
-  const key = new Uint8Array(95)
-  generateKey(key)
   try {
-    await writeFile(path, new TextDecoder().decode(key) + '\n', { flag: 'wx', mode: 0o600 })
+    await writeFile(path, new TextDecoder().decode(newClusterKey()) + '\n', { flag: 'wx', mode: 0o600 })
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     if (code === 'EEXIST') throw new JadfsError('INVALID_ARGUMENT', `${path} already exists; a cluster key is never overwritten (every peer of the cluster holds a copy)`)

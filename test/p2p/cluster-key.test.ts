@@ -9,7 +9,7 @@ import { strict as assert } from 'node:assert'
 import { stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { isJadfsError } from '../../src/errors.js'
-import { parseClusterKey, readClusterKey, writeNewClusterKey } from '../../src/p2p/cluster-key.js'
+import { newClusterKey, parseClusterKey, readClusterKey, writeNewClusterKey } from '../../src/p2p/cluster-key.js'
 import type { JadfsHost } from '../../src/p2p/host.js'
 import { handleHave, requestHave } from '../../src/p2p/index.js'
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js'
@@ -52,6 +52,12 @@ describe('p2p: cluster key', () => {
     const other = path.join(dir, 'other.key')
     await writeNewClusterKey(other)
     assert.notDeepEqual(await readClusterKey(other), key, 'two new keys are the same')
+  })
+
+  it('makes new keys in the form the parser returns, each different', () => {
+    const key = newClusterKey()
+    assert.deepEqual(parseClusterKey(new TextDecoder().decode(key), 'new'), key)
+    assert.notDeepEqual(newClusterKey(), key)
   })
 
   it('refuses a missing or oversized key file', async () => {
