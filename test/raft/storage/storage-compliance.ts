@@ -84,6 +84,16 @@ export function describeRaftStorageCompliance (name: string, open: (initialConfS
       assert.equal(s.term(3), 2)
     })
 
+    it('refuses a hard state that lowers the commit index, changing nothing', () => {
+      const s = start().storage
+      s.save({ entries: [1, 2, 3].map(i => ent(i, 1)), hardState: { term: 1, vote: 'n1', commit: 2 } })
+      assert.throws(() => s.save({ entries: [], hardState: { term: 1, vote: 'n1', commit: 1 } }), /the commit index never decreases/)
+      assert.deepEqual(s.initialState().hardState, { term: 1, vote: 'n1', commit: 2 })
+      // at the limit: the same commit index again is fine
+      s.save({ entries: [], hardState: { term: 2, vote: 'n2', commit: 2 } })
+      assert.deepEqual(s.initialState().hardState, { term: 2, vote: 'n2', commit: 2 })
+    })
+
     it('refuses entries that would leave a gap or are not contiguous, changing nothing', () => {
       const s = start().storage
       s.save({ entries: [ent(1, 1), ent(2, 1)] })
