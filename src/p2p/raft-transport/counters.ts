@@ -6,7 +6,7 @@ export interface TransportCounters {
   sent: number
   /** messages delivered to onMessage */
   received: number
-  /** dropped because a peer's queue was full (or a newer snapshot replaced an older one) */
+  /** dropped because a peer's queue was full, a newer snapshot replaced an older one, or a large snapshot to the peer was still on its way */
   droppedOverflow: number
   /** dropped because the peer could not be reached or its stream failed mid-write */
   droppedUnreachable: number
