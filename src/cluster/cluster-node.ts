@@ -51,12 +51,13 @@ export interface ClusterNode {
 
 export async function startClusterNode (init: ClusterNodeInit): Promise<ClusterNode> {
   const { config, logger } = init
+  // a key file that cannot be used stops the start before anything is written to the data dir
+  const clusterKey = config.clusterKeyFile === null ? undefined : await readClusterKey(config.clusterKeyFile)
   const identity = await loadOrCreateIdentity(config.dataDir)
   const selfId = identity.peerId.toString()
   const p2pLogger = logger.child({ component: 'p2p' })
   // a restarted peer dials the members it knew as well as --join
   const known = dialableAddresses(await readMemberBook(config.dataDir), selfId)
-  const clusterKey = config.clusterKeyFile === null ? undefined : await readClusterKey(config.clusterKeyFile)
   const host = await createJadfsHost({
     privateKey: identity.privateKey,
     ...(clusterKey === undefined ? {} : { clusterKey }),

@@ -3,9 +3,9 @@
 // connections; that a daemon with another key and one with no key, both told to --join, are
 // never added (while a keyed daemon started after them is: the positive control) and refuse
 // writes as unjoined peers; and that a daemon given a malformed key file exits with code 2
-// naming the problem.
+// naming the problem, having written nothing to its data dir.
 import { strict as assert } from 'node:assert'
-import { writeFile } from 'node:fs/promises'
+import { readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { startLocalCluster, type LocalCluster } from '../../src/harness/local-cluster.js'
 import { TEST_DAEMON_ARGS, clusterView, getBytes, patternBytes, putBytes } from '../helpers/cluster-http.js'
@@ -72,5 +72,6 @@ describe('cluster: private, with a cluster key', function () {
     const res = await runCli(['daemon', '--data-dir', path.join(dir, 'bad'), '--api-listen', '127.0.0.1:0', '--listen', '/ip4/127.0.0.1/tcp/0', '--cluster-key', bad])
     assert.equal(res.code, 2)
     assert.match(res.stderr, /cluster key .*bad\.key is not a key file: expected 3 lines.*\(INVALID_CONFIG\)/)
+    assert.deepEqual(await readdir(path.join(dir, 'bad')).catch(() => []), [], 'the refused start wrote to its data dir')
   })
 })
