@@ -119,7 +119,6 @@ export async function startChunkPath (init: ChunkPathInit): Promise<ChunkPath> {
     choose: (cid, peers, count, exclude) => choosePeers(cid, peers, count, exclude),
     push: async (peerId, cid, signal) => await push(peerId, cid, signal, true),
     recordDebt,
-    onCopied: () => {},
     logger
   })
   const reader = new RemoteChunkReader({

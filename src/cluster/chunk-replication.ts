@@ -26,8 +26,6 @@ export interface ChunkReplicationComponents {
   push: (peerId: string, cid: string, signal: AbortSignal | undefined) => Promise<'stored' | 'already-had'>
   /** durable record of missing copies; holders includes this peer */
   recordDebt: (cid: string, sizeBytes: number, wantCopies: number, holders: readonly string[]) => void
-  /** a peer now holds the chunk (for the location cache) */
-  onCopied: (cid: string, peerId: string) => void
   logger: { warn: (obj: object, msg?: string) => void }
 }
 
@@ -67,7 +65,6 @@ export class ChunkReplication {
         const peerId = targets[i] as string
         if (result.status === 'fulfilled') {
           holders.add(peerId)
-          this.c.onCopied(chunk.cid, peerId)
         } else {
           failed.add(peerId)
           errors.push(`${peerId}: ${(result.reason as Error).message}`)

@@ -53,13 +53,13 @@ function harness (peerIds: string[]): Harness {
     push: async (peerId) => {
       h.pushes.push(peerId)
       if (h.failing.has(peerId)) throw new Error(`${peerId} refused`)
+      h.copied.push(peerId)
       return h.alreadyHad.has(peerId) ? 'already-had' : 'stored'
     },
     recordDebt: (cid, sizeBytes, want, holders) => {
       if (h.debtError !== undefined) throw h.debtError
       h.debts.push({ cid, sizeBytes, want, holders: [...holders] })
     },
-    onCopied: (_cid, peerId) => { h.copied.push(peerId) },
     logger: { warn: (_obj, msg) => { h.warnings.push(msg ?? '') } }
   })
   return Object.assign(h, { replication })
