@@ -56,7 +56,20 @@ export interface ChunkPath {
 export async function startChunkPath (init: ChunkPathInit): Promise<ChunkPath> {
   const { host, files, selfId, gossip, monitor, locations, logger, onStop } = init
   const store = { chunks: files.chunkStore, index: files.chunkIndex }
+  // any sound copy can be read from or pushed from
   const holdsLocally = (cid: string): boolean => files.chunkIndex.get(cid)?.state === 'ok'
+  // a cached copy (fetched for a read, evicted when unused) is not one of the chunk's copies
+  const localCopy = (cid: string): 'copy' | 'cached' | 'none' => {
+    const row = files.chunkIndex.get(cid)
+    if (row?.state !== 'ok') return 'none'
+    return row.cached ? 'cached' : 'copy'
+  }
+  // reads keep what they fetch as cached copies
+  const readCache = {
+    createWriter: async () => await files.chunkStore.createWriter(),
+    commit: async (writer: Parameters<typeof files.chunkStore.commit>[0], options: { expectedCid?: string } = {}) =>
+      await files.chunkStore.commit(writer, { ...options, cached: true })
+  }
   const livePeers = (): PlacementCandidate[] => monitor.table.list('alive')
     .filter((p) => p.peerId !== selfId)
     .map((p) => ({ peerId: p.peerId, weight: p.heartbeat.freeBytes }))
@@ -105,7 +118,7 @@ export async function startChunkPath (init: ChunkPathInit): Promise<ChunkPath> {
   })
   onStop(async () => { await chunkServer.stop() })
   // batched "which of these do you hold?", for peers checking copies without moving bytes
-  await handleHave(host, (cid) => holdsLocally(cid.toString()))
+  await handleHave(host, (cid) => localCopy(cid.toString()) === 'copy')
   onStop(async () => { await host.unhandle(HAVE_PROTOCOL_ID) })
 
   const queue = ReplicationQueue.open(join(init.dataDir, 'replication.sqlite'))
@@ -122,7 +135,11 @@ export async function startChunkPath (init: ChunkPathInit): Promise<ChunkPath> {
     logger
   })
   const reader = new RemoteChunkReader({
-    localState: (cid) => files.chunkIndex.get(cid)?.state ?? 'absent',
+    localState: (cid) => {
+      const row = files.chunkIndex.get(cid)
+      if (row?.cached === true) files.chunkIndex.touchCachedCopy(cid, Date.now())
+      return row?.state ?? 'absent'
+    },
     hasPeers: () => host.connectedPeers().length > 0,
     candidates: (cid) => {
       const live = livePeers()
@@ -131,7 +148,7 @@ export async function startChunkPath (init: ChunkPathInit): Promise<ChunkPath> {
     },
     findProviders: (cid, signal) => findProviders(host, cid, selfId, signal),
     fetchInto: async (peerId, chunk, signal) => {
-      const received = await fetchChunk(host, peerIdFromString(peerId), chunk.cid, { store: files.chunkStore, expectedSizeBytes: chunk.sizeBytes, signal })
+      const received = await fetchChunk(host, peerIdFromString(peerId), chunk.cid, { store: readCache, expectedSizeBytes: chunk.sizeBytes, signal })
       received.release()
     },
     onFetched: (cid, from) => {
@@ -159,7 +176,8 @@ export async function startChunkPath (init: ChunkPathInit): Promise<ChunkPath> {
   const repairSoon = startRepair(new RepairScanner({
     selfId,
     listFiles: (after, limit) => files.namespace.files.list('/', after, limit),
-    holdsLocally,
+    localCopy,
+    keepAsCopy: (cid) => { files.chunkIndex.keepAsCopy(cid) },
     livePeers,
     askHave: async (peerId, cids, signal) => await requestHave(host, peerIdFromString(peerId), cids.map((cid) => CID.parse(cid)), { signal }),
     rank: rankPeers,

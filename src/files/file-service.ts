@@ -95,6 +95,8 @@ export interface NodeStatus {
   readonly physicalBytes: number
   readonly chunks: number
   readonly badChunks: number
+  /** of `chunks`, copies kept only because a read fetched them to this peer */
+  readonly cachedChunks: number
   readonly diskFreeBytes: number
   readonly diskTotalBytes: number
   /** index of the last namespace command applied */
@@ -102,7 +104,10 @@ export interface NodeStatus {
 }
 
 export interface GcReport {
+  /** chunk files removed, evicted cached copies included */
   readonly chunksRemoved: number
+  /** of chunksRemoved, copies a read had fetched to this peer and nobody read since */
+  readonly cachedEvicted: number
   readonly bytesFreed: number
   readonly tempFilesRemoved: number
   readonly durationMs: number

@@ -225,6 +225,7 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
       physicalBytes: chunkTotals.physicalBytes,
       chunks: chunkTotals.chunks,
       badChunks: chunkTotals.badChunks,
+      cachedChunks: chunkTotals.cachedChunks,
       diskFreeBytes: disk.bavail * disk.bsize,
       diskTotalBytes: disk.blocks * disk.bsize,
       appliedIndex: this.namespace.appliedIndex
@@ -251,6 +252,7 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
       this.init.logger?.info({ ...result, graceMs }, 'garbage collection finished')
       return {
         chunksRemoved: result.chunksRemoved,
+        cachedEvicted: result.cachedEvicted,
         bytesFreed: result.bytesFreed,
         tempFilesRemoved: result.tempFilesRemoved,
         durationMs: result.durationMs

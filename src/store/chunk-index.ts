@@ -13,6 +13,12 @@ export interface ChunkRow {
   readonly state: ChunkState
   readonly createdAtMs: number
   readonly touchedAtMs: number
+  /**
+   * True for a copy a cluster peer keeps only because a read fetched it: it is not one of
+   * the chunk's copies (have queries and repair do not count it) and the collector evicts
+   * it once unused for the grace period. Storing the chunk as a copy (a push, a put) clears it.
+   */
+  readonly cached: boolean
 }
 
 export interface ChunkTotals {
@@ -20,28 +26,42 @@ export interface ChunkTotals {
   readonly chunks: number
   readonly physicalBytes: number
   readonly badChunks: number
+  /** of `chunks`, cached copies fetched by reads (see ChunkRow.cached) */
+  readonly cachedChunks: number
 }
 
-interface RawRow { cid: string, size_bytes: number, refcount: number, state: ChunkState, created_at_ms: number, touched_at_ms: number }
+interface RawRow { cid: string, size_bytes: number, refcount: number, state: ChunkState, created_at_ms: number, touched_at_ms: number, cached: number }
 
 export class ChunkIndex {
   private readonly selectOne: Statement<[string], RawRow>
-  private readonly upsertStored: Statement<{ cid: string, size: number, now: number }>
+  private readonly upsertStored: Statement<{ cid: string, size: number, now: number, cached: number }>
+  private readonly clearCached: Statement<[string]>
+  private readonly touchCached: Statement<{ cid: string, now: number }>
+  private readonly selectEvictable: Statement<[number], RawRow>
+  private readonly evictOne: Statement<[string]>
   private readonly addRef: Statement<{ cid: string, size: number, now: number }>
   private readonly releaseRef: Statement<{ cid: string, now: number }>
   private readonly setState: Statement<{ cid: string, state: ChunkState }>
   private readonly deleteOne: Statement<[string]>
   private readonly selectCollectable: Statement<[number], RawRow>
   private readonly selectLocal: Statement<[], RawRow>
-  private readonly selectTotals: Statement<[], { chunks: number | null, bytes: number | null, bad: number | null }>
+  private readonly selectTotals: Statement<[], { chunks: number | null, bytes: number | null, bad: number | null, cached: number | null }>
 
   constructor (private readonly db: Db) {
     this.selectOne = db.prepare('SELECT * FROM chunks WHERE cid = ?')
     // storing (or deduping onto) a chunk touches it, so a GC cannot take it before the
-    // upload that stored it references it
-    this.upsertStored = db.prepare(`INSERT INTO chunks (cid, size_bytes, refcount, state, created_at_ms, touched_at_ms)
-      VALUES (@cid, @size, 0, 'ok', @now, @now)
-      ON CONFLICT (cid) DO UPDATE SET state = 'ok', touched_at_ms = @now`)
+    // upload that stored it references it. A cached store makes a cached copy only where
+    // there was no copy: it never demotes a copy (a bad one being healed included), while
+    // storing as a copy always clears the mark.
+    this.upsertStored = db.prepare(`INSERT INTO chunks (cid, size_bytes, refcount, state, created_at_ms, touched_at_ms, cached)
+      VALUES (@cid, @size, 0, 'ok', @now, @now, @cached)
+      ON CONFLICT (cid) DO UPDATE SET
+        cached = CASE WHEN state = 'absent' THEN @cached ELSE cached * @cached END,
+        state = 'ok', touched_at_ms = @now`)
+    this.clearCached = db.prepare("UPDATE chunks SET cached = 0 WHERE cid = ? AND state = 'ok'")
+    this.touchCached = db.prepare('UPDATE chunks SET touched_at_ms = @now WHERE cid = @cid AND cached = 1')
+    this.selectEvictable = db.prepare("SELECT * FROM chunks WHERE cached = 1 AND state != 'absent' AND touched_at_ms <= ? ORDER BY touched_at_ms")
+    this.evictOne = db.prepare("UPDATE chunks SET state = 'absent', cached = 0 WHERE cid = ? AND cached = 1")
     this.addRef = db.prepare(`INSERT INTO chunks (cid, size_bytes, refcount, state, created_at_ms, touched_at_ms)
       VALUES (@cid, @size, 1, 'absent', @now, @now)
       ON CONFLICT (cid) DO UPDATE SET refcount = refcount + 1, touched_at_ms = @now`)
@@ -51,7 +71,7 @@ export class ChunkIndex {
     this.selectCollectable = db.prepare('SELECT * FROM chunks WHERE refcount = 0 AND touched_at_ms <= ? ORDER BY touched_at_ms')
     this.selectLocal = db.prepare("SELECT * FROM chunks WHERE state != 'absent'")
     this.selectTotals = db.prepare(`SELECT COUNT(*) AS chunks, SUM(size_bytes) AS bytes,
-      SUM(CASE WHEN state = 'bad' THEN 1 ELSE 0 END) AS bad FROM chunks WHERE state != 'absent'`)
+      SUM(CASE WHEN state = 'bad' THEN 1 ELSE 0 END) AS bad, SUM(cached) AS cached FROM chunks WHERE state != 'absent'`)
   }
 
   get (cid: string): ChunkRow | undefined {
@@ -59,11 +79,35 @@ export class ChunkIndex {
     return row === undefined ? undefined : toRow(row)
   }
 
-  /** a chunk file was just placed (or found already placed) on disk */
-  recordStored (cid: string, sizeBytes: number, nowMs: number): void {
+  /**
+   * A chunk file was just placed (or found already placed) on disk; `cached` when a read
+   * fetched it (see ChunkRow.cached).
+   */
+  recordStored (cid: string, sizeBytes: number, nowMs: number, options: { cached?: boolean } = {}): void {
     const existing = this.get(cid)
     assert(existing === undefined || existing.sizeBytes === sizeBytes, 'one chunk id with two sizes', { cid, sizeBytes, existing })
-    this.upsertStored.run({ cid, size: sizeBytes, now: nowMs })
+    this.upsertStored.run({ cid, size: sizeBytes, now: nowMs, cached: options.cached === true ? 1 : 0 })
+  }
+
+  /** a peer counts on this copy (it answered a push with "already have it"): no longer cached */
+  keepAsCopy (cid: string): void {
+    this.clearCached.run(cid)
+  }
+
+  /** a read used this cached copy: the eviction grace period starts again */
+  touchCachedCopy (cid: string, nowMs: number): void {
+    this.touchCached.run({ cid, now: nowMs })
+  }
+
+  /** cached copies with a file, unused since cutoffMs */
+  evictable (cutoffMs: number): ChunkRow[] {
+    return this.selectEvictable.all(cutoffMs).map(toRow)
+  }
+
+  /** the cached copy's file is gone: the row stays (the namespace still references the chunk) */
+  markEvicted (cid: string): void {
+    const { changes } = this.evictOne.run(cid)
+    assert(changes === 1, 'evicted a chunk that was not a cached copy', { cid })
   }
 
   addRefs (refs: ReadonlyArray<{ cid: string, sizeBytes: number }>, nowMs: number): void {
@@ -121,7 +165,7 @@ export class ChunkIndex {
   totals (): ChunkTotals {
     const row = this.selectTotals.get()
     assert(row !== undefined, 'aggregate query returned no row')
-    return { chunks: row.chunks ?? 0, physicalBytes: row.bytes ?? 0, badChunks: row.bad ?? 0 }
+    return { chunks: row.chunks ?? 0, physicalBytes: row.bytes ?? 0, badChunks: row.bad ?? 0, cachedChunks: row.cached ?? 0 }
   }
 }
 
@@ -132,6 +176,7 @@ function toRow (raw: RawRow): ChunkRow {
     refcount: raw.refcount,
     state: raw.state,
     createdAtMs: raw.created_at_ms,
-    touchedAtMs: raw.touched_at_ms
+    touchedAtMs: raw.touched_at_ms,
+    cached: raw.cached === 1
   }
 }

@@ -38,8 +38,9 @@ export class ChunkStore {
    * Finishes a writer and files the chunk under its id. The chunk is pinned before it becomes
    * visible to the collector; the caller owns the returned release function. With
    * expectedCid, bytes that hash to anything else are discarded (CHECKSUM_MISMATCH).
+   * `cached`: a read fetched the chunk, so it is kept as a cached copy (ChunkRow.cached).
    */
-  async commit (writer: ChunkWriter, options: { expectedCid?: string } = {}): Promise<{ chunk: StoredChunk, release: () => void }> {
+  async commit (writer: ChunkWriter, options: { expectedCid?: string, cached?: boolean } = {}): Promise<{ chunk: StoredChunk, release: () => void }> {
     let finished
     try {
       finished = await writer.finish()
@@ -60,7 +61,7 @@ export class ChunkStore {
         // a copy marked bad is replaced by the fresh bytes: re-uploading heals it
         const replaceExisting = this.c.index.get(cid)?.state === 'bad'
         await this.c.files.place(finished, cid, replaceExisting)
-        this.c.index.recordStored(cid, finished.sizeBytes, this.c.nowMs())
+        this.c.index.recordStored(cid, finished.sizeBytes, this.c.nowMs(), { cached: options.cached === true })
       })
     } catch (err) {
       release()

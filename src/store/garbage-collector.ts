@@ -1,6 +1,8 @@
 // Garbage collection of one node's chunk store. Removes, once older than the grace period:
-// unreferenced chunk rows and their files, chunk files with no row (a crash between rename
-// and insert, or a row lost), rows whose file vanished, and abandoned temp files. Pinned
+// unreferenced chunk rows and their files, cached copies a read fetched and nobody has read
+// since (the row stays, as 'absent': the chunk is still referenced, only not held here),
+// chunk files with no row (a crash between rename and insert, or a row lost), rows whose
+// file vanished, and abandoned temp files. Pinned
 // chunks (uploads in flight, open readers) are never touched; every removal re-checks its
 // chunk under the chunk lock so it cannot race a concurrent store of the same bytes.
 import type { ChunkFileStore } from './chunk-file-store.js'
@@ -9,7 +11,10 @@ import type { KeyedLock } from './keyed-lock.js'
 import type { PinSet } from './pin-set.js'
 
 export interface GcResult {
+  /** chunk files removed, cached copies included */
   readonly chunksRemoved: number
+  /** of chunksRemoved, cached copies evicted */
+  readonly cachedEvicted: number
   readonly bytesFreed: number
   readonly tempFilesRemoved: number
   /** referenced chunks whose file was missing; now marked bad */
@@ -33,6 +38,7 @@ export async function collectGarbage (c: GarbageCollectorComponents, graceMs: nu
   let chunksRemoved = 0
   let bytesFreed = 0
   let missingMarkedBad = 0
+  let cachedEvicted = 0
 
   for (const candidate of c.index.collectable(cutoffMs)) {
     if (c.pins.isPinned(candidate.cid)) continue
@@ -43,6 +49,22 @@ export async function collectGarbage (c: GarbageCollectorComponents, graceMs: nu
       c.index.delete(row.cid)
       if (freed !== null) {
         chunksRemoved++
+        bytesFreed += freed
+        c.onRemoved?.(row.cid)
+      }
+    })
+  }
+
+  for (const candidate of c.index.evictable(cutoffMs)) {
+    if (c.pins.isPinned(candidate.cid)) continue
+    await c.lock.run(candidate.cid, async () => {
+      const row = c.index.get(candidate.cid)
+      if (row === undefined || !row.cached || row.state === 'absent' || row.touchedAtMs > cutoffMs || c.pins.isPinned(row.cid)) return
+      const freed = await c.files.remove(row.cid)
+      c.index.markEvicted(row.cid)
+      if (freed !== null) {
+        chunksRemoved++
+        cachedEvicted++
         bytesFreed += freed
         c.onRemoved?.(row.cid)
       }
@@ -79,5 +101,5 @@ export async function collectGarbage (c: GarbageCollectorComponents, graceMs: nu
   }
 
   const tempFilesRemoved = await c.files.sweepTemp(cutoffMs)
-  return { chunksRemoved, bytesFreed, tempFilesRemoved, missingMarkedBad, durationMs: c.nowMs() - startedMs }
+  return { chunksRemoved, cachedEvicted, bytesFreed, tempFilesRemoved, missingMarkedBad, durationMs: c.nowMs() - startedMs }
 }

@@ -33,5 +33,9 @@ export const MIGRATIONS: readonly string[] = [
     value INTEGER NOT NULL
   ) STRICT;
   INSERT INTO meta (key, value) VALUES ('applied_index', 0);
+  `,
+  // 2: copies a cluster peer keeps only because a read fetched them (a cache, not a replica)
+  `
+  ALTER TABLE chunks ADD COLUMN cached INTEGER NOT NULL DEFAULT 0 CHECK (cached IN (0, 1));
   `
 ]

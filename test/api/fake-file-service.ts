@@ -145,6 +145,7 @@ export class FakeFileService implements FileService {
       physicalBytes,
       chunks: this.chunks.size,
       badChunks: 0,
+      cachedChunks: 0,
       diskFreeBytes: 1e9,
       diskTotalBytes: 2e9,
       appliedIndex: this.putCalls.length
@@ -153,7 +154,7 @@ export class FakeFileService implements FileService {
 
   async collectGarbage (): Promise<GcReport> {
     this.gcCalls++
-    return { chunksRemoved: 2, bytesFreed: 10, tempFilesRemoved: 1, durationMs: 3 }
+    return { chunksRemoved: 2, cachedEvicted: 1, bytesFreed: 10, tempFilesRemoved: 1, durationMs: 3 }
   }
 
   private lookup (path: string): { record: FileRecord, bytes: Buffer } {

@@ -46,7 +46,7 @@ describe('API node routes (inject)', () => {
     assert.deepEqual(health.json(), { status: 'ok' })
     const gc = await t.app.inject({ method: 'POST', url: '/v1/gc' })
     assert.equal(gc.statusCode, 200)
-    assert.deepEqual(gc.json(), { chunksRemoved: 2, bytesFreed: 10, tempFilesRemoved: 1, durationMs: 3 })
+    assert.deepEqual(gc.json(), { chunksRemoved: 2, cachedEvicted: 1, bytesFreed: 10, tempFilesRemoved: 1, durationMs: 3 })
     assert.equal(t.files.gcCalls, 1)
   })
 

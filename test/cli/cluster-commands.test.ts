@@ -24,6 +24,7 @@ const NODE_STATUS = {
   physicalBytes: 1024,
   chunks: 2,
   badChunks: 0,
+  cachedChunks: 0,
   diskFreeBytes: 1024 ** 3,
   diskTotalBytes: 4 * 1024 ** 3,
   appliedIndex: 12

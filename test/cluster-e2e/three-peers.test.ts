@@ -4,7 +4,9 @@
 // batched have query for its chunks, the scrub heals a copy damaged on disk from a peer,
 // overwrites and deletes are seen on every peer, a fourth
 // peer that joined after the put and holds none of the chunks serves one of them by its id
-// (GET /v1/chunks) and the whole file, scheduled
+// (GET /v1/chunks) and the whole file (what it fetched is a cached copy: its have answers
+// no, scheduled garbage collection evicts it while the three copies stay, and the file is
+// still served after), scheduled
 // garbage collection removes a deleted file's chunk files from every peer (and each peer
 // gossips a 'deleted' chunk event for them, heard by a gossip listener in the test), sync
 // replication fails clearly with too few live peers (and keeps the debt when told to accept
@@ -225,6 +227,26 @@ describe('cluster: three peers', function () {
     const got = await getBytes(fourth.apiUrl, '/late.bin')
     assert.equal(got.status, 200)
     assert.ok(got.body.equals(bytes), 'bytes through the new peer differ')
+
+    // what the read fetched is a cache: on disk for now, but not one of the chunk's copies
+    const cids = put.body.chunks.map((c) => c.cid)
+    const cachedNow = async (): Promise<string[]> => (await listChunkFiles(fourth.dataDir)).map((f) => path.basename(f)).filter((cid) => cids.includes(cid))
+    assert.ok((await cachedNow()).length > 0, 'the read left no cached copy on the new peer')
+    const host = await createJadfsHost({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'] })
+    try {
+      const answers = await requestHave(host, multiaddr(fourth.addrs[0]!), cids.map((cid) => CID.parse(cid)))
+      assert.deepEqual(answers, cids.map(() => false), 'a cached copy was reported as a copy')
+    } finally {
+      await host.stop()
+    }
+    // unread for the grace period (3 s here), the cached copies are evicted; the copies stay
+    await waitUntil('the cached copies evicted from the new peer', async () => (await cachedNow()).length === 0, 20_000, 200)
+    for (const cid of new Set(cids)) {
+      assert.equal((await holdersOf(cluster, cid)).filter((n) => n !== fourth.index).length, 3, `chunk ${cid} lost a copy`)
+    }
+    const again = await getBytes(fourth.apiUrl, '/late.bin')
+    assert.equal(again.status, 200)
+    assert.ok(again.body.equals(bytes), 'bytes through the new peer differ after its cache was evicted')
   })
 
   it('sync replication with more copies than live peers fails clearly, or keeps the debt when told to accept fewer', async () => {

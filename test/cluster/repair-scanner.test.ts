@@ -4,7 +4,9 @@
 // here, is left alone; the copies asked for are the largest factor of the files naming the
 // chunk; an unanswered peer makes the batch wait for the next scan instead of counting its
 // copies as missing; batches hold at most CHUNKS_PER_BATCH ids and namespace pages at most
-// FILES_PER_PAGE files (both at the limit); concurrent scans share one pass.
+// FILES_PER_PAGE files (both at the limit); concurrent scans share one pass. A cached copy
+// (fetched for a read) is not counted as a copy, and its peer steps in only when no live
+// peer has a copy: then it keeps the cached one as a copy and records the debt.
 import { strict as assert } from 'node:assert'
 import type { FileRecord } from '../../src/files/file-service.js'
 import { CHUNKS_PER_BATCH, FILES_PER_PAGE, RepairScanner } from '../../src/cluster/repair/repair-scanner.js'
@@ -28,6 +30,9 @@ function file (path: string, cids: readonly string[], factor = 3): FileRecord {
 interface Harness {
   files: FileRecord[]
   local: Set<string>
+  /** held here only as cached copies */
+  cached: Set<string>
+  readonly kept: string[]
   peers: string[]
   /** cid → peers (other than self) holding it */
   held: Map<string, Set<string>>
@@ -45,6 +50,8 @@ function harness (): Harness {
   const h = {
     files: [] as FileRecord[],
     local: new Set<string>(),
+    cached: new Set<string>(),
+    kept: [] as string[],
     peers: ['a', 'b', 'c'],
     held: new Map<string, Set<string>>(),
     silent: new Set<string>(),
@@ -60,7 +67,12 @@ function harness (): Harness {
       const sorted = [...h.files].sort((x, y) => x.path < y.path ? -1 : 1)
       return sorted.filter((f) => after === undefined || f.path > after).slice(0, limit)
     },
-    holdsLocally: (cid) => h.local.has(cid),
+    localCopy: (cid) => h.cached.has(cid) ? 'cached' : h.local.has(cid) ? 'copy' : 'none',
+    keepAsCopy: (cid) => {
+      h.kept.push(cid)
+      h.cached.delete(cid)
+      h.local.add(cid)
+    },
     livePeers: () => h.peers.map((peerId) => ({ peerId, weight: 1 })),
     askHave: async (peerId, cids) => {
       h.haveCalls.push({ peerId, count: cids.length })
@@ -84,7 +96,30 @@ describe('cluster: repair scanner', () => {
     h.held.set('full', new Set(['a', 'b']))
     const report = await h.scanner.scan()
     assert.deepEqual(h.debts, [{ cid: 'short', want: 3, holders: ['b', SELF] }])
-    assert.deepEqual(report, { chunksChecked: 2, chunksShort: 1, debtsRecorded: 1, peersUnanswered: 0 })
+    assert.deepEqual(report, { chunksChecked: 2, chunksShort: 1, debtsRecorded: 1, cachedKept: 0, peersUnanswered: 0 })
+  })
+
+  it('a cached copy is not counted as a copy, and leaves a short chunk to the peers that have copies', async () => {
+    const h = harness()
+    h.files = [file('/f', ['short'])]
+    h.cached = new Set(['short'])
+    h.held.set('short', new Set(['b']))
+    const report = await h.scanner.scan()
+    assert.deepEqual(h.debts, [], 'b holds a copy and repairs it, though this peer ranks first')
+    assert.deepEqual(h.kept, [])
+    assert.deepEqual(report, { chunksChecked: 1, chunksShort: 1, debtsRecorded: 0, cachedKept: 0, peersUnanswered: 0 })
+  })
+
+  it('with no copy left on a live peer, a cached copy is kept as a copy and the rest recorded as debt', async () => {
+    const h = harness()
+    h.files = [file('/f', ['last', 'fine'], 2)]
+    h.cached = new Set(['last', 'fine'])
+    h.held.set('fine', new Set(['a', 'b']))
+    h.order = ['c', 'a', 'b', SELF]
+    const report = await h.scanner.scan()
+    assert.deepEqual(h.kept, ['last'])
+    assert.deepEqual(h.debts, [{ cid: 'last', want: 2, holders: [SELF] }], 'recorded though this peer ranks last')
+    assert.deepEqual(report, { chunksChecked: 2, chunksShort: 1, debtsRecorded: 1, cachedKept: 1, peersUnanswered: 0 })
   })
 
   it('leaves a short chunk to the holder that ranks before this peer', async () => {

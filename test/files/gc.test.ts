@@ -159,4 +159,85 @@ describe('garbage collection', () => {
     const record = await upload
     assert.ok((await collect((await t.service.readFile(record.path)).body)).equals(bytes))
   })
+
+  // Cached copies: what a cluster peer keeps of a chunk it fetched for a read. They are made
+  // here the way a read makes them (the row says 'absent', the file is gone, then the bytes
+  // are stored with `cached`), and checked: evicted once unread for the grace period (the row
+  // stays, 'absent', still referenced), kept while read, never confused with copies either way.
+  describe('cached copies fetched for reads', () => {
+    async function putOneChunk (path: string, seed: number): Promise<{ cid: string, bytes: Buffer }> {
+      const bytes = bytesOf(CHUNK, seed)
+      const record = await t.service.putFile(path, piecesOf(bytes))
+      return { cid: (record.chunks[0] as { cid: string }).cid, bytes }
+    }
+
+    /** leaves the chunk referenced but not held, then stores it again as a read would */
+    async function refetch (cid: string, bytes: Buffer, cached: boolean): Promise<void> {
+      await unlink(chunkFile(t.dir, cid))
+      t.service.chunkIndex.markState(cid, 'absent')
+      const writer = await t.service.chunkStore.createWriter()
+      await writer.write(bytes)
+      const { release } = await t.service.chunkStore.commit(writer, { expectedCid: cid, cached })
+      release()
+    }
+
+    it('evicts a cached copy unread for the grace period; the row stays, referenced and absent', async () => {
+      const copy = await putOneChunk('/copy', 1)
+      const read = await putOneChunk('/read', 2)
+      await refetch(read.cid, read.bytes, true)
+      assert.equal((await t.service.status()).cachedChunks, 1)
+
+      clockMs += GRACE_MS - 1
+      assert.equal((await t.service.collectGarbage()).cachedEvicted, 0, 'inside the grace period')
+      clockMs += 1
+      const report = await t.service.collectGarbage()
+      assert.deepEqual([report.cachedEvicted, report.chunksRemoved, report.bytesFreed], [1, 1, CHUNK])
+      const row = t.service.chunkIndex.get(read.cid)
+      assert.deepEqual([row?.state, row?.refcount, row?.cached], ['absent', 1, false])
+      await assert.rejects(stat(chunkFile(t.dir, read.cid)), { code: 'ENOENT' })
+      assert.equal(t.service.chunkIndex.get(copy.cid)?.state, 'ok', 'a copy as old is never evicted')
+      const status = await t.service.status()
+      assert.deepEqual([status.chunks, status.cachedChunks], [1, 0])
+    })
+
+    it('a read restarts the grace period of a cached copy', async () => {
+      const read = await putOneChunk('/read', 3)
+      await refetch(read.cid, read.bytes, true)
+      clockMs += GRACE_MS
+      t.service.chunkIndex.touchCachedCopy(read.cid, clockMs)
+      assert.equal((await t.service.collectGarbage()).cachedEvicted, 0)
+      clockMs += GRACE_MS
+      assert.equal((await t.service.collectGarbage()).cachedEvicted, 1)
+    })
+
+    it('storing as a copy, or keepAsCopy, makes a cached copy a copy; a cached store never demotes a copy', async () => {
+      const a = await putOneChunk('/a', 4)
+      const b = await putOneChunk('/b', 5)
+      const c = await putOneChunk('/c', 6)
+      await refetch(a.cid, a.bytes, true)
+      await refetch(b.cid, b.bytes, true)
+      // a push of the same bytes (stored, not cached) over the cached copy
+      const writer = await t.service.chunkStore.createWriter()
+      await writer.write(a.bytes)
+      ;(await t.service.chunkStore.commit(writer, { expectedCid: a.cid })).release()
+      t.service.chunkIndex.keepAsCopy(b.cid)
+      // a read's store over a copy (a bad copy healed through the read path keeps its rank too)
+      t.service.chunkIndex.markState(c.cid, 'bad')
+      t.service.chunkIndex.recordStored(c.cid, CHUNK, clockMs, { cached: true })
+      assert.deepEqual([a, b, c].map((x) => t.service.chunkIndex.get(x.cid)?.cached), [false, false, false])
+      clockMs += 10 * GRACE_MS
+      assert.equal((await t.service.collectGarbage()).cachedEvicted, 0)
+      assert.equal(await countChunkFiles(t.dir), 3)
+    })
+
+    it('a pinned cached copy (a read has it open) is not evicted', async () => {
+      const read = await putOneChunk('/read', 7)
+      await refetch(read.cid, read.bytes, true)
+      const body = (await t.service.readFile('/read')).body[Symbol.asyncIterator]()
+      await body.next()
+      clockMs += 2 * GRACE_MS
+      assert.equal((await t.service.collectGarbage()).cachedEvicted, 0)
+      await body.return?.(undefined)
+    })
+  })
 })

@@ -1,5 +1,6 @@
 // Checks the metadata database: migrations bring a new file to the current user_version and
-// are not re-run on reopen, a database from a newer build is refused (INVALID_CONFIG), durable
+// are not re-run on reopen, a data dir of schema 1 gains the cached-copy mark with every
+// existing chunk a copy (not cached), a database from a newer build is refused (INVALID_CONFIG), durable
 // settings are on, and a second opener of the same data dir is refused at once (STORAGE_IO).
 import { strict as assert } from 'node:assert'
 import { join } from 'node:path'
@@ -24,6 +25,19 @@ describe('metadata database', () => {
     const again = openDatabase(path)
     assert.equal(again.prepare<[], { value: number }>("SELECT value FROM meta WHERE key = 'applied_index'").get()?.value, 42)
     again.close()
+  })
+
+  it('brings a schema-1 data dir forward: its chunks stay copies, not cached copies', () => {
+    const path = join(temp.dir, 'meta.sqlite')
+    const old = new Database(path)
+    old.exec(MIGRATIONS[0] as string)
+    old.pragma('user_version = 1')
+    old.prepare("INSERT INTO chunks (cid, size_bytes, refcount, state, created_at_ms, touched_at_ms) VALUES ('c1', 10, 1, 'ok', 1, 1)").run()
+    old.close()
+    const db = openDatabase(path)
+    assert.equal(schemaVersion(db), MIGRATIONS.length)
+    assert.deepEqual(db.prepare('SELECT cid, state, cached FROM chunks').all(), [{ cid: 'c1', state: 'ok', cached: 0 }])
+    db.close()
   })
 
   it('refuses a database written by a newer schema', () => {

@@ -8,7 +8,7 @@ import { printJson, printLines } from '../output.js'
 export function registerGcCommand (program: Command, ctx: CommandContext): void {
   addClientOptions(program.command('gc')
     .summary('collect garbage now')
-    .description('Remove chunks no file references and leftover temporary files, keeping those younger than the daemon\'s --gc-grace (which protects uploads in flight).'))
+    .description('Remove chunks no file references, cached copies of chunks this peer fetched for reads and nobody has read since, and leftover temporary files, keeping those younger than the daemon\'s --gc-grace (which protects uploads in flight and recently read copies).'))
     .addHelpText('after', `
 Examples:
   $ jadfs gc
@@ -16,6 +16,9 @@ Examples:
     .action(async (flags: ClientOptions) => {
       const report = await clientFrom(flags, ctx.io).collectGarbage()
       if (flags.json === true) printJson(ctx.io.stdout, report)
-      else printLines(ctx.io.stdout, [`freed ${formatBytes(report.bytesFreed)}: ${report.chunksRemoved} chunk(s) and ${report.tempFilesRemoved} temporary file(s) removed in ${report.durationMs} ms`])
+      else {
+        const cached = report.cachedEvicted > 0 ? ` (${report.cachedEvicted} of them cached copies from reads)` : ''
+        printLines(ctx.io.stdout, [`freed ${formatBytes(report.bytesFreed)}: ${report.chunksRemoved} chunk(s)${cached} and ${report.tempFilesRemoved} temporary file(s) removed in ${report.durationMs} ms`])
+      }
     })
 }

@@ -1,7 +1,8 @@
 // Checks push between real hosts on loopback with real chunk stores in temp dirs: a pushed
 // chunk is stored on the receiver (read back through its verified read, and announced to
 // onStored with the sender's id); a second push is answered already-had without its bytes
-// being read; a push with one flipped byte is CHECKSUM_MISMATCH with no chunk file, no index
+// being read, and a cached copy (fetched for a read) it already had becomes one of the
+// chunk's copies, since the sender now counts on it; a push with one flipped byte is CHECKSUM_MISMATCH with no chunk file, no index
 // row and no temp file on the receiver; a receiver whose disk fills mid-chunk answers
 // NO_SPACE and keeps nothing, and one whose free-space check fails answers NO_SPACE before
 // any byte is sent; a source shorter than it declared fails locally and the
@@ -78,6 +79,17 @@ describe('chunk protocol: push', function () {
     await waitForIdle(receiver)
     // Both exchanges ended cleanly: no push stream is left open on either side.
     await waitFor('push streams to close', () => pushStreams(sender, receiver) + pushStreams(receiver, sender) === 0, 2000, 10)
+  })
+
+  it('already-had over a cached copy makes it one of the chunk\'s copies (it will not be evicted)', async () => {
+    const bytes = randomChunk(MIB + 3)
+    const cid = cidOf(bytes)
+    const writer = await receiver.store.chunks.createWriter()
+    await writer.write(bytes)
+    ;(await receiver.store.chunks.commit(writer, { expectedCid: cid, cached: true })).release()
+    assert.equal(receiver.store.index.get(cid)?.cached, true)
+    assert.equal(await pushChunk(sender.host, receiver.host.peerId, cid, sourceOf(bytes)), 'already-had')
+    assert.equal(receiver.store.index.get(cid)?.cached, false)
   })
 
   it('refuses bytes with one flipped byte as CHECKSUM_MISMATCH and keeps nothing', async () => {

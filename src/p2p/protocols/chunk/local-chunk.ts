@@ -9,7 +9,7 @@ import { READ_PIECE_BYTES, readChunkRange } from '../../../store/chunk-verify.js
 
 export interface ChunkProtocolStore {
   readonly chunks: Pick<ChunkStore, 'openVerified' | 'createWriter' | 'commit'>
-  readonly index: Pick<ChunkIndex, 'get'>
+  readonly index: Pick<ChunkIndex, 'get' | 'keepAsCopy'>
 }
 
 export interface VerifiedChunk {

@@ -45,6 +45,9 @@ export async function servePush (ctx: ServerContext, stream: Stream, connection:
       return
     }
     if (releaseSlot === undefined) {
+      // the pusher counts this copy as one of the chunk's copies from now on: a copy cached
+      // for a read must then stay
+      ctx.store.index.keepAsCopy(cid)
       await answer(transfer, PushStatus.ALREADY_HAD)
       return
     }
