@@ -17,7 +17,7 @@ Examples:
       const report = await clientFrom(flags, ctx.io).collectGarbage()
       if (flags.json === true) printJson(ctx.io.stdout, report)
       else {
-        const cached = report.cachedEvicted > 0 ? ` (${report.cachedEvicted} of them cached copies from reads)` : ''
+        const cached = report.cachedEvicted > 0 ? ` (${report.cachedEvicted} of them ${report.cachedEvicted === 1 ? 'a cached copy' : 'cached copies'} from reads)` : ''
         printLines(ctx.io.stdout, [`freed ${formatBytes(report.bytesFreed)}: ${report.chunksRemoved} chunk(s)${cached} and ${report.tempFilesRemoved} temporary file(s) removed in ${report.durationMs} ms`])
       }
     })

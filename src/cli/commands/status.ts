@@ -34,7 +34,7 @@ Examples:
         ['files', String(s.files)],
         ['logical', `${formatBytes(s.logicalBytes)}${dedup}`],
         ['physical', formatBytes(s.physicalBytes)],
-        ['chunks', `${s.chunks} (${s.badChunks} bad${s.cachedChunks > 0 ? `, ${s.cachedChunks} cached copies from reads` : ''})`],
+        ['chunks', `${s.chunks} (${s.badChunks} bad${s.cachedChunks > 0 ? `, ${s.cachedChunks} cached ${s.cachedChunks === 1 ? 'copy' : 'copies'} from reads` : ''})`],
         ['disk', `${formatBytes(s.diskFreeBytes)} free of ${formatBytes(s.diskTotalBytes)}`],
         ['applied index', String(s.appliedIndex)]
       ]
