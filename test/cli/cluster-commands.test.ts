@@ -249,6 +249,18 @@ describe('CLI: cluster commands against a fake API', function () {
       assert.equal((JSON.parse(json.stdout) as { cluster: unknown }).cluster, null)
     })
 
+    it('counts cached copies from reads on the chunks line, only when there are some', async () => {
+      const line = async (cachedChunks: number): Promise<string | undefined> => {
+        const api = await fake((req) => req.url === '/v1/status' ? { json: { ...NODE_STATUS, chunks: 4, badChunks: 1, cachedChunks } } : undefined)
+        const res = await runMain(['status'], { api: api.url })
+        assert.equal(res.code, 0, res.stderr)
+        return res.stdout.split('\n').find((l) => l.startsWith('chunks'))
+      }
+      assert.match(await line(0) ?? '', /^chunks +4 \(1 bad\)$/)
+      assert.match(await line(1) ?? '', /^chunks +4 \(1 bad, 1 cached copy from reads\)$/)
+      assert.match(await line(3) ?? '', /^chunks +4 \(1 bad, 3 cached copies from reads\)$/)
+    })
+
     it('fails with exit 1 when /v1/cluster fails otherwise', async () => {
       const api = await fake((req) => req.url === '/v1/status' ? { json: NODE_STATUS } : errorReply(503, 'SHUTTING_DOWN', 'stopping'))
       const res = await runMain(['status'], { api: api.url })
