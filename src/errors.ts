@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   PAYLOAD_TOO_LARGE: { httpStatus: 413, description: 'The upload is larger than the configured maximum file size.' },
   UPLOAD_INCOMPLETE: { httpStatus: 400, description: 'The client sent fewer bytes than it declared, or disconnected mid-upload. Nothing was stored.' },
   CHECKSUM_MISMATCH: { httpStatus: 400, description: 'The uploaded bytes do not match the SHA-256 the client declared.' },
+  UNAUTHORIZED: { httpStatus: 401, description: 'The daemon was started with --api-token-file and the request carried no token, or another one.' },
   // state
   FILE_NOT_FOUND: { httpStatus: 404, description: 'No file at that path.' },
   CHUNK_NOT_FOUND: { httpStatus: 404, description: 'No chunk with that id on this node.' },

@@ -8,6 +8,7 @@ import type { FileService } from '../files/file-service.js'
 import { createApiMetrics } from '../metrics/api-metrics.js'
 import type { ClusterControl } from '../cluster/cluster-control.js'
 import type { ApiDeps } from './api-deps.js'
+import { carriesApiToken } from './api-token.js'
 import { registerClusterRoutes } from './routes/cluster-routes.js'
 import { mapError } from './error-reply.js'
 import { registerDeleteFileRoute } from './routes/delete-file.js'
@@ -26,7 +27,12 @@ export interface ApiAppInit {
   readonly maxFileSizeBytes: number
   /** cluster routes (/v1/id, /v1/cluster, voters); absent on a node without a cluster */
   readonly cluster?: ClusterControl
+  /** when set, every request but the liveness probe must carry it (Authorization: Bearer) */
+  readonly apiToken?: string
 }
+
+/** answered without a token: a load balancer or orchestrator probing liveness has none */
+const OPEN_ROUTES = new Set(['/v1/health'])
 
 /** header and URL limits: paths are validated by the store, but nothing unbounded is parsed */
 const MAX_URL_PARAM_CHARS = 16 * 1024
@@ -78,8 +84,15 @@ export function buildApiApp (init: ApiAppInit): FastifyInstance {
     closing = true
     done()
   })
-  app.addHook('onRequest', async () => {
+  app.addHook('onRequest', async (request) => {
     if (closing) throw new JadfsError('SHUTTING_DOWN', 'the node is stopping')
+    const token = init.apiToken
+    if (token === undefined || OPEN_ROUTES.has((request.raw.url ?? '').split('?')[0] ?? '')) return
+    const authorization = request.headers.authorization
+    if (carriesApiToken(authorization, token)) return
+    throw new JadfsError('UNAUTHORIZED', authorization === undefined
+      ? 'this daemon requires an API token: give the client its token file (--api-token-file FILE or JADFS_API_TOKEN_FILE)'
+      : 'the API token does not match this daemon\'s (Authorization: Bearer <token>, the contents of its --api-token-file)')
   })
   app.addHook('onSend', async (_request, reply) => {
     // Requests that were in flight when shutdown began: close their connection after the

@@ -15,6 +15,8 @@ export interface ApiClientInit {
   readonly baseUrl: string
   /** a transfer with no progress for this long is aborted with TIMEOUT */
   readonly idleTimeoutMs: number
+  /** sent as Authorization: Bearer on every request (a daemon with --api-token-file) */
+  readonly apiToken?: string
   readonly fetch?: typeof fetch
 }
 
@@ -60,11 +62,13 @@ export class ApiClient {
   readonly baseUrl: string
   private readonly idleTimeoutMs: number
   private readonly fetchFn: typeof fetch
+  private readonly apiToken: string | undefined
 
   constructor (init: ApiClientInit) {
     this.baseUrl = init.baseUrl.replace(/\/+$/, '')
     this.idleTimeoutMs = init.idleTimeoutMs
     this.fetchFn = init.fetch ?? fetch
+    this.apiToken = init.apiToken
   }
 
   async putFile (remotePath: string, body: AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<FileRecord> {
@@ -81,7 +85,7 @@ export class ApiClient {
 
   /** the same client for another daemon (e.g. the leader a NOT_LEADER answer named) */
   at (baseUrl: string): ApiClient {
-    return new ApiClient({ baseUrl, idleTimeoutMs: this.idleTimeoutMs, fetch: this.fetchFn })
+    return new ApiClient({ baseUrl, idleTimeoutMs: this.idleTimeoutMs, fetch: this.fetchFn, ...(this.apiToken === undefined ? {} : { apiToken: this.apiToken }) })
   }
 
   async openFile (remotePath: string, options: ReadOptions & { range?: string, signal?: AbortSignal } = {}): Promise<OpenedFile> {
@@ -175,7 +179,8 @@ export class ApiClient {
     const watchdog = startIdleWatchdog(this.idleTimeoutMs, `${options.method} ${this.baseUrl}`, options.signal)
     let response: Response
     try {
-      const init: RequestInit & { duplex?: 'half' } = { method: options.method, headers: options.headers, signal: watchdog.signal }
+      const headers = this.apiToken === undefined ? options.headers : { ...options.headers, authorization: `Bearer ${this.apiToken}` }
+      const init: RequestInit & { duplex?: 'half' } = { method: options.method, headers, signal: watchdog.signal }
       if (typeof options.body === 'string') {
         init.body = options.body
       } else if (options.body !== undefined) {

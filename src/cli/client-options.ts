@@ -1,5 +1,7 @@
 // The options every client command shares: --api, --json, --timeout.
+import path from 'node:path'
 import { Command, Option } from 'commander'
+import { readApiTokenSync } from '../api/api-token.js'
 import { parseDurationMs } from '../config/parse-duration.js'
 import { JadfsError } from '../errors.js'
 import { ApiClient } from './api-client.js'
@@ -11,6 +13,7 @@ export interface ClientOptions {
   readonly api?: string
   readonly json?: boolean
   readonly timeout?: string
+  readonly apiTokenFile?: string
 }
 
 export function addClientOptions (command: Command): Command {
@@ -18,6 +21,7 @@ export function addClientOptions (command: Command): Command {
     .addOption(new Option('--api <url>', `daemon API URL (env JADFS_API, default ${DEFAULT_API_URL})`))
     .option('--json', 'print the result as JSON for scripts')
     .option('--timeout <duration>', 'give up when a transfer makes no progress for this long', '30s')
+    .addOption(new Option('--api-token-file <file>', 'the daemon\'s API token file, for a daemon started with --api-token-file (env JADFS_API_TOKEN_FILE)'))
 }
 
 export function clientFrom (options: ClientOptions, io: CliIo): ApiClient {
@@ -35,5 +39,13 @@ export function clientFrom (options: ClientOptions, io: CliIo): ApiClient {
   if (idleTimeoutMs === undefined || idleTimeoutMs <= 0) {
     throw new JadfsError('INVALID_ARGUMENT', `--timeout ${JSON.stringify(options.timeout)} is not a duration like 30s`)
   }
-  return new ApiClient({ baseUrl, idleTimeoutMs })
+  const apiToken = apiTokenFrom(options.apiTokenFile, io)
+  return new ApiClient({ baseUrl, idleTimeoutMs, ...(apiToken === undefined ? {} : { apiToken }) })
+}
+
+/** the token in --api-token-file, else in JADFS_API_TOKEN_FILE; none when neither is given */
+export function apiTokenFrom (flag: string | undefined, io: CliIo): string | undefined {
+  const file = flag ?? (io.env.JADFS_API_TOKEN_FILE === '' ? undefined : io.env.JADFS_API_TOKEN_FILE)
+  if (file === undefined) return undefined
+  return readApiTokenSync(path.resolve(io.cwd, file), flag === undefined ? 'JADFS_API_TOKEN_FILE' : '--api-token-file')
 }

@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander'
 import { isJadfsError } from '../errors.js'
 import { processIo, type CliIo } from './cli-io.js'
 import type { CommandContext } from './command-context.js'
+import { registerApiTokenCommand } from './commands/api-token.js'
 import { registerClusterCommand } from './commands/cluster.js'
 import { registerDaemonCommand } from './commands/daemon.js'
 import { registerGcCommand } from './commands/gc.js'
@@ -81,5 +82,6 @@ Examples:
   registerIdCommand(program, ctx)
   registerVotersCommand(program, ctx)
   registerClusterCommand(program, ctx)
+  registerApiTokenCommand(program, ctx)
   return program
 }

@@ -45,6 +45,8 @@ export interface DaemonConfig {
   readonly scrubIntervalMs: number
   /** the private cluster's key file; null: any peer that can reach this one may connect */
   readonly clusterKeyFile: string | null
+  /** the API token file; null: the API answers whoever reaches it */
+  readonly apiTokenFile: string | null
 }
 
 /** raw option values as commander hands them over (all strings, absent when not given) */
@@ -64,6 +66,7 @@ export interface DaemonFlags {
   readonly gcInterval?: string
   readonly scrubInterval?: string
   readonly clusterKey?: string
+  readonly apiTokenFile?: string
   /** repeatable flags arrive as arrays */
   readonly listen?: readonly string[]
   readonly announce?: readonly string[]
@@ -94,7 +97,8 @@ const OPTIONS: readonly OptionSpec[] = [
   { key: 'snapshotEvery', flag: '--snapshot-every', env: 'JADFS_SNAPSHOT_EVERY', defaultValue: '10000' },
   { key: 'gcInterval', flag: '--gc-interval', env: 'JADFS_GC_INTERVAL', defaultValue: '10m' },
   { key: 'scrubInterval', flag: '--scrub-interval', env: 'JADFS_SCRUB_INTERVAL', defaultValue: '24h' },
-  { key: 'clusterKey', flag: '--cluster-key', env: 'JADFS_CLUSTER_KEY', defaultValue: '' }
+  { key: 'clusterKey', flag: '--cluster-key', env: 'JADFS_CLUSTER_KEY', defaultValue: '' },
+  { key: 'apiTokenFile', flag: '--api-token-file', env: 'JADFS_API_TOKEN_FILE', defaultValue: '' }
 ]
 
 interface ListOptionSpec {
@@ -166,8 +170,9 @@ const FIELD_SCHEMAS: { readonly [K in ScalarFlag]-?: z.ZodType<unknown, string> 
   snapshotEvery: wholeNumber(1, 10_000_000, 'expected a number of log entries from 1 to 10000000'),
   gcInterval: duration,
   scrubInterval: duration,
-  // read and checked when the peer starts (a file, not a value)
-  clusterKey: z.string()
+  // read and checked when the peer starts (files, not values)
+  clusterKey: z.string(),
+  apiTokenFile: z.string()
 }
 
 export function resolveDaemonConfig (flags: DaemonFlags, env: Readonly<Record<string, string | undefined>>, cwd: string): DaemonConfig {
@@ -209,7 +214,8 @@ export function resolveDaemonConfig (flags: DaemonFlags, env: Readonly<Record<st
     snapshotEveryEntries: values.snapshotEvery as number,
     gcIntervalMs: values.gcInterval as number,
     scrubIntervalMs: values.scrubInterval as number,
-    clusterKeyFile: values.clusterKey === '' ? null : path.resolve(cwd, values.clusterKey as string)
+    clusterKeyFile: values.clusterKey === '' ? null : path.resolve(cwd, values.clusterKey as string),
+    apiTokenFile: values.apiTokenFile === '' ? null : path.resolve(cwd, values.apiTokenFile as string)
   }
 }
 

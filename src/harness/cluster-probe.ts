@@ -6,9 +6,11 @@ export const PROBE_TIMEOUT_MS = 2000
 
 export type Probe = { readonly ok: true, readonly view: ClusterView } | { readonly ok: false, readonly error: string, readonly status?: number }
 
-export async function probeCluster (apiUrl: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<Probe> {
+/** apiToken: for daemons started with --api-token-file */
+export async function probeCluster (apiUrl: string, apiToken?: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<Probe> {
   try {
-    const response = await fetch(`${apiUrl}/v1/cluster`, { signal: AbortSignal.timeout(timeoutMs) })
+    const headers = apiToken === undefined ? undefined : { authorization: `Bearer ${apiToken}` }
+    const response = await fetch(`${apiUrl}/v1/cluster`, { signal: AbortSignal.timeout(timeoutMs), ...(headers === undefined ? {} : { headers }) })
     const text = await response.text()
     if (!response.ok) return { ok: false, error: `HTTP ${response.status}: ${text.slice(0, 200)}`, status: response.status }
     return { ok: true, view: JSON.parse(text) as ClusterView }

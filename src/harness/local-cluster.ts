@@ -6,6 +6,7 @@
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import type { ClusterView } from '../api/cluster-view.js'
+import { readApiToken } from '../api/api-token.js'
 import { JadfsError } from '../errors.js'
 import { readClusterFile } from './cluster-file.js'
 import type { ExitStatus } from './daemon-process.js'
@@ -74,7 +75,7 @@ export interface LocalCluster {
 }
 
 export async function startLocalCluster (init: LocalClusterInit): Promise<LocalCluster> {
-  const settings = validate(init)
+  const settings = await validate(init)
   await mkdir(settings.dir, { recursive: true })
   await refuseIfRunning(settings.dir)
   const cluster = new ProcessCluster(settings)
@@ -87,7 +88,18 @@ export async function startLocalCluster (init: LocalClusterInit): Promise<LocalC
   return cluster
 }
 
-function validate (init: LocalClusterInit): Settings {
+/** the token file the daemons will be started with (the last flag wins, as for the daemon), if any */
+export function apiTokenFileOf (daemonArgs: readonly string[], env: Readonly<Record<string, string | undefined>>): string | undefined {
+  let file: string | undefined
+  daemonArgs.forEach((arg, i) => {
+    if (arg === '--api-token-file') file = daemonArgs[i + 1]
+    else if (arg.startsWith('--api-token-file=')) file = arg.slice('--api-token-file='.length)
+  })
+  const fromEnv = env.JADFS_API_TOKEN_FILE
+  return file ?? (fromEnv === undefined || fromEnv === '' ? undefined : fromEnv)
+}
+
+async function validate (init: LocalClusterInit): Promise<Settings> {
   const whole = (n: unknown): boolean => Number.isSafeInteger(n)
   if (!whole(init.nodes) || init.nodes < 1 || init.nodes > MAX_NODES) {
     throw new JadfsError('INVALID_ARGUMENT', `nodes must be a whole number from 1 to ${MAX_NODES}, got ${String(init.nodes)}`)
@@ -96,11 +108,15 @@ function validate (init: LocalClusterInit): Settings {
   if (!whole(voters) || voters < 1 || voters % 2 === 0) {
     throw new JadfsError('INVALID_ARGUMENT', `voters must be an odd whole number (1, 3, 5, …), got ${String(voters)}`)
   }
+  const daemonArgs = init.daemonArgs ?? []
+  const env = { ...process.env, ...init.env }
+  const tokenFile = apiTokenFileOf(daemonArgs, env)
   return {
     dir: path.resolve(init.dir),
     voters,
-    daemonArgs: init.daemonArgs ?? [],
-    env: { ...process.env, ...init.env },
+    daemonArgs,
+    env,
+    apiToken: tokenFile === undefined ? undefined : await readApiToken(path.resolve(tokenFile), '--api-token-file'),
     startTimeoutMs: init.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
     stopTimeoutMs: init.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS,
     bin: init.daemonBin ?? jadfsBinPath(),

@@ -31,6 +31,8 @@ export interface Settings {
   readonly stopTimeoutMs: number
   readonly bin: string
   readonly signal: AbortSignal | undefined
+  /** the token the daemons require (their --api-token-file), for the harness's own requests */
+  readonly apiToken: string | undefined
 }
 
 interface Slot {
@@ -130,7 +132,7 @@ export class ProcessCluster implements LocalCluster {
     while (true) {
       await this.checkStarting(watched)
       const running = this.slots.filter((s) => s.proc.exit === undefined && s.info !== undefined)
-      const answers = await Promise.all(running.map(async (slot) => ({ slot, probe: await probeCluster(slot.info?.apiUrl ?? '') })))
+      const answers = await Promise.all(running.map(async (slot) => ({ slot, probe: await probeCluster(slot.info?.apiUrl ?? '', this.settings.apiToken) })))
       for (const { slot, probe } of answers) {
         if (probe.ok && predicate(probe.view, toLocalNode(slot))) return probe.view
         last.set(slot.index, probe.ok ? summarizeView(probe.view) : probe.error)
@@ -203,7 +205,7 @@ export class ProcessCluster implements LocalCluster {
     let missing: readonly string[] = []
     while (true) {
       await this.checkStarting(this.slots)
-      const probe = await probeCluster(first.info?.apiUrl ?? '')
+      const probe = await probeCluster(first.info?.apiUrl ?? '', this.settings.apiToken)
       if (probe.ok) {
         const gap = formationGap(probe.view, peerIds, expectedVoters)
         if (gap === undefined) return

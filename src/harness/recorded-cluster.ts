@@ -34,13 +34,14 @@ export interface NodeHealth {
   readonly error: string | undefined
 }
 
-export async function inspectRecordedCluster (dir: string): Promise<NodeHealth[]> {
+/** apiToken: for daemons started with --api-token-file */
+export async function inspectRecordedCluster (dir: string, apiToken?: string): Promise<NodeHealth[]> {
   const { nodes } = await requireClusterFile(path.resolve(dir))
   return await Promise.all(nodes.map(async (node) => {
     const running = await isDaemonProcess(node.pid, node.dataDir)
     if (node.apiUrl === null) return { node, running, answering: false, view: undefined, error: 'no API URL recorded (it never finished starting)' }
     if (!running) return { node, running, answering: false, view: undefined, error: 'not running' }
-    const probe = await probeCluster(node.apiUrl)
+    const probe = await probeCluster(node.apiUrl, apiToken)
     return probe.ok
       ? { node, running, answering: true, view: probe.view, error: undefined }
       : { node, running, answering: false, view: undefined, error: probe.error }

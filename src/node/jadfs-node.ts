@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { Registry, collectDefaultMetrics } from 'prom-client'
 import { buildApiApp } from '../api/app.js'
+import { readApiToken } from '../api/api-token.js'
 import type { DaemonConfig } from '../config/daemon-config.js'
 import { formatListenAddress } from '../config/listen-address.js'
 import { JadfsError } from '../errors.js'
@@ -34,6 +35,8 @@ export interface JadfsNode {
 
 export async function startJadfsNode (config: DaemonConfig, components: JadfsNodeComponents): Promise<JadfsNode> {
   const { logger } = components
+  // read first: a refused token file stops the daemon before it touches the data dir
+  const apiToken = config.apiTokenFile === null ? undefined : await readApiToken(config.apiTokenFile, '--api-token-file')
   let cluster: ClusterNode | undefined
   let files: LocalFileService
   if (components.openFileService !== undefined) {
@@ -60,7 +63,8 @@ export async function startJadfsNode (config: DaemonConfig, components: JadfsNod
     logger: logger.child({ component: 'api' }),
     metricsRegistry: registry,
     maxFileSizeBytes: config.maxFileSizeBytes,
-    ...(cluster === undefined ? {} : { cluster: cluster.control })
+    ...(cluster === undefined ? {} : { cluster: cluster.control }),
+    ...(apiToken === undefined ? {} : { apiToken })
   })
 
   try {
@@ -80,7 +84,7 @@ export async function startJadfsNode (config: DaemonConfig, components: JadfsNod
   if (cluster !== undefined) {
     await writeRunFile(runFile, { pid: process.pid, apiUrl, peerId: cluster.peerId, addrs: cluster.addrs(), version: components.version, startedAtMs: Date.now() })
   }
-  logger.info({ apiUrl, peerId: cluster?.peerId, addrs: cluster?.addrs(), dataDir: config.dataDir, chunkSizeBytes: config.chunkSizeBytes, gcGraceMs: config.gcGraceMs, version: components.version }, 'jadfs daemon listening')
+  logger.info({ apiUrl, apiToken: apiToken === undefined ? 'none' : 'required', peerId: cluster?.peerId, addrs: cluster?.addrs(), dataDir: config.dataDir, chunkSizeBytes: config.chunkSizeBytes, gcGraceMs: config.gcGraceMs, version: components.version }, 'jadfs daemon listening')
 
   let stopping: Promise<void> | undefined
   return {

@@ -11,14 +11,15 @@ export interface TestApp {
   readonly registry: Registry
 }
 
-export function makeTestApp (options: { maxFileSizeBytes?: number } = {}): TestApp {
+export function makeTestApp (options: { maxFileSizeBytes?: number, apiToken?: string } = {}): TestApp {
   const files = new FakeFileService()
   const registry = new Registry()
   const app = buildApiApp({
     files,
     logger: pino({ level: 'silent' }),
     metricsRegistry: registry,
-    maxFileSizeBytes: options.maxFileSizeBytes ?? 10 * 1024 * 1024
+    maxFileSizeBytes: options.maxFileSizeBytes ?? 10 * 1024 * 1024,
+    ...(options.apiToken === undefined ? {} : { apiToken: options.apiToken })
   })
   return { app, files, registry }
 }

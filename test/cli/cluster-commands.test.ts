@@ -178,6 +178,27 @@ describe('CLI: cluster commands against a fake API', function () {
       assert.equal(res.stdout.split('\n')[0], `promoted ${d} (by the leader at ${leader.url})`)
     })
 
+    it('sends the API token from --api-token-file or JADFS_API_TOKEN_FILE, also to the leader a NOT_LEADER names', async () => {
+      const tokenFile = path.join(dir, 'api.token')
+      await writeFile(tokenFile, 'token-for-the-cli-test-123\n')
+      const leader = await fake((req) => req.method === 'POST' ? { json: { voters: [a, b, c, d], learners: [] } } : undefined)
+      const follower = await fake(() => errorReply(503, 'NOT_LEADER', 'not the leader', { leaderPeerId: a, leaderApiUrl: leader.url }))
+      const res = await runMain(['voters', 'add', d, '--api-token-file', tokenFile], { api: follower.url })
+      assert.equal(res.code, 0, res.stderr)
+      assert.equal(follower.requests[0]?.headers.authorization, 'Bearer token-for-the-cli-test-123')
+      assert.equal(leader.requests[0]?.headers.authorization, 'Bearer token-for-the-cli-test-123')
+      const fromEnv = await runMain(['voters', 'add', d], { api: leader.url, cwd: dir, env: { JADFS_API_TOKEN_FILE: 'api.token' } })
+      assert.equal(fromEnv.code, 0, fromEnv.stderr)
+      assert.equal(leader.requests[1]?.headers.authorization, 'Bearer token-for-the-cli-test-123')
+      const without = await runMain(['voters', 'add', d], { api: leader.url })
+      assert.equal(without.code, 0, without.stderr)
+      assert.equal(leader.requests[2]?.headers.authorization, undefined)
+      const unusable = await runMain(['voters', 'add', d, '--api-token-file', path.join(dir, 'no-such-token')], { api: leader.url })
+      assert.equal(unusable.code, 2)
+      assert.match(unusable.stderr, /cannot read the API token .*no-such-token \(--api-token-file\)/)
+      assert.equal(leader.requests.length, 3, 'a request was sent without the token that was asked for')
+    })
+
     it('does not follow a second NOT_LEADER, and says when no leader is known', async () => {
       const moving = await fake(() => errorReply(503, 'NOT_LEADER', 'leadership moved', { leaderPeerId: b, leaderApiUrl: null }))
       const follower = await fake(() => errorReply(503, 'NOT_LEADER', 'not the leader', { leaderPeerId: a, leaderApiUrl: moving.url }))

@@ -30,11 +30,15 @@ describe('daemon config', () => {
     assert.throws(() => resolveDaemonConfig({ gcInterval: 'often' }, {}, '/'), /--gc-interval: "often": expected a duration/)
   })
 
-  it('takes --cluster-key as a file path resolved against the working directory, none by default', () => {
+  it('takes --cluster-key and --api-token-file as file paths resolved against the working directory, none by default', () => {
     assert.equal(resolveDaemonConfig({}, {}, '/home/u').clusterKeyFile, null)
     assert.equal(resolveDaemonConfig({ clusterKey: 'keys/c.key' }, {}, '/home/u').clusterKeyFile, '/home/u/keys/c.key')
     assert.equal(resolveDaemonConfig({}, { JADFS_CLUSTER_KEY: '/etc/jadfs/c.key' }, '/home/u').clusterKeyFile, '/etc/jadfs/c.key')
     assert.equal(resolveDaemonConfig({}, { JADFS_CLUSTER_KEY: '' }, '/home/u').clusterKeyFile, null)
+    assert.equal(resolveDaemonConfig({}, {}, '/home/u').apiTokenFile, null)
+    assert.equal(resolveDaemonConfig({ apiTokenFile: 'secrets/api.token' }, {}, '/home/u').apiTokenFile, '/home/u/secrets/api.token')
+    assert.equal(resolveDaemonConfig({ apiTokenFile: 'a.token' }, { JADFS_API_TOKEN_FILE: '/etc/b.token' }, '/home/u').apiTokenFile, '/home/u/a.token')
+    assert.equal(resolveDaemonConfig({}, { JADFS_API_TOKEN_FILE: '/etc/b.token' }, '/home/u').apiTokenFile, '/etc/b.token')
   })
 
   it('takes flags over JADFS_* variables over defaults', () => {

@@ -10,6 +10,7 @@ export function registerDaemonCommand (program: Command, ctx: CommandContext): v
     .description('Run a JaDFS peer in the foreground, with its data in --data-dir and the HTTP API on --api-listen. Without --join, a new data dir starts a new cluster with this peer as its first voter; with --join, the peer joins the cluster of the peers named and the leader adds it (first as a learner, then as a voter while the cluster has fewer than --voters). Options taking addresses accept several (--join A B, or --join A --join B); their variables take a comma-separated list. Each option falls back to its JADFS_* variable, then to its default. Logs are JSON lines on stdout. SIGTERM or SIGINT stops it cleanly.')
     .option('--data-dir <dir>', 'where chunks and metadata live (env JADFS_DATA_DIR, default ./.jadfs)')
     .option('--api-listen <host:port>', 'HTTP API address (env JADFS_API_LISTEN, default 127.0.0.1:5080)')
+    .option('--api-token-file <file>', 'require this token (make one with `jadfs api-token FILE`) on every API request but /v1/health; clients pass the same file (env JADFS_API_TOKEN_FILE; default none: whoever reaches --api-listen may read, write and delete)')
     .option('--chunk-size <size>', 'default chunk size for new files, 64KiB..256MiB (env JADFS_CHUNK_SIZE, default 64MiB)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env JADFS_LOG_LEVEL, default info)')
     .option('--gc-interval <duration>', 'collect garbage on its own this often, 0s for only when asked (env JADFS_GC_INTERVAL, default 10m)')
@@ -33,7 +34,7 @@ Examples:
       --announce /ip4/10.0.0.1/tcp/5081            # the first machine of a cluster
   $ jadfs daemon --data-dir /srv/jadfs --listen /ip4/0.0.0.0/tcp/5081 \\
       --join /ip4/10.0.0.1/tcp/5081/p2p/12D3KooW...  # every other machine (jadfs id on the first prints the address)
-  $ jadfs daemon --data-dir /srv/jadfs --api-listen 0.0.0.0:5080 --chunk-size 16MiB
+  $ jadfs daemon --data-dir /srv/jadfs --api-listen 0.0.0.0:5080 --api-token-file /etc/jadfs/token
   $ JADFS_LOG_LEVEL=debug jadfs daemon --gc-grace 1h`)
     .action(async (flags: DaemonFlags) => {
       const config = resolveDaemonConfig(flags, ctx.io.env, ctx.io.cwd)

@@ -1,0 +1,88 @@
+// The API token: a shared secret in a file that a daemon started with --api-token-file asks
+// every API request for (Authorization: Bearer <token>), except the liveness probe. Clients
+// read the same file (--api-token-file / JADFS_API_TOKEN_FILE). It keeps anyone who can reach
+// the API port from reading or deleting files; it does not encrypt (use a trusted network, or
+// a TLS proxy in front, for that).
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { readFile, writeFile } from 'node:fs/promises'
+import { JadfsError } from '../errors.js'
+
+/** shorter secrets are guessable; ours are 43 characters */
+export const MIN_API_TOKEN_CHARS = 16
+/** a header line, not a document */
+export const MAX_API_TOKEN_CHARS = 512
+/** printable ASCII without spaces: a token must survive being put in a header as it is */
+const TOKEN_PATTERN = /^[\x21-\x7e]+$/
+
+/** The token in a token file's text (surrounding whitespace ignored), or INVALID_CONFIG saying what is wrong. */
+export function parseApiToken (text: string, source: string, option: string): string {
+  const token = text.trim()
+  const problem = token.length < MIN_API_TOKEN_CHARS
+    ? `${token.length} characters, at least ${MIN_API_TOKEN_CHARS} are needed`
+    : token.length > MAX_API_TOKEN_CHARS
+      ? `${token.length} characters, at most ${MAX_API_TOKEN_CHARS} are allowed`
+      : !TOKEN_PATTERN.test(token)
+          ? 'only printable ASCII without spaces is allowed'
+          : undefined
+  if (problem !== undefined) {
+    throw new JadfsError('INVALID_CONFIG', `API token ${source} is not usable: ${problem}; make one with \`jadfs api-token FILE\``, { details: { option } })
+  }
+  return token
+}
+
+export async function readApiToken (path: string, option: string): Promise<string> {
+  let bytes: Buffer
+  try {
+    bytes = await readFile(path)
+  } catch (err) {
+    throw unreadable(path, option, err)
+  }
+  return parseApiToken(textOf(bytes, path, option), path, option)
+}
+
+/** the same, for the CLI, which reads it once before its first request */
+export function readApiTokenSync (path: string, option: string): string {
+  let bytes: Buffer
+  try {
+    bytes = readFileSync(path)
+  } catch (err) {
+    throw unreadable(path, option, err)
+  }
+  return parseApiToken(textOf(bytes, path, option), path, option)
+}
+
+function textOf (bytes: Buffer, path: string, option: string): string {
+  if (bytes.byteLength > MAX_API_TOKEN_CHARS + 64) throw unreadable(path, option, new Error(`${bytes.byteLength} bytes, a token file holds one short line`))
+  return bytes.toString('utf8')
+}
+
+function unreadable (path: string, option: string, err: unknown): JadfsError {
+  return new JadfsError('INVALID_CONFIG', `cannot read the API token ${path} (${option}): ${(err as Error).message}`, { details: { option } })
+}
+
+/**
+ * Whether an Authorization header carries the token. Both sides are hashed first, so the
+ * comparison takes the same time whatever the length or the first wrong character.
+ */
+export function carriesApiToken (authorization: string | undefined, token: string): boolean {
+  const presented = /^Bearer ([\x21-\x7e]+)$/i.exec(authorization ?? '')?.[1] ?? ''
+  const digest = (text: string): Buffer => createHash('sha256').update(text).digest()
+  return timingSafeEqual(digest(presented), digest(token)) && presented.length > 0
+}
+
+/** A new random token: 32 bytes, base64url. */
+export function newApiToken (): string {
+  return randomBytes(32).toString('base64url')
+}
+
+/** A new token file (readable by its owner only); an existing file is never replaced. */
+export async function writeNewApiToken (path: string): Promise<void> {
+  try {
+    await writeFile(path, newApiToken() + '\n', { flag: 'wx', mode: 0o600 })
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'EEXIST') throw new JadfsError('INVALID_ARGUMENT', `${path} already exists; a token file is never overwritten (the daemon and its clients hold copies)`)
+    throw new JadfsError('INVALID_ARGUMENT', `cannot write ${path}: ${(err as Error).message}`)
+  }
+}
