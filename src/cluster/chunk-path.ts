@@ -51,13 +51,16 @@ export interface ChunkPath {
   readonly queue: ReplicationQueue
   /** schedules a repair scan soon: a peer was declared dead */
   readonly repairSoon: () => void
+  /** of these cached copies, those some live peer holds as a copy: only those may be evicted */
+  readonly confirmEvictable: (cids: readonly string[]) => Promise<ReadonlySet<string>>
 }
+
+/** a have round before an eviction gives up on a silent peer after this long */
+const EVICTION_CHECK_MS = 10_000
 
 export async function startChunkPath (init: ChunkPathInit): Promise<ChunkPath> {
   const { host, files, selfId, gossip, monitor, locations, logger, onStop } = init
   const store = { chunks: files.chunkStore, index: files.chunkIndex }
-  // any sound copy can be read from or pushed from
-  const holdsLocally = (cid: string): boolean => files.chunkIndex.get(cid)?.state === 'ok'
   // a cached copy (fetched for a read, evicted when unused) is not one of the chunk's copies
   const localCopy = (cid: string): 'copy' | 'cached' | 'none' => {
     const row = files.chunkIndex.get(cid)
@@ -73,6 +76,9 @@ export async function startChunkPath (init: ChunkPathInit): Promise<ChunkPath> {
   const livePeers = (): PlacementCandidate[] => monitor.table.list('alive')
     .filter((p) => p.peerId !== selfId)
     .map((p) => ({ peerId: p.peerId, weight: p.heartbeat.freeBytes }))
+  // batched "which of these do you hold as copies?" (repair, and confirming an eviction)
+  const askHave = async (peerId: string, cids: readonly string[], signal: AbortSignal): Promise<boolean[]> =>
+    await requestHave(host, peerIdFromString(peerId), cids.map((cid) => CID.parse(cid)), { signal })
 
   // where chunks are: DHT provider records (rate-limited, re-provided) and a gossip-fed cache
   const provides = new ProvideScheduler({
@@ -164,7 +170,9 @@ export async function startChunkPath (init: ChunkPathInit): Promise<ChunkPath> {
     queue,
     selfId,
     livePeers,
-    holdsLocally,
+    // the replicator counts this peer among the holders: a cached copy it pays debt from
+    // must then stay (and one evicted meanwhile leaves nothing to pay from)
+    holdsLocally: (cid) => localCopy(cid) === 'copy' || (localCopy(cid) === 'cached' && files.chunkIndex.keepAsCopy(cid)),
     push: async (peerId, cid, signal) => await push(peerId, cid, signal),
     nowMs: Date.now,
     logger: host.logger
@@ -177,16 +185,26 @@ export async function startChunkPath (init: ChunkPathInit): Promise<ChunkPath> {
     selfId,
     listFiles: (after, limit) => files.namespace.files.list('/', after, limit),
     localCopy,
-    keepAsCopy: (cid) => { files.chunkIndex.keepAsCopy(cid) },
+    keepAsCopy: (cid) => files.chunkIndex.keepAsCopy(cid),
     livePeers,
-    askHave: async (peerId, cids, signal) => await requestHave(host, peerIdFromString(peerId), cids.map((cid) => CID.parse(cid)), { signal }),
+    askHave: async (peerId, cids, signal) => await askHave(peerId, cids, signal),
     rank: rankPeers,
     recordDebt,
     signal: repairStopping.signal,
     logger
   }), repairStopping, logger, onStop)
 
-  return { replication, reader, announcer, queue, repairSoon }
+  const confirmEvictable = async (cids: readonly string[]): Promise<ReadonlySet<string>> => {
+    const signal = AbortSignal.any([host.signal, AbortSignal.timeout(EVICTION_CHECK_MS)])
+    const held = new Set<string>()
+    await Promise.allSettled(livePeers().map(async (p) => {
+      const has = await askHave(p.peerId, cids, signal)
+      has.forEach((yes, i) => { if (yes) held.add(cids[i] as string) })
+    }))
+    return held
+  }
+
+  return { replication, reader, announcer, queue, repairSoon, confirmEvictable }
 }
 
 /** scans every REPAIR_INTERVAL_MS, and soon after a peer dies; returns "scan soon" */

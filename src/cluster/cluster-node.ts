@@ -100,7 +100,8 @@ async function assemble (init: ClusterNodeInit, host: JadfsHost, selfId: string,
       await chunks.replication.replicateChunk(chunk, r)
     },
     openRead: (refs) => chunks.reader.openRead(refs),
-    chunkRemoved: (cid) => { chunks.announcer.announceDeleted(cid) }
+    chunkRemoved: (cid) => { chunks.announcer.announceDeleted(cid) },
+    confirmEvictable: async (cids) => await chunks.confirmEvictable(cids)
   }
   const files = await openLocalFileService({
     dataDir: config.dataDir,

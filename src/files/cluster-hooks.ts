@@ -33,4 +33,6 @@ export interface ClusterHooks {
   openRead: (chunks: readonly ChunkRef[], signal: AbortSignal | undefined) => ReadSession
   /** garbage collection removed this chunk's file here */
   chunkRemoved: (cid: string) => void
+  /** of these cached copies, the ones some live peer holds as a copy (which may be evicted) */
+  confirmEvictable: (cids: readonly string[]) => Promise<ReadonlySet<string>>
 }

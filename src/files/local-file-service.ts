@@ -245,7 +245,7 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
         lock: this.lock,
         pins: this.pins,
         nowMs: this.nowMs,
-        ...(this.cluster === undefined ? {} : { onRemoved: this.cluster.chunkRemoved })
+        ...(this.cluster === undefined ? {} : { onRemoved: this.cluster.chunkRemoved, confirmEvictable: this.cluster.confirmEvictable })
       }, graceMs))
       this.gcRunning = run
       const result = await run

@@ -9,6 +9,7 @@ const GAUGES: ReadonlyArray<{ readonly name: string, readonly help: string, read
   { name: 'jadfs_physical_bytes', help: 'Bytes of distinct chunk files on disk', field: 'physicalBytes' },
   { name: 'jadfs_chunks', help: 'Distinct chunks stored', field: 'chunks' },
   { name: 'jadfs_bad_chunks', help: 'Chunks that failed their hash check', field: 'badChunks' },
+  { name: 'jadfs_cached_chunks', help: 'Chunks held only as cached copies fetched for reads (evicted when unread)', field: 'cachedChunks' },
   { name: 'jadfs_disk_free_bytes', help: 'Free bytes on the data directory filesystem', field: 'diskFreeBytes' },
   { name: 'jadfs_disk_total_bytes', help: 'Size of the data directory filesystem', field: 'diskTotalBytes' },
   { name: 'jadfs_applied_index', help: 'Index of the last namespace command applied', field: 'appliedIndex' },

@@ -42,6 +42,7 @@ export class ChunkIndex {
   private readonly addRef: Statement<{ cid: string, size: number, now: number }>
   private readonly releaseRef: Statement<{ cid: string, now: number }>
   private readonly setState: Statement<{ cid: string, state: ChunkState }>
+  private readonly setBad: Statement<[string]>
   private readonly deleteOne: Statement<[string]>
   private readonly selectCollectable: Statement<[number], RawRow>
   private readonly selectLocal: Statement<[], RawRow>
@@ -67,6 +68,7 @@ export class ChunkIndex {
       ON CONFLICT (cid) DO UPDATE SET refcount = refcount + 1, touched_at_ms = @now`)
     this.releaseRef = db.prepare('UPDATE chunks SET refcount = refcount - 1, touched_at_ms = @now WHERE cid = @cid AND refcount > 0')
     this.setState = db.prepare('UPDATE chunks SET state = @state WHERE cid = @cid')
+    this.setBad = db.prepare("UPDATE chunks SET state = 'bad' WHERE cid = ? AND state = 'ok'")
     this.deleteOne = db.prepare('DELETE FROM chunks WHERE cid = ?')
     this.selectCollectable = db.prepare('SELECT * FROM chunks WHERE refcount = 0 AND touched_at_ms <= ? ORDER BY touched_at_ms')
     this.selectLocal = db.prepare("SELECT * FROM chunks WHERE state != 'absent'")
@@ -89,9 +91,13 @@ export class ChunkIndex {
     this.upsertStored.run({ cid, size: sizeBytes, now: nowMs, cached: options.cached === true ? 1 : 0 })
   }
 
-  /** a peer counts on this copy (it answered a push with "already have it"): no longer cached */
-  keepAsCopy (cid: string): void {
+  /**
+   * A peer counts on this copy (a push found it here, or repair found no other): no longer
+   * cached. False when there is no sound copy here to keep (it was evicted meanwhile).
+   */
+  keepAsCopy (cid: string): boolean {
     this.clearCached.run(cid)
+    return this.get(cid)?.state === 'ok'
   }
 
   /** a read used this cached copy: the eviction grace period starts again */
@@ -146,6 +152,11 @@ export class ChunkIndex {
 
   markState (cid: string, state: ChunkState): void {
     this.setState.run({ cid, state })
+  }
+
+  /** a copy failed a check; false if there was no sound copy to mark (absent meanwhile) */
+  markBad (cid: string): boolean {
+    return this.setBad.run(cid).changes === 1
   }
 
   delete (cid: string): void {

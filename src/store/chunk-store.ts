@@ -83,9 +83,10 @@ export class ChunkStore {
     if (row.state === 'bad') throw corrupt(cid, 'it was marked bad by an earlier check')
     const handle = await this.c.files.openForRead(cid)
     if (handle === null) {
-      // collected while unreferenced (a reader of a version overwritten meanwhile): not damage
+      // collected while unreferenced (a reader of a version overwritten meanwhile), or a
+      // cached copy evicted meanwhile: not damage
       const now = this.c.index.get(cid)
-      if (now === undefined || now.refcount === 0) {
+      if (now === undefined || now.refcount === 0 || now.state === 'absent') {
         throw new JadfsError('CHUNK_NOT_FOUND', `chunk ${cid} is no longer stored on this node`, { details: { cid } })
       }
       this.markBad(cid, 'its file is missing')
@@ -118,8 +119,7 @@ export class ChunkStore {
   }
 
   private markBad (cid: string, why: string): void {
-    this.c.index.markState(cid, 'bad')
-    this.c.onCorrupt?.(cid, why)
+    if (this.c.index.markBad(cid)) this.c.onCorrupt?.(cid, why)
   }
 }
 

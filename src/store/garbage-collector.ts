@@ -30,7 +30,15 @@ export interface GarbageCollectorComponents {
   readonly nowMs: () => number
   /** told of each chunk file removed (a cluster stops announcing it) */
   readonly onRemoved?: (cid: string) => void
+  /**
+   * Of these cached copies, the ones that may go: in a cluster, those some live peer holds
+   * as a copy, so an eviction never takes the last copy there is. Absent: all of them.
+   */
+  readonly confirmEvictable?: (cids: readonly string[]) => Promise<ReadonlySet<string>>
 }
+
+/** cached copies confirmed with peers per round trip (the have protocol's batch limit) */
+const EVICTION_BATCH = 1024
 
 export async function collectGarbage (c: GarbageCollectorComponents, graceMs: number): Promise<GcResult> {
   const startedMs = c.nowMs()
@@ -55,20 +63,28 @@ export async function collectGarbage (c: GarbageCollectorComponents, graceMs: nu
     })
   }
 
-  for (const candidate of c.index.evictable(cutoffMs)) {
-    if (c.pins.isPinned(candidate.cid)) continue
-    await c.lock.run(candidate.cid, async () => {
-      const row = c.index.get(candidate.cid)
-      if (row === undefined || !row.cached || row.state === 'absent' || row.touchedAtMs > cutoffMs || c.pins.isPinned(row.cid)) return
-      const freed = await c.files.remove(row.cid)
-      c.index.markEvicted(row.cid)
-      if (freed !== null) {
-        chunksRemoved++
-        cachedEvicted++
-        bytesFreed += freed
-        c.onRemoved?.(row.cid)
-      }
-    })
+  const evictable = c.index.evictable(cutoffMs).filter((row) => !c.pins.isPinned(row.cid)).map((row) => row.cid)
+  for (let i = 0; i < evictable.length; i += EVICTION_BATCH) {
+    const batch = evictable.slice(i, i + EVICTION_BATCH)
+    const confirmed = c.confirmEvictable === undefined ? new Set(batch) : await c.confirmEvictable(batch)
+    for (const cid of batch) {
+      if (!confirmed.has(cid)) continue
+      await c.lock.run(cid, async () => {
+        const row = c.index.get(cid)
+        if (row === undefined || !row.cached || row.state === 'absent' || row.touchedAtMs > cutoffMs || c.pins.isPinned(cid)) return
+        // the row says 'absent' before the file goes, in the same step as the check: a push
+        // or a read looking now finds no copy (and stores or fetches one), never a row that
+        // claims a file being deleted
+        c.index.markEvicted(cid)
+        const freed = await c.files.remove(cid)
+        c.onRemoved?.(cid)
+        if (freed !== null) {
+          chunksRemoved++
+          cachedEvicted++
+          bytesFreed += freed
+        }
+      })
+    }
   }
 
   const onDisk = new Set<string>()
@@ -93,6 +109,10 @@ export async function collectGarbage (c: GarbageCollectorComponents, graceMs: nu
       if (await c.files.statChunk(row.cid) !== null) return
       if (current.refcount === 0) {
         c.index.delete(row.cid)
+      } else if (current.cached) {
+        // a cached copy that lost its file is simply no longer held here
+        c.index.markEvicted(row.cid)
+        c.onRemoved?.(row.cid)
       } else if (current.state !== 'bad') {
         c.index.markState(row.cid, 'bad')
         missingMarkedBad++

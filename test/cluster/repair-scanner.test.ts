@@ -6,7 +6,8 @@
 // copies as missing; batches hold at most CHUNKS_PER_BATCH ids and namespace pages at most
 // FILES_PER_PAGE files (both at the limit); concurrent scans share one pass. A cached copy
 // (fetched for a read) is not counted as a copy, and its peer steps in only when no live
-// peer has a copy: then it keeps the cached one as a copy and records the debt.
+// peer has a copy: then it keeps the cached one as a copy and records the debt, unless no
+// peer is live (it may be the one cut off) or the cached copy was evicted meanwhile.
 import { strict as assert } from 'node:assert'
 import type { FileRecord } from '../../src/files/file-service.js'
 import { CHUNKS_PER_BATCH, FILES_PER_PAGE, RepairScanner } from '../../src/cluster/repair/repair-scanner.js'
@@ -38,6 +39,8 @@ interface Harness {
   held: Map<string, Set<string>>
   /** peers whose have request fails */
   silent: Set<string>
+  /** runs as each peer answers a have request */
+  whileAnswering: () => void
   /** the ranking: this order for every chunk */
   order: string[]
   readonly debts: Array<{ cid: string, want: number, holders: string[] }>
@@ -55,6 +58,7 @@ function harness (): Harness {
     peers: ['a', 'b', 'c'],
     held: new Map<string, Set<string>>(),
     silent: new Set<string>(),
+    whileAnswering: () => {},
     order: [SELF, 'a', 'b', 'c'],
     debts: [] as Array<{ cid: string, want: number, holders: string[] }>,
     haveCalls: [] as Array<{ peerId: string, count: number }>,
@@ -69,13 +73,16 @@ function harness (): Harness {
     },
     localCopy: (cid) => h.cached.has(cid) ? 'cached' : h.local.has(cid) ? 'copy' : 'none',
     keepAsCopy: (cid) => {
+      if (!h.cached.has(cid)) return false
       h.kept.push(cid)
       h.cached.delete(cid)
       h.local.add(cid)
+      return true
     },
     livePeers: () => h.peers.map((peerId) => ({ peerId, weight: 1 })),
     askHave: async (peerId, cids) => {
       h.haveCalls.push({ peerId, count: cids.length })
+      h.whileAnswering()
       if (h.silent.has(peerId)) throw new Error(`${peerId} did not answer`)
       return cids.map((cid) => h.held.get(cid)?.has(peerId) ?? false)
     },
@@ -120,6 +127,25 @@ describe('cluster: repair scanner', () => {
     assert.deepEqual(h.kept, ['last'])
     assert.deepEqual(h.debts, [{ cid: 'last', want: 2, holders: [SELF] }], 'recorded though this peer ranks last')
     assert.deepEqual(report, { chunksChecked: 2, chunksShort: 1, debtsRecorded: 1, cachedKept: 1, peersUnanswered: 0 })
+  })
+
+  it('with no live peer at all, or the cached copy evicted during the scan, keeps nothing and records nothing', async () => {
+    const h = harness()
+    h.files = [file('/f', ['x'])]
+    h.cached = new Set(['x'])
+    h.peers = []
+    const alone = await h.scanner.scan()
+    assert.deepEqual([h.kept, h.debts, alone.chunksShort, alone.cachedKept], [[], [], 1, 0])
+    // the control: with a live peer that has no copy, the cache is kept
+    h.peers = ['a']
+    assert.equal((await h.scanner.scan()).cachedKept, 1)
+
+    const g = harness()
+    g.files = [file('/f', ['y'])]
+    g.cached = new Set(['y'])
+    g.whileAnswering = () => { g.cached.delete('y') } // evicted while the peers answer
+    const evicted = await g.scanner.scan()
+    assert.deepEqual([g.kept, g.debts, evicted.cachedKept], [[], [], 0])
   })
 
   it('leaves a short chunk to the holder that ranks before this peer', async () => {

@@ -17,8 +17,8 @@ export interface RepairScannerComponents {
   listFiles: (afterPath: string | undefined, limit: number) => readonly FileRecord[]
   /** what this peer holds of the chunk: a copy, a cached copy fetched for a read, or nothing */
   localCopy: (cid: string) => 'copy' | 'cached' | 'none'
-  /** makes this peer's cached copy one of the chunk's copies (it will not be evicted) */
-  keepAsCopy: (cid: string) => void
+  /** makes this peer's cached copy one of the chunk's copies (it will not be evicted); false if it is gone */
+  keepAsCopy: (cid: string) => boolean
   /** live peers other than this one, weighted as for placement */
   livePeers: () => readonly PlacementPeer[]
   /** for each cid, whether the peer holds it (the have protocol); rejects if the peer cannot answer */
@@ -117,9 +117,11 @@ export class RepairScanner {
       if (held.size >= chunk.wantCopies) continue
       chunksShort++
       if (chunk.cachedOnly) {
-        // the peers with copies repair it; only when there are none does the cache save it
-        if (held.size > 0) continue
-        this.c.keepAsCopy(chunk.cid)
+        // the peers with copies repair it; only when there are none does the cache save it.
+        // With no live peer at all this peer may be the one cut off: its cache stays a cache
+        // (nothing evicts it while no peer confirms a copy) until a scan hears from peers.
+        if (held.size > 0 || peers.length === 0) continue
+        if (!this.c.keepAsCopy(chunk.cid)) continue
         cachedKept++
         held.add(this.c.selfId)
       }

@@ -1,0 +1,118 @@
+// Checks the eviction of cached copies (what a cluster peer keeps of chunks it fetched for
+// reads) against a real chunk store in a temp dir, with the collector called directly:
+// - only the copies the cluster confirms (some live peer holds a copy) are evicted, and each
+//   eviction is announced, whether or not the file was still there;
+// - while an eviction deletes the file, the row already says 'absent', so a push arriving then
+//   finds no copy to promise (keepAsCopy is false) and a read finds nothing to open; the
+//   delete is held open by a gate to look at that moment;
+// - a verified open that finds the file of an evicted copy gone answers CHUNK_NOT_FOUND and
+//   marks nothing bad (the eviction lands between the open's row check and its file open).
+import { strict as assert } from 'node:assert'
+import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
+import { isJadfsError } from '../../src/errors.js'
+import { ChunkFileStore } from '../../src/store/chunk-file-store.js'
+import { ChunkIndex } from '../../src/store/chunk-index.js'
+import { ChunkStore } from '../../src/store/chunk-store.js'
+import { openDatabase, type Db } from '../../src/store/database.js'
+import { collectGarbage } from '../../src/store/garbage-collector.js'
+import { KeyedLock } from '../../src/store/keyed-lock.js'
+import { PinSet } from '../../src/store/pin-set.js'
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js'
+
+describe('store: eviction of cached copies', () => {
+  let dir: string
+  let db: Db
+  let files: ChunkFileStore
+  let index: ChunkIndex
+  let store: ChunkStore
+  const lock = new KeyedLock()
+  const pins = new PinSet()
+  let clockMs = 1_000_000
+  const removed: string[] = []
+  const gc = async (confirm?: (cids: readonly string[]) => Promise<ReadonlySet<string>>) =>
+    await collectGarbage({ files, index, lock, pins, nowMs: () => clockMs, onRemoved: (cid) => removed.push(cid), ...(confirm === undefined ? {} : { confirmEvictable: confirm }) }, 1000)
+
+  beforeEach(async () => {
+    dir = await makeTempDir('cached-eviction')
+    files = new ChunkFileStore({ dataDir: dir })
+    await files.init()
+    db = openDatabase(join(dir, 'meta.sqlite'))
+    index = new ChunkIndex(db)
+    store = new ChunkStore({ files, index, lock, pins, nowMs: () => clockMs })
+    removed.length = 0
+  })
+  afterEach(async () => {
+    db.close()
+    await removeTempDir(dir)
+  })
+
+  /** a chunk a file references, held here only as a cached copy, unread for a while */
+  async function cachedCopy (): Promise<string> {
+    const bytes = randomBytes(70_000)
+    const writer = await store.createWriter()
+    await writer.write(bytes)
+    const { chunk, release } = await store.commit(writer, { cached: true })
+    release()
+    index.addRefs([chunk], clockMs)
+    clockMs += 5000
+    return chunk.cid
+  }
+
+  it('evicts only the copies the cluster confirms, announcing each', async () => {
+    const [kept, evicted] = [await cachedCopy(), await cachedCopy()]
+    const asked: string[][] = []
+    const report = await gc(async (cids) => {
+      asked.push([...cids])
+      return new Set([evicted])
+    })
+    assert.deepEqual(asked.map((a) => [...a].sort()), [[kept, evicted].sort()])
+    assert.equal(report.cachedEvicted, 1)
+    assert.deepEqual([index.get(kept)?.state, index.get(kept)?.cached], ['ok', true], 'no live peer holds a copy: the cache must stay')
+    assert.deepEqual([index.get(evicted)?.state, index.get(evicted)?.cached, index.get(evicted)?.refcount], ['absent', false, 1])
+    assert.equal(await files.statChunk(evicted), null)
+    assert.deepEqual(removed, [evicted])
+  })
+
+  it('the row says absent before the file goes: a push then finds no copy to promise', async () => {
+    const cid = await cachedCopy()
+    const removeFile = files.remove.bind(files)
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => { release = resolve })
+    let deleting!: () => void
+    const started = new Promise<void>((resolve) => { deleting = resolve })
+    files.remove = async (id) => {
+      deleting()
+      await gate
+      return await removeFile(id)
+    }
+    const run = gc()
+    await started
+    assert.equal(index.get(cid)?.state, 'absent', 'the row still claims a copy whose file is being deleted')
+    assert.equal(index.keepAsCopy(cid), false, 'a push would be told the copy is here')
+    await assert.rejects(store.openVerified(cid, null, Buffer.alloc(65536)), (err) => isJadfsError(err, 'CHUNK_NOT_FOUND'))
+    release()
+    assert.equal((await run).cachedEvicted, 1)
+    assert.deepEqual(removed, [cid])
+  })
+
+  it('a verified open racing an eviction answers CHUNK_NOT_FOUND and marks nothing bad', async () => {
+    const cid = await cachedCopy()
+    const openFile = files.openForRead.bind(files)
+    files.openForRead = async (id) => {
+      await gc()
+      return await openFile(id)
+    }
+    await assert.rejects(store.openVerified(cid, null, Buffer.alloc(65536)), (err) => isJadfsError(err, 'CHUNK_NOT_FOUND'))
+    assert.equal(index.get(cid)?.state, 'absent')
+  })
+
+  it('a cached copy whose file vanished is no longer held (and announced), not marked bad', async () => {
+    const cid = await cachedCopy()
+    await files.remove(cid)
+    const report = await gc(async () => new Set())
+    assert.equal(report.missingMarkedBad, 0)
+    assert.equal(index.get(cid)?.state, 'absent')
+    assert.deepEqual(removed, [cid])
+  })
+})
