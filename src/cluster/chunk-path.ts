@@ -5,6 +5,7 @@
 import { join } from 'node:path'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { CID } from 'multiformats/cid'
+import { JadfsError } from '../errors.js'
 import type { LocalFileServiceWithNamespace } from '../files/local-file-service.js'
 import type { Logger } from '../log/logger.js'
 import { HAVE_PROTOCOL_ID, handleHave, requestHave } from '../p2p/index.js'
@@ -37,8 +38,10 @@ export interface ChunkPathInit {
   readonly monitor: PeerMonitor
   readonly locations: ChunkLocations
   readonly dataDir: string
-  /** whether a pushed chunk of this size fits, keeping the reserve free */
+  /** whether a pushed chunk of this size fits, keeping the reserve free (from the last status) */
   readonly hasRoomFor: (sizeBytes: number) => boolean
+  /** the same, asking the file system now */
+  readonly hasRoomNow: (sizeBytes: number) => Promise<boolean>
   readonly logger: Logger
   /** registers a step to run at stop; steps run in reverse order */
   readonly onStop: (step: () => Promise<void> | void) => void
@@ -153,6 +156,13 @@ export async function startChunkPath (init: ChunkPathInit): Promise<ChunkPath> {
       return [...new Set([...locations.holders(cid).filter((p) => alive.has(p)), ...rankPeers(cid, live)])]
     },
     findProviders: (cid, signal) => findProviders(host, cid, selfId, signal),
+    makeRoom: async (chunk) => {
+      const hasRoom = async (): Promise<boolean> => await init.hasRoomNow(chunk.sizeBytes)
+      await files.evictCachedForRoom(hasRoom)
+      if (await hasRoom()) return
+      throw new JadfsError('NO_SPACE', `this peer has no room to hold chunk ${chunk.cid} (${chunk.sizeBytes} bytes) for the read, even after evicting the cached copies it could; read through another peer, or free space in its data directory`,
+        { details: { cid: chunk.cid, sizeBytes: chunk.sizeBytes } })
+    },
     fetchInto: async (peerId, chunk, signal) => {
       const received = await fetchChunk(host, peerIdFromString(peerId), chunk.cid, { store: readCache, expectedSizeBytes: chunk.sizeBytes, signal })
       received.release()

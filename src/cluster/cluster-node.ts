@@ -2,6 +2,7 @@
 // driven by the namespace's Raft log, gossip heartbeats and the peer table, the chunk path
 // (chunk-path.ts), housekeeping (background-tasks.ts), the leader's membership manager and
 // hand-made voter changes. Stops in the reverse order.
+import { statfs } from 'node:fs/promises'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { PeerIdView } from '../api/cluster-view.js'
 import type { DaemonConfig } from '../config/daemon-config.js'
@@ -149,6 +150,10 @@ async function assemble (init: ClusterNodeInit, host: JadfsHost, selfId: string,
     hasRoomFor: (sizeBytes) => {
       const latest = status.latest()
       return latest === undefined || latest.diskFreeBytes - RESERVED_FREE_BYTES >= sizeBytes
+    },
+    hasRoomNow: async (sizeBytes) => {
+      const disk = await statfs(config.dataDir)
+      return disk.bavail * disk.bsize - RESERVED_FREE_BYTES >= sizeBytes
     },
     logger,
     onStop

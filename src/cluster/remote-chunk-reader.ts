@@ -19,6 +19,11 @@ export interface RemoteChunkReaderComponents {
   findProviders: (cid: string, signal: AbortSignal) => AsyncIterable<string>
   /** how long a DHT provider lookup may take @default PROVIDER_LOOKUP_MS */
   readonly providerLookupMs?: number
+  /**
+   * Before a fetch: makes room for the chunk here (evicting cached copies) or throws
+   * NO_SPACE, which is this peer's problem, not the holders', so no peer is tried.
+   */
+  makeRoom: (chunk: ChunkRef) => Promise<void>
   /** fetches the whole chunk from the peer into the local store, verified */
   fetchInto: (peerId: string, chunk: ChunkRef, signal: AbortSignal) => Promise<void>
   onFetched: (cid: string, fromPeerId: string) => void
@@ -68,6 +73,7 @@ export class RemoteChunkReader {
   }
 
   private async fetchFromSomeone (chunk: ChunkRef): Promise<void> {
+    await this.c.makeRoom(chunk)
     const tried = new Set<string>()
     const errors: string[] = []
     const attempt = async (peerId: string): Promise<boolean> => {

@@ -18,7 +18,7 @@ import { ChunkHashWorkerPool } from '../store/chunk-hash-worker-pool.js'
 import { ChunkIndex } from '../store/chunk-index.js'
 import { ChunkStore } from '../store/chunk-store.js'
 import { openDatabase } from '../store/database.js'
-import { collectGarbage } from '../store/garbage-collector.js'
+import { collectGarbage, evictCachedForRoom, type GarbageCollectorComponents } from '../store/garbage-collector.js'
 import { KeyedLock } from '../store/keyed-lock.js'
 import { PinSet } from '../store/pin-set.js'
 import { toStorageError } from '../store/storage-error.js'
@@ -39,6 +39,8 @@ export interface LocalFileServiceWithNamespace extends LocalFileService {
   readonly namespace: NamespaceStateMachine
   readonly chunkStore: ChunkStore
   readonly chunkIndex: ChunkIndex
+  /** evicts cached copies (least recently read first, those in use kept) until `hasRoom` */
+  evictCachedForRoom: (hasRoom: () => Promise<boolean>) => Promise<{ chunksEvicted: number, bytesFreed: number }>
 }
 
 /** test seams; production uses the defaults */
@@ -232,6 +234,25 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
     }
   }
 
+  async evictCachedForRoom (hasRoom: () => Promise<boolean>): Promise<{ chunksEvicted: number, bytesFreed: number }> {
+    return await this.track(async () => {
+      const result = await evictCachedForRoom(this.gcComponents(), hasRoom)
+      if (result.chunksEvicted > 0) this.init.logger?.info(result, 'evicted cached copies to make room for a read')
+      return result
+    })
+  }
+
+  private gcComponents (): GarbageCollectorComponents {
+    return {
+      files: this.files,
+      index: this.index,
+      lock: this.lock,
+      pins: this.pins,
+      nowMs: this.nowMs,
+      ...(this.cluster === undefined ? {} : { onRemoved: this.cluster.chunkRemoved, confirmEvictable: this.cluster.confirmEvictable })
+    }
+  }
+
   async collectGarbage (options: GcOptions = {}): Promise<GcReport> {
     const graceMs = options.graceMs ?? this.init.gcGraceMs
     if (!Number.isSafeInteger(graceMs) || graceMs < 0) {
@@ -239,14 +260,7 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
     }
     return await this.track(async () => {
       // one collection at a time: a second request waits for the first, then runs
-      const run = this.gcRunning.catch(() => {}).then(async () => await collectGarbage({
-        files: this.files,
-        index: this.index,
-        lock: this.lock,
-        pins: this.pins,
-        nowMs: this.nowMs,
-        ...(this.cluster === undefined ? {} : { onRemoved: this.cluster.chunkRemoved, confirmEvictable: this.cluster.confirmEvictable })
-      }, graceMs))
+      const run = this.gcRunning.catch(() => {}).then(async () => await collectGarbage(this.gcComponents(), graceMs))
       this.gcRunning = run
       const result = await run
       this.init.logger?.info({ ...result, graceMs }, 'garbage collection finished')

@@ -63,29 +63,10 @@ export async function collectGarbage (c: GarbageCollectorComponents, graceMs: nu
     })
   }
 
-  const evictable = c.index.evictable(cutoffMs).filter((row) => !c.pins.isPinned(row.cid)).map((row) => row.cid)
-  for (let i = 0; i < evictable.length; i += EVICTION_BATCH) {
-    const batch = evictable.slice(i, i + EVICTION_BATCH)
-    const confirmed = c.confirmEvictable === undefined ? new Set(batch) : await c.confirmEvictable(batch)
-    for (const cid of batch) {
-      if (!confirmed.has(cid)) continue
-      await c.lock.run(cid, async () => {
-        const row = c.index.get(cid)
-        if (row === undefined || !row.cached || row.state === 'absent' || row.touchedAtMs > cutoffMs || c.pins.isPinned(cid)) return
-        // the row says 'absent' before the file goes, in the same step as the check: a push
-        // or a read looking now finds no copy (and stores or fetches one), never a row that
-        // claims a file being deleted
-        c.index.markEvicted(cid)
-        const freed = await c.files.remove(cid)
-        c.onRemoved?.(cid)
-        if (freed !== null) {
-          chunksRemoved++
-          cachedEvicted++
-          bytesFreed += freed
-        }
-      })
-    }
-  }
+  const evicted = await evictCached(c, cutoffMs, EVICTION_BATCH, async () => false)
+  chunksRemoved += evicted.chunksEvicted
+  cachedEvicted += evicted.chunksEvicted
+  bytesFreed += evicted.bytesFreed
 
   const onDisk = new Set<string>()
   for await (const file of c.files.listChunkFiles()) {
@@ -122,4 +103,49 @@ export async function collectGarbage (c: GarbageCollectorComponents, graceMs: nu
 
   const tempFilesRemoved = await c.files.sweepTemp(cutoffMs)
   return { chunksRemoved, cachedEvicted, bytesFreed, tempFilesRemoved, missingMarkedBad, durationMs: c.nowMs() - startedMs }
+}
+
+/** cached copies confirmed per round trip when a read needs room now: a few suffice */
+const ROOM_BATCH = 32
+
+/**
+ * Makes room for a chunk a read must store: evicts cached copies, least recently read
+ * first, whatever their age (except those in use), until `hasRoom` says there is room.
+ */
+export async function evictCachedForRoom (c: GarbageCollectorComponents, hasRoom: () => Promise<boolean>): Promise<{ chunksEvicted: number, bytesFreed: number }> {
+  if (await hasRoom()) return { chunksEvicted: 0, bytesFreed: 0 }
+  return await evictCached(c, c.nowMs(), ROOM_BATCH, hasRoom)
+}
+
+/**
+ * Evicts cached copies unread since cutoffMs (least recently read first) that the cluster
+ * confirms, in batches; stops early once `enough` says so.
+ */
+async function evictCached (c: GarbageCollectorComponents, cutoffMs: number, batchSize: number, enough: () => Promise<boolean>): Promise<{ chunksEvicted: number, bytesFreed: number }> {
+  let chunksEvicted = 0
+  let bytesFreed = 0
+  const evictable = c.index.evictable(cutoffMs).filter((row) => !c.pins.isPinned(row.cid)).map((row) => row.cid)
+  for (let i = 0; i < evictable.length; i += batchSize) {
+    const batch = evictable.slice(i, i + batchSize)
+    const confirmed = c.confirmEvictable === undefined ? new Set(batch) : await c.confirmEvictable(batch)
+    for (const cid of batch) {
+      if (!confirmed.has(cid)) continue
+      await c.lock.run(cid, async () => {
+        const row = c.index.get(cid)
+        if (row === undefined || !row.cached || row.state === 'absent' || row.touchedAtMs > cutoffMs || c.pins.isPinned(cid)) return
+        // the row says 'absent' before the file goes, in the same step as the check: a push
+        // or a read looking now finds no copy (and stores or fetches one), never a row that
+        // claims a file being deleted
+        c.index.markEvicted(cid)
+        const freed = await c.files.remove(cid)
+        c.onRemoved?.(cid)
+        if (freed !== null) {
+          chunksEvicted++
+          bytesFreed += freed
+        }
+      })
+      if (await enough()) return { chunksEvicted, bytesFreed }
+    }
+  }
+  return { chunksEvicted, bytesFreed }
 }

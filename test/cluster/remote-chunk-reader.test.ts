@@ -9,7 +9,8 @@
 // fetches in chunk order. The DHT lookup deadline (5 s, injectable so the tests use a short
 // one) is checked at its limit with real timers: a lookup that never answers is given up at
 // the deadline, a provider found just before it is used and one that would come just after is
-// not.
+// not. A peer that cannot make room for the chunk (makeRoom throws NO_SPACE) asks no peer and
+// answers NO_SPACE; one that can goes on to fetch.
 import { strict as assert } from 'node:assert'
 import { performance } from 'node:perf_hooks'
 import { READ_AHEAD_CHUNKS, RemoteChunkReader, type RemoteChunkReaderComponents } from '../../src/cluster/remote-chunk-reader.js'
@@ -36,6 +37,10 @@ interface Harness {
   readonly failing: Set<string>
   /** while set, fetches wait for it to be opened (then fail if their signal aborted meanwhile) */
   gate: Promise<void> | null
+  /** makeRoom fails with NO_SPACE */
+  noRoom: boolean
+  /** every makeRoom call, by cid */
+  readonly roomChecks: string[]
   inFlight: number
   maxInFlight: number
   readonly reader: RemoteChunkReader
@@ -60,6 +65,8 @@ function harness (options: HarnessOptions = {}): Harness {
     fetched: [] as Array<[string, string]>,
     failing: new Set<string>(),
     gate: null as Promise<void> | null,
+    noRoom: false,
+    roomChecks: [] as string[],
     inFlight: 0,
     maxInFlight: 0
   }
@@ -74,6 +81,10 @@ function harness (options: HarnessOptions = {}): Harness {
       if (h.lookupError !== undefined) throw h.lookupError
     },
     ...(options.providerLookupMs === undefined ? {} : { providerLookupMs: options.providerLookupMs }),
+    makeRoom: async (chunk) => {
+      h.roomChecks.push(chunk.cid)
+      if (h.noRoom) throw new JadfsError('NO_SPACE', `no room for ${chunk.cid}`)
+    },
     fetchInto: async (peerId, chunk, signal) => {
       h.fetches.push(`${peerId}:${chunk.cid}`)
       h.inFlight++
@@ -176,6 +187,18 @@ describe('cluster: remote chunk reader', () => {
     assert.deepEqual(h.fetches, ['a:c1', 'b:c1'])
     assert.deepEqual(h.fetched, [['c1', 'b']])
     assert.deepEqual(h.providerLookups, [])
+  })
+
+  it('makes room before fetching; without room it asks no peer and answers NO_SPACE', async () => {
+    const h = harness()
+    h.candidates.set('c1', ['a'])
+    h.providers.set('c1', ['p1'])
+    h.noRoom = true
+    await assert.rejects(h.reader.ensureLocal(chunk(1)), (err) => err instanceof JadfsError && err.code === 'NO_SPACE')
+    assert.deepEqual([h.roomChecks, h.fetches, h.providerLookups], [['c1'], [], []])
+    h.noRoom = false
+    await h.reader.ensureLocal(chunk(1))
+    assert.deepEqual([h.roomChecks, h.fetches], [['c1', 'c1'], ['a:c1']])
   })
 
   it('falls back to DHT providers and does not ask a tried peer twice', async () => {

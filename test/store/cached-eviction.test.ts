@@ -6,7 +6,9 @@
 //   finds no copy to promise (keepAsCopy is false) and a read finds nothing to open; the
 //   delete is held open by a gate to look at that moment;
 // - a verified open that finds the file of an evicted copy gone answers CHUNK_NOT_FOUND and
-//   marks nothing bad (the eviction lands between the open's row check and its file open).
+//   marks nothing bad (the eviction lands between the open's row check and its file open);
+// - making room for a read evicts cached copies whatever their age, least recently read first,
+//   skipping those in use (pinned) and those no peer confirms, and stops once there is room.
 import { strict as assert } from 'node:assert'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
@@ -15,7 +17,7 @@ import { ChunkFileStore } from '../../src/store/chunk-file-store.js'
 import { ChunkIndex } from '../../src/store/chunk-index.js'
 import { ChunkStore } from '../../src/store/chunk-store.js'
 import { openDatabase, type Db } from '../../src/store/database.js'
-import { collectGarbage } from '../../src/store/garbage-collector.js'
+import { collectGarbage, evictCachedForRoom } from '../../src/store/garbage-collector.js'
 import { KeyedLock } from '../../src/store/keyed-lock.js'
 import { PinSet } from '../../src/store/pin-set.js'
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js'
@@ -105,6 +107,24 @@ describe('store: eviction of cached copies', () => {
     }
     await assert.rejects(store.openVerified(cid, null, Buffer.alloc(65536)), (err) => isJadfsError(err, 'CHUNK_NOT_FOUND'))
     assert.equal(index.get(cid)?.state, 'absent')
+  })
+
+  it('making room for a read evicts the least recently read copies first, until there is room', async () => {
+    const [oldest, pinned, unconfirmed, older, newest] = [await cachedCopy(), await cachedCopy(), await cachedCopy(), await cachedCopy(), await cachedCopy()]
+    index.touchCachedCopy(oldest, clockMs - 40_000)
+    index.touchCachedCopy(pinned, clockMs - 30_000)
+    index.touchCachedCopy(unconfirmed, clockMs - 25_000)
+    index.touchCachedCopy(older, clockMs - 20_000)
+    index.touchCachedCopy(newest, clockMs)
+    const unpin = pins.pin([pinned])
+    let freed = 0
+    const components = { files, index, lock, pins, nowMs: () => clockMs, onRemoved: (cid: string) => { removed.push(cid); freed++ }, confirmEvictable: async (cids: readonly string[]) => new Set(cids.filter((c) => c !== unconfirmed)) }
+    const result = await evictCachedForRoom(components, async () => freed >= 2)
+    unpin()
+    assert.deepEqual(removed, [oldest, older], 'not the least recently read, or past the room needed')
+    assert.equal(result.chunksEvicted, 2)
+    assert.deepEqual([pinned, unconfirmed, newest].map((cid) => index.get(cid)?.state), ['ok', 'ok', 'ok'])
+    assert.deepEqual(await evictCachedForRoom(components, async () => true), { chunksEvicted: 0, bytesFreed: 0 }, 'evicted with room to spare')
   })
 
   it('a cached copy whose file vanished is no longer held (and announced), not marked bad', async () => {
