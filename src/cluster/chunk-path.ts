@@ -5,7 +5,6 @@
 import { join } from 'node:path'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { CID } from 'multiformats/cid'
-import { JadfsError } from '../errors.js'
 import type { LocalFileServiceWithNamespace } from '../files/local-file-service.js'
 import type { Logger } from '../log/logger.js'
 import { HAVE_PROTOCOL_ID, handleHave, requestHave } from '../p2p/index.js'
@@ -19,6 +18,7 @@ import type { PlacementCandidate } from './chunk-replication.js'
 import type { ChunkLocations } from './locate/chunk-locations.js'
 import { choosePeers, rankPeers } from './placement/rendezvous.js'
 import { ProvideScheduler } from './provide/provide-scheduler.js'
+import { ReadRoom } from './read-room.js'
 import { RemoteChunkReader } from './remote-chunk-reader.js'
 import { RepairScanner } from './repair/repair-scanner.js'
 import { ReplicationQueue } from './replication/replication-queue.js'
@@ -143,6 +143,10 @@ export async function startChunkPath (init: ChunkPathInit): Promise<ChunkPath> {
     recordDebt,
     logger
   })
+  const readRoom = new ReadRoom({
+    hasRoomNow: init.hasRoomNow,
+    evictCachedForRoom: async (hasRoom) => await files.evictCachedForRoom(hasRoom)
+  })
   const reader = new RemoteChunkReader({
     localState: (cid) => {
       const row = files.chunkIndex.get(cid)
@@ -156,13 +160,7 @@ export async function startChunkPath (init: ChunkPathInit): Promise<ChunkPath> {
       return [...new Set([...locations.holders(cid).filter((p) => alive.has(p)), ...rankPeers(cid, live)])]
     },
     findProviders: (cid, signal) => findProviders(host, cid, selfId, signal),
-    makeRoom: async (chunk) => {
-      const hasRoom = async (): Promise<boolean> => await init.hasRoomNow(chunk.sizeBytes)
-      await files.evictCachedForRoom(hasRoom)
-      if (await hasRoom()) return
-      throw new JadfsError('NO_SPACE', `this peer has no room to hold chunk ${chunk.cid} (${chunk.sizeBytes} bytes) for the read, even after evicting the cached copies it could; read through another peer, or free space in its data directory`,
-        { details: { cid: chunk.cid, sizeBytes: chunk.sizeBytes } })
-    },
+    makeRoom: async (chunk) => await readRoom.claim(chunk),
     fetchInto: async (peerId, chunk, signal) => {
       const received = await fetchChunk(host, peerIdFromString(peerId), chunk.cid, { store: readCache, expectedSizeBytes: chunk.sizeBytes, signal })
       received.release()

@@ -20,10 +20,11 @@ export interface RemoteChunkReaderComponents {
   /** how long a DHT provider lookup may take @default PROVIDER_LOOKUP_MS */
   readonly providerLookupMs?: number
   /**
-   * Before a fetch: makes room for the chunk here (evicting cached copies) or throws
-   * NO_SPACE, which is this peer's problem, not the holders', so no peer is tried.
+   * Before a fetch: makes room for the chunk here (evicting cached copies) and holds it
+   * until the returned release is called, or throws NO_SPACE, which is this peer's problem,
+   * not the holders', so no peer is tried.
    */
-  makeRoom: (chunk: ChunkRef) => Promise<void>
+  makeRoom: (chunk: ChunkRef) => Promise<() => void>
   /** fetches the whole chunk from the peer into the local store, verified */
   fetchInto: (peerId: string, chunk: ChunkRef, signal: AbortSignal) => Promise<void>
   onFetched: (cid: string, fromPeerId: string) => void
@@ -73,7 +74,15 @@ export class RemoteChunkReader {
   }
 
   private async fetchFromSomeone (chunk: ChunkRef): Promise<void> {
-    await this.c.makeRoom(chunk)
+    const releaseRoom = await this.c.makeRoom(chunk)
+    try {
+      await this.fetchWithRoom(chunk)
+    } finally {
+      releaseRoom()
+    }
+  }
+
+  private async fetchWithRoom (chunk: ChunkRef): Promise<void> {
     const tried = new Set<string>()
     const errors: string[] = []
     const attempt = async (peerId: string): Promise<boolean> => {

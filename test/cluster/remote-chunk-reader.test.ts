@@ -41,6 +41,8 @@ interface Harness {
   noRoom: boolean
   /** every makeRoom call, by cid */
   readonly roomChecks: string[]
+  /** every release of the room a fetch claimed, by cid */
+  readonly roomReleases: string[]
   inFlight: number
   maxInFlight: number
   readonly reader: RemoteChunkReader
@@ -67,6 +69,7 @@ function harness (options: HarnessOptions = {}): Harness {
     gate: null as Promise<void> | null,
     noRoom: false,
     roomChecks: [] as string[],
+    roomReleases: [] as string[],
     inFlight: 0,
     maxInFlight: 0
   }
@@ -84,6 +87,7 @@ function harness (options: HarnessOptions = {}): Harness {
     makeRoom: async (chunk) => {
       h.roomChecks.push(chunk.cid)
       if (h.noRoom) throw new JadfsError('NO_SPACE', `no room for ${chunk.cid}`)
+      return () => { h.roomReleases.push(chunk.cid) }
     },
     fetchInto: async (peerId, chunk, signal) => {
       h.fetches.push(`${peerId}:${chunk.cid}`)
@@ -198,7 +202,11 @@ describe('cluster: remote chunk reader', () => {
     assert.deepEqual([h.roomChecks, h.fetches, h.providerLookups], [['c1'], [], []])
     h.noRoom = false
     await h.reader.ensureLocal(chunk(1))
-    assert.deepEqual([h.roomChecks, h.fetches], [['c1', 'c1'], ['a:c1']])
+    assert.deepEqual([h.roomChecks, h.fetches, h.roomReleases], [['c1', 'c1'], ['a:c1'], ['c1']])
+    // a fetch that fails releases its room too
+    h.failing.add('a')
+    await assert.rejects(h.reader.ensureLocal(chunk(2)))
+    assert.deepEqual(h.roomReleases, ['c1', 'c2'])
   })
 
   it('falls back to DHT providers and does not ask a tried peer twice', async () => {
