@@ -4,12 +4,18 @@
 // key is written readable by its owner only and never over an existing file. With real hosts:
 // two hosts holding the same key connect and answer a have query; a host with another key, or
 // with none, cannot connect to a keyed host (and a keyed host cannot connect to an open one);
-// 128 MiB sent as fast as one stream takes it arrive whole over a keyed connection.
+// 128 MiB sent as fast as one stream takes it arrive whole over a keyed connection; a keyed
+// dial to a TCP server that accepts and then says nothing gives up at the private network's
+// handshake deadline (5 s), not at the later dial deadline (10 s) and not before.
 import { strict as assert } from 'node:assert'
 import { stat, writeFile } from 'node:fs/promises'
+import net from 'node:net'
+import { performance } from 'node:perf_hooks'
+import { multiaddr } from '@multiformats/multiaddr'
 import path from 'node:path'
 import { isJadfsError } from '../../src/errors.js'
 import { newClusterKey, parseClusterKey, readClusterKey, writeNewClusterKey } from '../../src/p2p/cluster-key.js'
+import { DIAL_TIMEOUT_MS, PRIVATE_NETWORK_HANDSHAKE_MS } from '../../src/p2p/host-limits.js'
 import type { JadfsHost } from '../../src/p2p/host.js'
 import { handleHave, requestHave } from '../../src/p2p/index.js'
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js'
@@ -95,6 +101,28 @@ describe('p2p: cluster key', () => {
       await refused(otherKey, keyed)
       await refused(open, keyed)
       await refused(keyed, open)
+    })
+
+    it('gives up on a silent listener at the handshake deadline', async () => {
+      const silent = net.createServer(() => {})
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+      const sockets: net.Socket[] = []
+      silent.on('connection', (socket) => sockets.push(socket))
+      try {
+        const keyed = await startHost({ clusterKey: await newKey('silent.key') })
+        hosts = [keyed]
+        const { port } = silent.address() as net.AddressInfo
+        const target = multiaddr(`/ip4/127.0.0.1/tcp/${port}`)
+        const started = performance.now()
+        await assert.rejects(keyed.libp2p.dial(target, { signal: AbortSignal.timeout(30_000) }))
+        const elapsedMs = performance.now() - started
+        assert.ok(sockets.length >= 1, 'the dial never reached the listener')
+        assert.ok(elapsedMs >= PRIVATE_NETWORK_HANDSHAKE_MS - 100, `gave up after ${Math.round(elapsedMs)} ms, before the ${PRIVATE_NETWORK_HANDSHAKE_MS} ms deadline`)
+        assert.ok(elapsedMs < DIAL_TIMEOUT_MS, `gave up after ${Math.round(elapsedMs)} ms: the dial deadline, not the handshake's, ended it`)
+      } finally {
+        for (const socket of sockets) socket.destroy()
+        await new Promise((resolve) => silent.close(resolve))
+      }
     })
 
     it('carries a bulk transfer on a keyed connection (the protector once failed on large send queues)', async () => {
