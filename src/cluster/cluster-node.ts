@@ -2,7 +2,6 @@
 // driven by the namespace's Raft log, gossip heartbeats and the peer table, the chunk path
 // (chunk-path.ts), housekeeping (background-tasks.ts), the leader's membership manager and
 // hand-made voter changes. Stops in the reverse order.
-import { statfs } from 'node:fs/promises'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { PeerIdView } from '../api/cluster-view.js'
 import type { DaemonConfig } from '../config/daemon-config.js'
@@ -27,8 +26,6 @@ import { MembershipManager } from './membership-manager.js'
 import { RaftNamespaceLog } from './raft-namespace-log.js'
 import { createVoterControl } from './voter-control.js'
 
-/** free space kept back when accepting pushed chunks */
-const RESERVED_FREE_BYTES = 256 * 1024 * 1024
 const MEMBERSHIP_INTERVAL_MS = 1000
 const MEMBER_BOOK_INTERVAL_MS = 5000
 
@@ -109,6 +106,7 @@ async function assemble (init: ClusterNodeInit, host: JadfsHost, selfId: string,
     chunkSizeBytes: config.chunkSizeBytes,
     gcGraceMs: config.gcGraceMs,
     maxFileSizeBytes: config.maxFileSizeBytes,
+    reservedFreeBytes: config.reservedFreeBytes,
     defaultReplicationFactor: config.replicationFactor,
     nodeId: selfId,
     version: init.version,
@@ -149,12 +147,9 @@ async function assemble (init: ClusterNodeInit, host: JadfsHost, selfId: string,
     dataDir: config.dataDir,
     hasRoomFor: (sizeBytes) => {
       const latest = status.latest()
-      return latest === undefined || latest.diskFreeBytes - RESERVED_FREE_BYTES >= sizeBytes
+      return latest === undefined || latest.diskFreeBytes - config.reservedFreeBytes >= sizeBytes
     },
-    hasRoomNow: async (sizeBytes) => {
-      const disk = await statfs(config.dataDir)
-      return disk.bavail * disk.bsize - RESERVED_FREE_BYTES >= sizeBytes
-    },
+    hasRoomNow: async (sizeBytes) => await files.hasRoomNow(sizeBytes),
     logger,
     onStop
   })

@@ -22,6 +22,8 @@ export interface DaemonConfig {
   readonly logLevel: LogLevel
   readonly gcGraceMs: number
   readonly maxFileSizeBytes: number
+  /** disk space chunks never take: room for the metadata, the Raft log and the logs */
+  readonly reservedFreeBytes: number
   /** bounded wait for in-flight requests on shutdown */
   readonly shutdownGraceMs: number
   /** peer-to-peer listen multiaddrs */
@@ -57,6 +59,7 @@ export interface DaemonFlags {
   readonly logLevel?: string
   readonly gcGrace?: string
   readonly maxFileSize?: string
+  readonly reserve?: string
   readonly shutdownGrace?: string
   readonly voters?: string
   readonly replication?: string
@@ -89,6 +92,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { key: 'logLevel', flag: '--log-level', env: 'JADFS_LOG_LEVEL', defaultValue: 'info' },
   { key: 'gcGrace', flag: '--gc-grace', env: 'JADFS_GC_GRACE', defaultValue: '15m' },
   { key: 'maxFileSize', flag: '--max-file-size', env: 'JADFS_MAX_FILE_SIZE', defaultValue: '1TiB' },
+  { key: 'reserve', flag: '--reserve', env: 'JADFS_RESERVE', defaultValue: '256MiB' },
   { key: 'shutdownGrace', flag: '--shutdown-grace', env: 'JADFS_SHUTDOWN_GRACE', defaultValue: '10s' },
   { key: 'voters', flag: '--voters', env: 'JADFS_VOTERS', defaultValue: '3' },
   { key: 'replication', flag: '--replication', env: 'JADFS_REPLICATION', defaultValue: '3' },
@@ -162,6 +166,7 @@ const FIELD_SCHEMAS: { readonly [K in ScalarFlag]-?: z.ZodType<unknown, string> 
   logLevel: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(', ')}` }),
   gcGrace: duration,
   maxFileSize: sizeBetween(1, Number.MAX_SAFE_INTEGER, 'expected a positive size like 10GiB'),
+  reserve: sizeBetween(0, Number.MAX_SAFE_INTEGER, 'expected a size like 256MiB or 10GiB (0 keeps nothing free)'),
   shutdownGrace: duration,
   voters: wholeNumber(1, MAX_TARGET_VOTERS, `expected an odd number of voters from 1 to ${MAX_TARGET_VOTERS}, like 3 or 5`).refine((n) => n % 2 === 1, 'the voter count must be odd (1, 3, 5 or 7): an even count tolerates no more failures than the odd count below it'),
   replication: wholeNumber(1, MAX_DEFAULT_REPLICATION, `expected copies per chunk from 1 to ${MAX_DEFAULT_REPLICATION}`),
@@ -203,6 +208,7 @@ export function resolveDaemonConfig (flags: DaemonFlags, env: Readonly<Record<st
     logLevel: values.logLevel as LogLevel,
     gcGraceMs: values.gcGrace as number,
     maxFileSizeBytes: values.maxFileSize as number,
+    reservedFreeBytes: values.reserve as number,
     shutdownGraceMs: values.shutdownGrace as number,
     listen: lists.listen ?? [],
     announce: lists.announce ?? [],

@@ -144,6 +144,8 @@ export interface LocalFileServiceInit {
   readonly maxFileSizeBytes?: number
   /** copies per chunk when a put does not say @default 3 */
   readonly defaultReplicationFactor?: number
+  /** disk space chunks never take; a put that would eat into it is NO_SPACE @default 0 */
+  readonly reservedFreeBytes?: number
   readonly nodeId?: string
   readonly version: string
   /** a pino logger (typed loosely to keep this contract free of the logging library) */

@@ -22,6 +22,7 @@ import { collectGarbage, evictCachedForRoom, type GarbageCollectorComponents } f
 import { KeyedLock } from '../store/keyed-lock.js'
 import { PinSet } from '../store/pin-set.js'
 import { toStorageError } from '../store/storage-error.js'
+import { formatBytes } from '../config/parse-size.js'
 import { assert } from '../util/assert.js'
 import type {
   ChunkReadHandle, ChunkRef, FileListing, FileReadHandle, FileRecord, GcOptions, GcReport, ListFilesOptions,
@@ -39,6 +40,8 @@ export interface LocalFileServiceWithNamespace extends LocalFileService {
   readonly namespace: NamespaceStateMachine
   readonly chunkStore: ChunkStore
   readonly chunkIndex: ChunkIndex
+  /** whether this many more bytes of chunks fit on the disk, keeping the reserve free */
+  hasRoomNow: (bytes: number) => Promise<boolean>
   /** evicts cached copies (least recently read first, those in use kept) until `hasRoom` */
   evictCachedForRoom: (hasRoom: () => Promise<boolean>) => Promise<{ chunksEvicted: number, bytesFreed: number }>
 }
@@ -130,6 +133,7 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
         chunks: this.chunkStore,
         applyCommand: async (command) => await this.applyCommand(command, options.signal),
         ...(cluster === undefined ? {} : { replicateChunk: async (chunk) => { await cluster.replicateChunk(chunk, { ...replication, signal: options.signal }) } }),
+        ensureRoom: async (sizeBytes) => { await this.ensureRoomForPut(sizeBytes) },
         currentVersion: (p) => this.namespace.get(p)?.version ?? 0,
         maxFileSizeBytes: this.init.maxFileSizeBytes ?? Number.MAX_SAFE_INTEGER,
         nowMs: this.nowMs
@@ -232,6 +236,34 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
       diskTotalBytes: disk.blocks * disk.bsize,
       appliedIndex: this.namespace.appliedIndex
     }
+  }
+
+  async hasRoomNow (bytes: number): Promise<boolean> {
+    return (await this.freeBytes()) - (this.init.reservedFreeBytes ?? 0) >= bytes
+  }
+
+  private async freeBytes (): Promise<number> {
+    try {
+      const disk = await statfs(this.init.dataDir)
+      return disk.bavail * disk.bsize
+    } catch (err) {
+      throw toStorageError(err, 'reading disk usage')
+    }
+  }
+
+  // A put stops short of the reserve, which keeps room for the metadata and the Raft log: a
+  // disk filled by chunks would leave this peer unable to record anything. Cached copies go
+  // first.
+  private async ensureRoomForPut (sizeBytes: number): Promise<void> {
+    const reserve = this.init.reservedFreeBytes ?? 0
+    if (reserve === 0) return
+    const hasRoom = async (): Promise<boolean> => await this.hasRoomNow(sizeBytes)
+    if (await hasRoom()) return
+    await evictCachedForRoom(this.gcComponents(), hasRoom)
+    if (await hasRoom()) return
+    const free = await this.freeBytes()
+    throw new JadfsError('NO_SPACE', `this peer has ${formatBytes(free)} free and keeps ${formatBytes(reserve)} of it for its metadata and logs (--reserve): no room for another chunk of ${formatBytes(sizeBytes)}; nothing was stored`,
+      { details: { freeBytes: free, reservedFreeBytes: reserve, chunkSizeBytes: sizeBytes } })
   }
 
   async evictCachedForRoom (hasRoom: () => Promise<boolean>): Promise<{ chunksEvicted: number, bytesFreed: number }> {

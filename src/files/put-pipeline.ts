@@ -28,6 +28,8 @@ export interface PutPipelineComponents {
    * only after every chunk's replication settled, so a visible file has its copies.
    */
   readonly replicateChunk?: (chunk: StoredChunk) => Promise<void>
+  /** before each chunk is written: throws NO_SPACE when a chunk of this size would not fit */
+  readonly ensureRoom?: (sizeBytes: number) => Promise<void>
   readonly currentVersion: (path: string) => number
   readonly maxFileSizeBytes: number
   readonly nowMs: () => number
@@ -65,7 +67,11 @@ export async function putFile (
           throw new JadfsError('INVALID_ARGUMENT', `the body is longer than the declared ${options.expectedSizeBytes} bytes`)
         }
         fileHash.update(event.bytes)
-        writer ??= await c.chunks.createWriter()
+        if (writer === null) {
+          const left = options.expectedSizeBytes === undefined ? Infinity : options.expectedSizeBytes - (totalBytes - event.bytes.byteLength)
+          await c.ensureRoom?.(Math.min(options.chunkSizeBytes, left))
+          writer = await c.chunks.createWriter()
+        }
         await writer.write(event.bytes)
       } else {
         assert(writer !== null, 'a chunk ended without data')

@@ -45,6 +45,7 @@ export async function startJadfsNode (config: DaemonConfig, components: JadfsNod
       chunkSizeBytes: config.chunkSizeBytes,
       gcGraceMs: config.gcGraceMs,
       maxFileSizeBytes: config.maxFileSizeBytes,
+      reservedFreeBytes: config.reservedFreeBytes,
       version: components.version,
       logger: logger.child({ component: 'files' })
     })

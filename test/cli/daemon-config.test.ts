@@ -41,6 +41,14 @@ describe('daemon config', () => {
     assert.equal(resolveDaemonConfig({}, { JADFS_API_TOKEN_FILE: '/etc/b.token' }, '/home/u').apiTokenFile, '/etc/b.token')
   })
 
+  it('takes --reserve as a size, 256MiB by default and 0 allowed', () => {
+    assert.equal(resolveDaemonConfig({}, {}, '/').reservedFreeBytes, 256 * 1024 * 1024)
+    assert.equal(resolveDaemonConfig({ reserve: '0' }, {}, '/').reservedFreeBytes, 0)
+    assert.equal(resolveDaemonConfig({}, { JADFS_RESERVE: '10GiB' }, '/').reservedFreeBytes, 10 * 1024 ** 3)
+    assert.throws(() => resolveDaemonConfig({ reserve: 'lots' }, {}, '/'), /--reserve: "lots": expected a size like 256MiB/)
+    assert.throws(() => resolveDaemonConfig({ reserve: '-1' }, {}, '/'), /--reserve: "-1"/)
+  })
+
   it('takes flags over JADFS_* variables over defaults', () => {
     const env = { JADFS_DATA_DIR: '/env', JADFS_CHUNK_SIZE: '1MiB', JADFS_LOG_LEVEL: 'warn', JADFS_GC_GRACE: '0s' }
     const config = resolveDaemonConfig({ dataDir: 'flag-dir', logLevel: 'debug' }, env, '/cwd')

@@ -1,10 +1,12 @@
 // A peer whose disk is nearly full, for real: its data dir is a small tmpfs (mounted for the
-// test; needs root, skipped otherwise). Three peers hold two files; the fourth, with room for
-// not much more than one file above the 256 MiB reserve, reads both. Checks that both reads are
-// byte-identical, that what the first read cached is evicted (least recently read first) to make
-// room for the second instead of eating into the reserve, and that the copies on the other
-// peers are untouched. Without the eviction the second read fills the disk past the reserve,
-// which the free-space check catches.
+// test; needs root, skipped otherwise), every daemon keeping --reserve 32MiB free. Three peers
+// hold two files; the fourth, with room for not much more than one file above its reserve,
+// reads both. Checks that both reads are byte-identical, that what the first read cached is
+// evicted (least recently read first) to make room for the second instead of eating into the
+// reserve, and that the copies on the other peers are untouched (without the eviction the
+// second read fills the disk past the reserve, which the free-space check catches). Then a
+// put through the full peer that would eat into the reserve is NO_SPACE (507) leaving no chunk
+// or temp file of it, and a small put through it still works.
 import { strict as assert } from 'node:assert'
 import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -18,8 +20,7 @@ import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js'
 
 const run = promisify(execFile)
 const MiB = 1024 * 1024
-/** mirrors RESERVED_FREE_BYTES in src/cluster/cluster-node.ts */
-const RESERVE = 256 * MiB
+const RESERVE = 32 * MiB
 const FILE_BYTES = 24 * MiB
 
 describe('cluster: a peer with a nearly full disk', function () {
@@ -41,7 +42,7 @@ describe('cluster: a peer with a nearly full disk', function () {
       console.log(`      (skipped: cannot mount a tmpfs here: ${(err as Error).message.split('\n')[0] ?? ''})`)
       this.skip()
     }
-    const args = TEST_DAEMON_ARGS.map((a) => a === '256KiB' ? '8MiB' : a)
+    const args = [...TEST_DAEMON_ARGS.map((a) => a === '256KiB' ? '8MiB' : a), '--reserve', '32MiB']
     cluster = await startLocalCluster({ nodes: 3, dir: path.join(dir, 'c'), daemonArgs: args })
   })
   after(async () => {
@@ -77,5 +78,23 @@ describe('cluster: a peer with a nearly full disk', function () {
     for (const cid of [...firstCids, ...secondCids]) {
       assert.equal((await holdersOf(c, cid)).filter((n) => n !== full.index).length, 3, `chunk ${cid} lost a copy on the other peers`)
     }
+  })
+
+  it('a put through the full peer stops short of its reserve: NO_SPACE, nothing of it left', async () => {
+    const full = (cluster as LocalCluster).nodes[3]!
+    const before = new Set((await listChunkFiles(full.dataDir)).map((f) => path.basename(f)))
+    const refused = await putBytes(full.apiUrl, '/too-big.bin', randomBytes(3 * FILE_BYTES))
+    assert.equal(refused.status, 507, JSON.stringify(refused.body))
+    assert.equal(refused.body.error.code, 'NO_SPACE')
+    assert.match(refused.body.error.message, /keeps 32\.0 MiB of it for its metadata and logs \(--reserve\): no room for another chunk of 8\.00 MiB; nothing was stored/)
+    const after = (await listChunkFiles(full.dataDir)).map((f) => path.basename(f)).filter((cid) => !before.has(cid))
+    const disk = await statfs(full.dataDir)
+    assert.ok(disk.bavail * disk.bsize >= RESERVE, 'the refused put ate into the reserve')
+    assert.equal((await getBytes(full.apiUrl, '/too-big.bin')).status, 404)
+    // the chunks it did store before running out are unreferenced, for the collector: at most
+    // what fits above the reserve
+    assert.ok(after.length * 8 * MiB <= FILE_BYTES + 16 * MiB, `${after.length} chunks of the refused put were left`)
+    const small = await putBytes(full.apiUrl, '/small.bin', randomBytes(100_000), 'replication=1')
+    assert.equal(small.status, 201, JSON.stringify(small.body))
   })
 })

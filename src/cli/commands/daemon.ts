@@ -17,6 +17,7 @@ export function registerDaemonCommand (program: Command, ctx: CommandContext): v
     .option('--scrub-interval <duration>', 're-hash every stored chunk (at most 64 MB/s) this long after the last pass, healing bad copies from peers; 0s = never (env JADFS_SCRUB_INTERVAL, default 24h)')
     .option('--gc-grace <duration>', 'unreferenced chunks and temp files younger than this are kept (env JADFS_GC_GRACE, default 15m)')
     .option('--max-file-size <size>', 'largest accepted upload (env JADFS_MAX_FILE_SIZE, default 1TiB)')
+    .option('--reserve <size>', 'disk space chunks never take, kept for the metadata, Raft log and logs: puts, copies from peers and cached copies stop short of it (env JADFS_RESERVE, default 256MiB)')
     .option('--shutdown-grace <duration>', 'how long in-flight requests may take to finish on shutdown (env JADFS_SHUTDOWN_GRACE, default 10s)')
     .option('--listen <multiaddr...>', 'peer-to-peer address, repeatable; /tcp/0 picks a free port (env JADFS_LISTEN, default /ip4/127.0.0.1/tcp/5081)')
     .option('--announce <multiaddr...>', 'address other peers should dial instead of the listen addresses, repeatable (env JADFS_ANNOUNCE)')
