@@ -16,6 +16,7 @@ export interface ClusterPeerView {
   readonly apiUrl: string | null
   readonly role: string
   readonly term: number
+  /** disk space free for chunks: above the peer's --reserve */
   readonly freeBytes: number
   readonly usedBytes: number
   readonly chunks: number

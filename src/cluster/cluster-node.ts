@@ -18,7 +18,7 @@ import { startScheduledGc, startScrubLoop, startStatusRefresh } from './backgrou
 import { startChunkPath } from './chunk-path.js'
 import type { ChunkPath } from './chunk-path.js'
 import type { ClusterControl } from './cluster-control.js'
-import { clusterView, heartbeatRole } from './cluster-view.js'
+import { clusterView, heartbeatRole, roomForChunks } from './cluster-view.js'
 import { ChunkLocations } from './locate/chunk-locations.js'
 import { dialableAddresses, readMemberBook } from './member-address-book.js'
 import { confChangeRecorder, memberBookSaver } from './member-addresses.js'
@@ -182,7 +182,8 @@ async function assemble (init: ClusterNodeInit, host: JadfsHost, selfId: string,
     const st = raft.status()
     const s = status.latest()
     return {
-      freeBytes: s?.diskFreeBytes ?? 0,
+      // what placement weighs: room for chunks, above this peer's reserve
+      freeBytes: roomForChunks(s, config.reservedFreeBytes),
       usedBytes: s?.physicalBytes ?? 0,
       chunkCount: s?.chunks ?? 0,
       raftRole: heartbeatRole(st.role, st.confState, selfId),
@@ -215,7 +216,7 @@ async function assemble (init: ClusterNodeInit, host: JadfsHost, selfId: string,
   const id = (): PeerIdView => ({ peerId: selfId, addrs: host.multiaddrs().map((a) => a.toString()) })
   const control: ClusterControl = {
     id,
-    view: () => clusterView(selfId, raft, monitor, status.latest(), apiUrl, init.version, config.targetVoters, chunks.queue),
+    view: () => clusterView(selfId, raft, monitor, status.latest(), apiUrl, init.version, config.targetVoters, chunks.queue, roomForChunks(status.latest(), config.reservedFreeBytes)),
     ...createVoterControl({
       selfId,
       status: () => raft.status(),

@@ -24,7 +24,13 @@ const ROLE_NAMES: Record<RaftRole, ClusterView['role']> = {
   [RaftRole.RAFT_ROLE_LEARNER]: 'learner'
 }
 
-export function clusterView (selfId: string, raft: RaftNamespaceLog, monitor: PeerMonitor, self: NodeStatus | undefined, apiUrl: string, version: string, targetVoters: number, queue: ReplicationQueue): ClusterView {
+/** free bytes above the reserve: what a peer reports as free, and placement weighs */
+export function roomForChunks (status: NodeStatus | undefined, reservedFreeBytes: number): number {
+  return Math.max(0, (status?.diskFreeBytes ?? 0) - reservedFreeBytes)
+}
+
+/** selfFreeBytes: this peer's room for chunks, as its heartbeats report it */
+export function clusterView (selfId: string, raft: RaftNamespaceLog, monitor: PeerMonitor, self: NodeStatus | undefined, apiUrl: string, version: string, targetVoters: number, queue: ReplicationQueue, selfFreeBytes: number): ClusterView {
   const st = raft.status()
   const { voters, learners } = st.confState
   const member = (peerId: string): ClusterPeerView['member'] => voters.includes(peerId) ? 'voter' : learners.includes(peerId) ? 'learner' : 'none'
@@ -36,7 +42,7 @@ export function clusterView (selfId: string, raft: RaftNamespaceLog, monitor: Pe
     apiUrl: apiUrl === '' ? null : apiUrl,
     role: selfRole,
     term: st.term,
-    freeBytes: self?.diskFreeBytes ?? 0,
+    freeBytes: selfFreeBytes,
     usedBytes: self?.physicalBytes ?? 0,
     chunks: self?.chunks ?? 0,
     version,
