@@ -84,12 +84,15 @@ export function buildApiApp (init: ApiAppInit): FastifyInstance {
     closing = true
     done()
   })
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     if (closing) throw new JadfsError('SHUTTING_DOWN', 'the node is stopping')
     const token = init.apiToken
     if (token === undefined || OPEN_ROUTES.has((request.raw.url ?? '').split('?')[0] ?? '')) return
     const authorization = request.headers.authorization
     if (carriesApiToken(authorization, token)) return
+    // Not `Connection: close`, though an upload refused here is then read and dropped: a client
+    // still sending its body would see the connection cut instead of this answer.
+    reply.header('www-authenticate', 'Bearer')
     throw new JadfsError('UNAUTHORIZED', authorization === undefined
       ? 'this daemon requires an API token: give the client its token file (--api-token-file FILE or JADFS_API_TOKEN_FILE)'
       : 'the API token does not match this daemon\'s (Authorization: Bearer <token>, the contents of its --api-token-file)')

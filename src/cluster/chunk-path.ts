@@ -16,9 +16,8 @@ import { ChunkAnnouncer } from './chunk-announcer.js'
 import { ChunkReplication } from './chunk-replication.js'
 import type { PlacementCandidate } from './chunk-replication.js'
 import type { ChunkLocations } from './locate/chunk-locations.js'
-import { choosePeers, rankPeers } from './placement/rendezvous.js'
+import { choosePeers, rankForReading, rankPeers } from './placement/rendezvous.js'
 import { ProvideScheduler } from './provide/provide-scheduler.js'
-import { ReadRoom } from './read-room.js'
 import { RemoteChunkReader } from './remote-chunk-reader.js'
 import { RepairScanner } from './repair/repair-scanner.js'
 import { ReplicationQueue } from './replication/replication-queue.js'
@@ -38,10 +37,6 @@ export interface ChunkPathInit {
   readonly monitor: PeerMonitor
   readonly locations: ChunkLocations
   readonly dataDir: string
-  /** whether a pushed chunk of this size fits, keeping the reserve free (from the last status) */
-  readonly hasRoomFor: (sizeBytes: number) => boolean
-  /** the same, asking the file system now */
-  readonly hasRoomNow: (sizeBytes: number) => Promise<boolean>
   readonly logger: Logger
   /** registers a step to run at stop; steps run in reverse order */
   readonly onStop: (step: () => Promise<void> | void) => void
@@ -123,7 +118,7 @@ export async function startChunkPath (init: ChunkPathInit): Promise<ChunkPath> {
   const chunkServer = await handleChunkProtocol(host, {
     store,
     onStored: (chunk) => { announcer.announce(chunk.cid) },
-    hasRoomFor: init.hasRoomFor
+    claimRoom: async (sizeBytes) => await files.claimRoom(sizeBytes)
   })
   onStop(async () => { await chunkServer.stop() })
   // batched "which of these do you hold?", for peers checking copies without moving bytes
@@ -143,10 +138,7 @@ export async function startChunkPath (init: ChunkPathInit): Promise<ChunkPath> {
     recordDebt,
     logger
   })
-  const readRoom = new ReadRoom({
-    hasRoomNow: init.hasRoomNow,
-    evictCachedForRoom: async (hasRoom) => await files.evictCachedForRoom(hasRoom)
-  })
+
   const reader = new RemoteChunkReader({
     localState: (cid) => {
       const row = files.chunkIndex.get(cid)
@@ -157,10 +149,14 @@ export async function startChunkPath (init: ChunkPathInit): Promise<ChunkPath> {
     candidates: (cid) => {
       const live = livePeers()
       const alive = new Set(live.map((p) => p.peerId))
-      return [...new Set([...locations.holders(cid).filter((p) => alive.has(p)), ...rankPeers(cid, live)])]
+      return [...new Set([...locations.holders(cid).filter((p) => alive.has(p)), ...rankForReading(cid, live)])]
     },
     findProviders: (cid, signal) => findProviders(host, cid, selfId, signal),
-    makeRoom: async (chunk) => await readRoom.claim(chunk),
+    makeRoom: async (chunk) => {
+      const release = await files.claimRoom(chunk.sizeBytes)
+      if (release === null) throw await files.noRoom(chunk.sizeBytes, `chunk ${chunk.cid} for the read, even after evicting the cached copies it could`, '; read through another peer, or free space in its data directory')
+      return release
+    },
     fetchInto: async (peerId, chunk, signal) => {
       const received = await fetchChunk(host, peerIdFromString(peerId), chunk.cid, { store: readCache, expectedSizeBytes: chunk.sizeBytes, signal })
       received.release()

@@ -145,11 +145,6 @@ async function assemble (init: ClusterNodeInit, host: JadfsHost, selfId: string,
     monitor,
     locations,
     dataDir: config.dataDir,
-    hasRoomFor: (sizeBytes) => {
-      const latest = status.latest()
-      return latest === undefined || latest.diskFreeBytes - config.reservedFreeBytes >= sizeBytes
-    },
-    hasRoomNow: async (sizeBytes) => await files.hasRoomNow(sizeBytes),
     logger,
     onStop
   })

@@ -19,6 +19,7 @@ import { ChunkIndex } from '../store/chunk-index.js'
 import { ChunkStore } from '../store/chunk-store.js'
 import { openDatabase } from '../store/database.js'
 import { collectGarbage, evictCachedForRoom, type GarbageCollectorComponents } from '../store/garbage-collector.js'
+import { DiskRoom } from '../store/disk-room.js'
 import { KeyedLock } from '../store/keyed-lock.js'
 import { PinSet } from '../store/pin-set.js'
 import { toStorageError } from '../store/storage-error.js'
@@ -40,10 +41,13 @@ export interface LocalFileServiceWithNamespace extends LocalFileService {
   readonly namespace: NamespaceStateMachine
   readonly chunkStore: ChunkStore
   readonly chunkIndex: ChunkIndex
-  /** whether this many more bytes of chunks fit on the disk, keeping the reserve free */
-  hasRoomNow: (bytes: number) => Promise<boolean>
-  /** evicts cached copies (least recently read first, those in use kept) until `hasRoom` */
-  evictCachedForRoom: (hasRoom: () => Promise<boolean>) => Promise<{ chunksEvicted: number, bytesFreed: number }>
+  /**
+   * Claims room for a chunk about to be written (see DiskRoom), evicting cached copies if it
+   * does not fit; the release, or null when it does not fit even then.
+   */
+  claimRoom: (bytes: number) => Promise<(() => void) | null>
+  /** the NO_SPACE error for a claim refused, saying what is free and what is kept */
+  noRoom: (bytes: number, what: string, outcome?: string) => Promise<JadfsError>
 }
 
 /** test seams; production uses the defaults */
@@ -88,6 +92,7 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
   readonly chunkStore: ChunkStore
   private readonly lock = new KeyedLock()
   private readonly pins = new PinSet()
+  private readonly room: DiskRoom
   private readonly reader: ReadPipelineComponents
   private readonly startedAtMs: number
   private readonly inFlight = new Set<Promise<unknown>>()
@@ -115,6 +120,14 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
       onCorrupt: (cid, why) => { init.logger?.error({ cid, why }, 'chunk failed its integrity check; marked bad') }
     })
     this.reader = { chunks: this.chunkStore, pins: this.pins, leaseIdleMs, isClosing: () => this.closing }
+    this.room = new DiskRoom({
+      reservedFreeBytes: init.reservedFreeBytes ?? 0,
+      freeBytes: async () => await this.freeBytes(),
+      evict: async (hasRoom) => {
+        const result = await evictCachedForRoom(this.gcComponents(), hasRoom)
+        if (result.chunksEvicted > 0) this.init.logger?.info(result, 'evicted cached copies to make room for a chunk')
+      }
+    })
     this.startedAtMs = nowMs()
   }
 
@@ -132,8 +145,13 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
       return await putFile({
         chunks: this.chunkStore,
         applyCommand: async (command) => await this.applyCommand(command, options.signal),
-        ...(cluster === undefined ? {} : { replicateChunk: async (chunk) => { await cluster.replicateChunk(chunk, { ...replication, signal: options.signal }) } }),
-        ensureRoom: async (sizeBytes) => { await this.ensureRoomForPut(sizeBytes) },
+        ...(cluster === undefined ? {} : { replicateChunk: async (chunk) => { await cluster.replicateChunk(chunk, { ...replication, signal: options.signal }) }, onDiscarded: cluster.chunkRemoved }),
+        // a put stops short of the reserve (cached copies go first)
+        claimRoom: async (sizeBytes) => {
+          const release = await this.claimRoom(sizeBytes)
+          if (release === null) throw await this.noRoom(sizeBytes, 'another chunk of this put', '; nothing was stored')
+          return release
+        },
         currentVersion: (p) => this.namespace.get(p)?.version ?? 0,
         maxFileSizeBytes: this.init.maxFileSizeBytes ?? Number.MAX_SAFE_INTEGER,
         nowMs: this.nowMs
@@ -238,8 +256,15 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
     }
   }
 
-  async hasRoomNow (bytes: number): Promise<boolean> {
-    return (await this.freeBytes()) - (this.init.reservedFreeBytes ?? 0) >= bytes
+  async claimRoom (bytes: number): Promise<(() => void) | null> {
+    return await this.room.claim(bytes)
+  }
+
+  async noRoom (bytes: number, what: string, outcome = ''): Promise<JadfsError> {
+    const reserve = this.init.reservedFreeBytes ?? 0
+    const free = await this.freeBytes()
+    return new JadfsError('NO_SPACE', `this peer has ${formatBytes(free)} free and keeps ${formatBytes(reserve)} of it for its metadata and logs (--reserve): no room for ${what} (${formatBytes(bytes)})${outcome}`,
+      { details: { freeBytes: free, reservedFreeBytes: reserve, claimedBytes: this.room.claimed, sizeBytes: bytes } })
   }
 
   private async freeBytes (): Promise<number> {
@@ -249,29 +274,6 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
     } catch (err) {
       throw toStorageError(err, 'reading disk usage')
     }
-  }
-
-  // A put stops short of the reserve, which keeps room for the metadata and the Raft log: a
-  // disk filled by chunks would leave this peer unable to record anything. Cached copies go
-  // first.
-  private async ensureRoomForPut (sizeBytes: number): Promise<void> {
-    const reserve = this.init.reservedFreeBytes ?? 0
-    if (reserve === 0) return
-    const hasRoom = async (): Promise<boolean> => await this.hasRoomNow(sizeBytes)
-    if (await hasRoom()) return
-    await evictCachedForRoom(this.gcComponents(), hasRoom)
-    if (await hasRoom()) return
-    const free = await this.freeBytes()
-    throw new JadfsError('NO_SPACE', `this peer has ${formatBytes(free)} free and keeps ${formatBytes(reserve)} of it for its metadata and logs (--reserve): no room for another chunk of ${formatBytes(sizeBytes)}; nothing was stored`,
-      { details: { freeBytes: free, reservedFreeBytes: reserve, chunkSizeBytes: sizeBytes } })
-  }
-
-  async evictCachedForRoom (hasRoom: () => Promise<boolean>): Promise<{ chunksEvicted: number, bytesFreed: number }> {
-    return await this.track(async () => {
-      const result = await evictCachedForRoom(this.gcComponents(), hasRoom)
-      if (result.chunksEvicted > 0) this.init.logger?.info(result, 'evicted cached copies to make room for a read')
-      return result
-    })
   }
 
   private gcComponents (): GarbageCollectorComponents {

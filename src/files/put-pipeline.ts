@@ -1,8 +1,9 @@
 // The put pipeline: body → chunker → (hash + temp file) per chunk → commit → one namespace
 // command. Chunks are durable before the command that references them is applied, so a
 // visible file never points at missing bytes. On any failure nothing is applied: the temp
-// file in progress is removed and chunks already committed are left unreferenced (their pins
-// drop, and GC takes them after the grace period).
+// file in progress is removed, and chunks already committed that this put created are removed
+// too unless something else uses them. Once the command is proposed, a failure (a timeout)
+// may still be applied later, so its chunks are left unreferenced for GC's grace period.
 //
 // A chunk's commit (fdatasync, rename, directory fsync) overlaps with writing the next chunk;
 // at most one commit is outstanding, which bounds memory and open files.
@@ -11,7 +12,7 @@ import { splitIntoChunks } from '../chunk/chunker.js'
 import { JadfsError } from '../errors.js'
 import type { NamespaceCommand, NewFileRecord } from '../namespace/commands.js'
 import type { ApplyResult } from '../namespace/state-machine.js'
-import type { ChunkStore, StoredChunk } from '../store/chunk-store.js'
+import type { ChunkStore, CommittedChunk, StoredChunk } from '../store/chunk-store.js'
 import type { ChunkWriter } from '../store/chunk-writer.js'
 import type { ChunkRef, FileRecord } from './file-service.js'
 import { guardSource } from './guarded-source.js'
@@ -28,14 +29,19 @@ export interface PutPipelineComponents {
    * only after every chunk's replication settled, so a visible file has its copies.
    */
   readonly replicateChunk?: (chunk: StoredChunk) => Promise<void>
-  /** before each chunk is written: throws NO_SPACE when a chunk of this size would not fit */
-  readonly ensureRoom?: (sizeBytes: number) => Promise<void>
+  /**
+   * Before each chunk is written: claims room for it on the disk (released once the chunk is
+   * committed or abandoned), or throws NO_SPACE
+   */
+  readonly claimRoom?: (sizeBytes: number) => Promise<() => void>
+  /** a chunk this put created was removed again because the put failed (a cluster un-announces it) */
+  readonly onDiscarded?: (cid: string) => void
   readonly currentVersion: (path: string) => number
   readonly maxFileSizeBytes: number
   readonly nowMs: () => number
 }
 
-type Commit = Promise<{ chunk: StoredChunk, release: () => void }>
+type Commit = Promise<CommittedChunk>
 
 /**
  * Chunks being copied to peers at once. Copies of chunk i overlap with writing chunk i+1 and
@@ -57,7 +63,10 @@ export async function putFile (
   const commits: Commit[] = []
   const replications: Array<Promise<void>> = []
   let writer: ChunkWriter | null = null
+  let releaseRoom: (() => void) | undefined
   let totalBytes = 0
+  let succeeded = false
+  let proposed = false
   try {
     for await (const event of splitIntoChunks(guardSource(body, signal), options.chunkSizeBytes)) {
       if (event.kind === 'data') {
@@ -69,7 +78,7 @@ export async function putFile (
         fileHash.update(event.bytes)
         if (writer === null) {
           const left = options.expectedSizeBytes === undefined ? Infinity : options.expectedSizeBytes - (totalBytes - event.bytes.byteLength)
-          await c.ensureRoom?.(Math.min(options.chunkSizeBytes, left))
+          releaseRoom = await c.claimRoom?.(Math.min(options.chunkSizeBytes, left))
           writer = await c.chunks.createWriter()
         }
         await writer.write(event.bytes)
@@ -82,7 +91,10 @@ export async function putFile (
         if (replicate !== undefined && replications.length >= MAX_CHUNKS_REPLICATING) await replications[replications.length - MAX_CHUNKS_REPLICATING]
         const commit = c.chunks.commit(writer)
         writer = null
-        commit.catch(() => {})
+        // once committed (or failed) the chunk is on disk (or gone): the free space shows it
+        const committed = releaseRoom
+        releaseRoom = undefined
+        commit.finally(() => { committed?.() }).catch(() => {})
         commits.push(commit)
         if (replicate !== undefined) {
           const replication = commit.then(async (stored) => { await replicate(stored.chunk) })
@@ -111,16 +123,37 @@ export async function putFile (
       replication: options.replication,
       modifiedAtMs: c.nowMs()
     }
+    // from here a failure may still be applied later (a timeout's outcome is unknown): the
+    // chunks must then stay for the command that may name them
+    proposed = true
     const result = await c.applyCommand({ type: 'putFile', record, ...(options.ifVersion === undefined ? {} : { ifVersion: options.ifVersion }) })
     if (result.status === 'rejected') throw new JadfsError(result.code, result.message)
     assert(result.status === 'applied' && result.command === 'putFile', 'a fresh index was not applied', result)
+    succeeded = true
     return result.record
   } finally {
     if (writer !== null) await writer.abort().catch(() => {})
+    releaseRoom?.()
     // copies still in flight hold pins and streams: let them settle before releasing
     await Promise.allSettled(replications)
-    for (const settled of await Promise.allSettled(commits)) {
+    const settledCommits = await Promise.allSettled(commits)
+    for (const settled of settledCommits) {
       if (settled.status === 'fulfilled') settled.value.release()
+    }
+    // a failed put leaves nothing behind: the chunks it created go now, not after the grace
+    // period (they would hold disk space a full peer needs); shared ones stay
+    if (!succeeded && !proposed) await discardCreated(c, settledCommits)
+  }
+}
+
+async function discardCreated (c: PutPipelineComponents, commits: ReadonlyArray<PromiseSettledResult<CommittedChunk>>): Promise<void> {
+  for (const settled of commits) {
+    if (settled.status !== 'fulfilled' || !settled.value.created) continue
+    const { cid } = settled.value.chunk
+    try {
+      if (await c.chunks.discardIfUnused(cid)) c.onDiscarded?.(cid)
+    } catch {
+      // left for the garbage collector, as before
     }
   }
 }

@@ -71,7 +71,10 @@ export async function * streamChunks (
   signal: AbortSignal | undefined,
   firstChunk: VerifiedHandleLease | null
 ): AsyncGenerator<Uint8Array, void, unknown> {
-  const release = c.pins.pin(spans.map((s) => s.chunk.cid))
+  // One pin per chunk still to come, each released once its chunk is streamed: chunks a long
+  // read has passed may then be collected or, in a cluster, evicted to make room for the
+  // chunks ahead (a peer with little room can serve a file larger than its room).
+  const pinsLeft = spans.map((s) => c.pins.pin([s.chunk.cid]))
   const leased = firstChunk?.take() ?? null
   // the lease's own pin is no longer needed: the pins above cover every chunk
   leased?.releasePin()
@@ -111,10 +114,11 @@ export async function * streamChunks (
       } finally {
         await handle.close()
       }
+      pinsLeft[i]?.()
     }
   } finally {
     if (unusedLeasedHandle !== null) await unusedLeasedHandle.close()
     if (ahead !== null) await ahead.then(async (handle) => { await handle.close() }, () => {})
-    release()
+    for (const release of pinsLeft) release()
   }
 }

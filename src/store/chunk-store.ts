@@ -27,6 +27,14 @@ export interface ChunkStoreComponents {
   readonly hashWorkers?: ChunkHashWorkerPool
 }
 
+export interface CommittedChunk {
+  readonly chunk: StoredChunk
+  /** unpins the chunk; until then garbage collection leaves it alone */
+  readonly release: () => void
+  /** this commit placed the file (it was not held here before) */
+  readonly created: boolean
+}
+
 export class ChunkStore {
   constructor (private readonly c: ChunkStoreComponents) {}
 
@@ -40,7 +48,7 @@ export class ChunkStore {
    * expectedCid, bytes that hash to anything else are discarded (CHECKSUM_MISMATCH).
    * `cached`: a read fetched the chunk, so it is kept as a cached copy (ChunkRow.cached).
    */
-  async commit (writer: ChunkWriter, options: { expectedCid?: string, cached?: boolean } = {}): Promise<{ chunk: StoredChunk, release: () => void }> {
+  async commit (writer: ChunkWriter, options: { expectedCid?: string, cached?: boolean } = {}): Promise<CommittedChunk> {
     let finished
     try {
       finished = await writer.finish()
@@ -56,18 +64,34 @@ export class ChunkStore {
         { details: { expectedCid: options.expectedCid, actualCid: cid } })
     }
     const release = this.c.pins.pin([cid])
+    let created = false
     try {
       await this.c.lock.run(cid, async () => {
         // a copy marked bad is replaced by the fresh bytes: re-uploading heals it
-        const replaceExisting = this.c.index.get(cid)?.state === 'bad'
-        await this.c.files.place(finished, cid, replaceExisting)
+        const before = this.c.index.get(cid)
+        const placed = await this.c.files.place(finished, cid, before?.state === 'bad')
+        created = placed === 'stored' && (before === undefined || before.state === 'absent')
         this.c.index.recordStored(cid, finished.sizeBytes, this.c.nowMs(), { cached: options.cached === true })
       })
     } catch (err) {
       release()
       throw err
     }
-    return { chunk: { cid, sizeBytes: finished.sizeBytes }, release }
+    return { chunk: { cid, sizeBytes: finished.sizeBytes }, release, created }
+  }
+
+  /**
+   * Removes a chunk an upload that failed had created, unless something else now needs it
+   * (a reference, a pin, a read's cached copy): true when it was removed.
+   */
+  async discardIfUnused (cid: string): Promise<boolean> {
+    return await this.c.lock.run(cid, async () => {
+      const row = this.c.index.get(cid)
+      if (row === undefined || row.refcount !== 0 || row.cached || row.state === 'absent' || this.c.pins.isPinned(cid)) return false
+      await this.c.files.remove(cid)
+      this.c.index.delete(cid)
+      return true
+    })
   }
 
   /**

@@ -3,7 +3,8 @@
 // Authorization check (the token, another one, none, an empty one, the scheme in any case),
 // a new token file (owner-only, never overwritten), and the API built with a token: every
 // route but the liveness probe answers 401 UNAUTHORIZED (saying whether the token was missing
-// or wrong) until the request carries it; built without one, nothing is asked.
+// or wrong, with WWW-Authenticate: Bearer) until the request carries it; built without one,
+// nothing is asked.
 import { strict as assert } from 'node:assert'
 import { readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
@@ -79,6 +80,7 @@ describe('API token', () => {
         assert.equal(res.statusCode, 401, `${method} ${url}`)
         assert.equal(res.json().error.code, 'UNAUTHORIZED')
         assert.match(res.json().error.message, /requires an API token/)
+        assert.equal(res.headers['www-authenticate'], 'Bearer')
       }
       assert.equal(files.putCalls.length, 0, 'an unauthorized upload reached the store')
       assert.equal(files.gcCalls, 0)

@@ -4,7 +4,7 @@
 // asked for more; huge weights do not overflow into ties; removing a peer moves only the chunks it ranked first; first-choice shares
 // follow the weights; u stays strictly inside (0, 1) at both ends of the 53-bit range.
 import { strict as assert } from 'node:assert'
-import { choosePeers, compareScored, rankPeers, unitFromBits, type PlacementPeer } from '../../src/cluster/placement/rendezvous.js'
+import { choosePeers, compareScored, rankForReading, rankPeers, unitFromBits, type PlacementPeer } from '../../src/cluster/placement/rendezvous.js'
 
 const ids = (n: number, prefix = 'chunk'): string[] => Array.from({ length: n }, (_, i) => `${prefix}-${i}`)
 const equalPeers = (n: number): PlacementPeer[] => Array.from({ length: n }, (_, i) => ({ peerId: `peer-${i}`, weight: 1000 }))
@@ -48,6 +48,14 @@ describe('cluster: rendezvous placement', () => {
       assert.deepEqual([...rankPeers(id, peers)].sort(), ['ok-1', 'ok-2'])
       assert.deepEqual([...choosePeers(id, peers, 6)].sort(), ['ok-1', 'ok-2'])
     }
+  })
+
+  it('for reading, lists the peers with no room too, after the placement ranking', () => {
+    const peers: PlacementPeer[] = [{ peerId: 'a', weight: 10 }, { peerId: 'full', weight: 0 }, { peerId: 'b', weight: 5 }, { peerId: 'odd', weight: Number.NaN }]
+    const order = rankForReading('chunk-1', peers)
+    assert.deepEqual(order.slice(0, 2), rankPeers('chunk-1', peers))
+    assert.deepEqual([...order.slice(2)].sort(), ['full', 'odd'])
+    assert.equal(new Set(order).size, 4)
   })
 
   it('never chooses an excluded peer, and otherwise keeps the ranking order', () => {

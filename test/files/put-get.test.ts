@@ -116,7 +116,7 @@ describe('local file service: put and get', () => {
     assert.equal(status.appliedIndex, 0)
   })
 
-  it('a source that throws (disconnect) stores nothing; an already-committed chunk stays unreferenced', async () => {
+  it('a source that throws (disconnect) stores nothing: the chunk it had committed goes at once', async () => {
     async function * failing (): AsyncGenerator<Uint8Array> {
       yield bytesOf(CHUNK + 100, 2)
       throw new Error('ECONNRESET')
@@ -125,10 +125,20 @@ describe('local file service: put and get', () => {
     await rejectsWith(t.service.statFile('/broken'), 'FILE_NOT_FOUND')
     assert.deepEqual(await tmpEntries(), [])
     const status = await t.service.status()
-    assert.equal(status.chunks, 1, 'the full first chunk was committed before the failure')
-    assert.equal(status.logicalBytes, 0)
-    const report = await t.service.collectGarbage({ graceMs: 0 })
-    assert.equal(report.chunksRemoved, 1)
+    assert.deepEqual([status.chunks, status.physicalBytes, status.logicalBytes], [0, 0, 0], 'the full first chunk, committed before the failure, was left behind')
+    assert.equal((await t.service.collectGarbage({ graceMs: 0 })).chunksRemoved, 0)
+  })
+
+  it('a failed put keeps the chunks it shares with a stored file', async () => {
+    const shared = bytesOf(CHUNK, 3)
+    await t.service.putFile('/kept', piecesOf(shared))
+    async function * failing (): AsyncGenerator<Uint8Array> {
+      yield Buffer.concat([shared, bytesOf(CHUNK + 100, 4)])
+      throw new Error('ECONNRESET')
+    }
+    await rejectsWith(t.service.putFile('/broken', failing()), 'UPLOAD_INCOMPLETE', /disconnected/)
+    assert.equal((await t.service.status()).chunks, 1, 'the shared chunk was removed, or the new one left')
+    assert.ok((await collect((await t.service.readFile('/kept')).body)).equals(shared))
   })
 
   it('declared size and checksum are enforced', async () => {

@@ -8,7 +8,8 @@ import type { LocalCluster } from '../../src/harness/local-cluster.js'
 import { listChunkFiles } from './chunk-files.js'
 
 /** daemon flags for cluster tests: quick failure detection, small chunks, logs kept for failures */
-export const TEST_DAEMON_ARGS = ['--heartbeat-interval', '300ms', '--chunk-size', '256KiB', '--log-level', 'info']
+// a small reserve: the tests put little, and must not fail on a machine with little free disk
+export const TEST_DAEMON_ARGS = ['--heartbeat-interval', '300ms', '--chunk-size', '256KiB', '--log-level', 'info', '--reserve', '8MiB']
 
 export interface HttpResult<T> {
   readonly status: number

@@ -40,6 +40,16 @@ export function rankPeers (chunkId: string, peers: readonly PlacementPeer[]): st
   return scored.sort(compareScored).map((s) => s.peerId)
 }
 
+/**
+ * Where to look for a chunk: the placement ranking first (where it most likely went), then
+ * every peer the ranking leaves out for having no room now, since a peer that filled up
+ * after storing a chunk still holds it.
+ */
+export function rankForReading (chunkId: string, peers: readonly PlacementPeer[]): string[] {
+  const full = peers.filter((p) => !(Number.isFinite(p.weight) && p.weight > 0)).map((p) => ({ peerId: p.peerId, weight: 1 }))
+  return [...rankPeers(chunkId, peers), ...rankPeers(chunkId, full)]
+}
+
 /** Best first: higher score, then the smaller peer id. Exported for its test (ties need equal hashes). */
 export function compareScored (a: ScoredPeer, b: ScoredPeer): number {
   if (a.logScore !== b.logScore) return b.logScore - a.logScore

@@ -27,7 +27,7 @@ export async function startPeers (count: number, fileSystems: Array<ChunkFs | un
   return peers
 }
 
-export async function serve (peer: Peer, limits: Partial<ChunkServerLimits> = {}, hooks: Pick<ChunkProtocolInit, 'onStored' | 'hasRoomFor'> = {}): Promise<ChunkProtocolServer> {
+export async function serve (peer: Peer, limits: Partial<ChunkServerLimits> = {}, hooks: Pick<ChunkProtocolInit, 'onStored' | 'claimRoom'> = {}): Promise<ChunkProtocolServer> {
   peer.server = await handleChunkProtocol(peer.host, { store: peer.store, limits, ...hooks })
   return peer.server
 }

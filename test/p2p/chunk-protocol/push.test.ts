@@ -4,7 +4,8 @@
 // being read, and a cached copy (fetched for a read) it already had becomes one of the
 // chunk's copies, since the sender now counts on it; a push with one flipped byte is CHECKSUM_MISMATCH with no chunk file, no index
 // row and no temp file on the receiver; a receiver whose disk fills mid-chunk answers
-// NO_SPACE and keeps nothing, and one whose free-space check fails answers NO_SPACE before
+// NO_SPACE and keeps nothing (and gives back the room it claimed), and one that cannot claim
+// room answers NO_SPACE before
 // any byte is sent; a source shorter than it declared fails locally and the
 // receiver keeps nothing; pushing from the sender's own store re-hashes its copy first.
 import { strict as assert } from 'node:assert'
@@ -52,6 +53,8 @@ describe('chunk protocol: push', function () {
   let sender: Peer
   let receiver: Peer
   let fullReceiver: Peer
+  let roomClaimed = 0
+  let roomReleased = 0
   const stored: Array<{ chunk: StoredChunk, from: PeerId }> = []
 
   before(async () => {
@@ -59,7 +62,13 @@ describe('chunk protocol: push', function () {
     ;[sender, receiver, fullReceiver] = peers as [Peer, Peer, Peer]
     await serve(receiver, {}, { onStored: (chunk, from) => { stored.push({ chunk, from }) } })
     // Its free-space check says no to chunks over 5 MiB; smaller ones find the disk full.
-    await serve(fullReceiver, {}, { hasRoomFor: (sizeBytes) => sizeBytes <= 5 * MIB })
+    await serve(fullReceiver, {}, {
+      claimRoom: async (sizeBytes) => {
+        if (sizeBytes > 5 * MIB) return null
+        roomClaimed++
+        return () => { roomReleased++ }
+      }
+    })
   })
   after(async () => { await stopPeers(peers) })
 
@@ -116,6 +125,7 @@ describe('chunk protocol: push', function () {
     )
     await assertNothingStored(fullReceiver, cid)
     await waitForIdle(fullReceiver)
+    assert.deepEqual([roomClaimed, roomReleased], [1, 1], 'the room the push claimed was not given back')
   })
 
   it('answers NO_SPACE before any byte is sent when the receiver knows it has no room', async () => {

@@ -18,11 +18,13 @@ export interface ChunkProtocolInit {
   /** Called for each pushed chunk once it is durably stored (e.g. to announce it). */
   readonly onStored?: (chunk: StoredChunk, from: PeerId) => void
   /**
-   * Whether a pushed chunk of this size fits (free space, less any reserve). A push that
-   * does not is answered NO_SPACE before the sender sends a byte. @default always true:
-   * a full disk is then found while writing, after the sender has sent everything.
+   * Claims room for a pushed chunk of this size (free space, less any reserve, less what
+   * other writes have claimed): the release, called once the chunk is stored or abandoned,
+   * or null when it does not fit, answered NO_SPACE before the sender sends a byte.
+   * @default always room: a full disk is then found while writing, after the sender has
+   * sent everything.
    */
-  readonly hasRoomFor?: (sizeBytes: number) => boolean | Promise<boolean>
+  readonly claimRoom?: (sizeBytes: number) => Promise<(() => void) | null>
 }
 
 export interface ChunkProtocolServer {
@@ -43,7 +45,7 @@ export async function handleChunkProtocol (host: ChunkHandlerHost, init: ChunkPr
     limits,
     slots,
     ...(init.onStored === undefined ? {} : { onStored: init.onStored }),
-    ...(init.hasRoomFor === undefined ? {} : { hasRoomFor: init.hasRoomFor })
+    ...(init.claimRoom === undefined ? {} : { claimRoom: init.claimRoom })
   }
   const streamLimits = { maxInboundStreams: limits.maxInboundStreams, maxOutboundStreams: MAX_OUTBOUND_STREAMS }
   await host.handle(CHUNK_FETCH_PROTOCOL_ID, (stream, connection) => { void serveFetch(ctx, stream, connection) }, streamLimits)

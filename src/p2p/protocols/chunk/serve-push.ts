@@ -25,6 +25,7 @@ export async function servePush (ctx: ServerContext, stream: Stream, connection:
   const clock = new TransferClock(ctx.limits, context, [ctx.host.signal])
   const transfer = clock.attach(stream)
   let releaseSlot: (() => void) | undefined
+  let releaseRoom: (() => void) | null | undefined
   try {
     const req = await transfer.readHeader(pushRequestCodec)
     let cid: string
@@ -35,7 +36,8 @@ export async function servePush (ctx: ServerContext, stream: Stream, connection:
       }
       // A copy marked bad is not held: the pushed bytes replace it.
       if (!holdsChunk(ctx.store, cid)) {
-        if (ctx.hasRoomFor !== undefined && !await ctx.hasRoomFor(req.size)) {
+        releaseRoom = await ctx.claimRoom?.(req.size)
+        if (releaseRoom === null) {
           throw new JadfsError('NO_SPACE', `no room for a chunk of ${req.size} bytes in the data directory`)
         }
         releaseSlot = takeSlot(ctx, peer)
@@ -83,6 +85,7 @@ export async function servePush (ctx: ServerContext, stream: Stream, connection:
     ctx.host.logger.debug({ protocol: CHUNK_PUSH_PROTOCOL_ID, peer, code: mapped.code, err: mapped.message }, 'chunk push not received')
   } finally {
     releaseSlot?.()
+    releaseRoom?.()
     clock.clear()
   }
 }

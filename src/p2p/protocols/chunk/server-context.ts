@@ -15,7 +15,7 @@ export interface ServerContext {
   readonly limits: ChunkServerLimits
   readonly slots: TransferSlots
   readonly onStored?: (chunk: StoredChunk, from: PeerId) => void
-  readonly hasRoomFor?: (sizeBytes: number) => boolean | Promise<boolean>
+  readonly claimRoom?: (sizeBytes: number) => Promise<(() => void) | null>
 }
 
 /** An operating error we answer with; anything else is a bug and is not answered. */
