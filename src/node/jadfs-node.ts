@@ -1,7 +1,7 @@
 // The composition root of one daemon: starts the cluster peer (or, in API tests, a single-node
 // file service), builds the API and metrics around it, writes daemon.json, listens, and stops in the reverse order (stop accepting, let in-flight
 // requests finish within a bounded wait, then close the file service).
-import { mkdir, rm } from 'node:fs/promises'
+import { mkdir, rm, stat } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { Registry, collectDefaultMetrics } from 'prom-client'
@@ -9,6 +9,7 @@ import { buildApiApp } from '../api/app.js'
 import { readApiToken } from '../api/api-token.js'
 import type { DaemonConfig } from '../config/daemon-config.js'
 import { formatListenAddress } from '../config/listen-address.js'
+import { formatBytes } from '../config/parse-size.js'
 import { JadfsError } from '../errors.js'
 import type { LocalFileService, LocalFileServiceInit } from '../files/file-service.js'
 import { startClusterNode } from '../cluster/cluster-node.js'
@@ -31,6 +32,19 @@ export interface JadfsNode {
   /** this peer's id; undefined for a single-node engine */
   readonly peerId: string | undefined
   stop (): Promise<void>
+}
+
+/** what an operator should hear at start: a disk already under the reserve, a token file others can read */
+async function warnAboutSetup (config: DaemonConfig, files: LocalFileService, logger: Logger): Promise<void> {
+  const status = await files.status().catch(() => undefined)
+  if (status !== undefined && config.reservedFreeBytes > 0 && status.diskFreeBytes <= config.reservedFreeBytes) {
+    logger.warn({ diskFreeBytes: status.diskFreeBytes, reservedFreeBytes: config.reservedFreeBytes },
+      `the data dir has ${formatBytes(status.diskFreeBytes)} free, no more than --reserve ${formatBytes(config.reservedFreeBytes)}: this peer stores no chunks (puts, copies, reads through it) until space is freed or the reserve lowered`)
+  }
+  if (config.apiTokenFile !== null) {
+    const mode = await stat(config.apiTokenFile).then((s) => s.mode, () => 0)
+    if ((mode & 0o077) !== 0) logger.warn({ apiTokenFile: config.apiTokenFile }, `the API token file ${config.apiTokenFile} can be read by other users (mode ${(mode & 0o777).toString(8)}); chmod 600 it`)
+  }
 }
 
 export async function startJadfsNode (config: DaemonConfig, components: JadfsNodeComponents): Promise<JadfsNode> {
@@ -85,6 +99,7 @@ export async function startJadfsNode (config: DaemonConfig, components: JadfsNod
   if (cluster !== undefined) {
     await writeRunFile(runFile, { pid: process.pid, apiUrl, peerId: cluster.peerId, addrs: cluster.addrs(), version: components.version, startedAtMs: Date.now() })
   }
+  await warnAboutSetup(config, files, logger)
   logger.info({ apiUrl, apiToken: apiToken === undefined ? 'none' : 'required', peerId: cluster?.peerId, addrs: cluster?.addrs(), dataDir: config.dataDir, chunkSizeBytes: config.chunkSizeBytes, gcGraceMs: config.gcGraceMs, version: components.version }, 'jadfs daemon listening')
 
   let stopping: Promise<void> | undefined
