@@ -105,8 +105,10 @@ export async function collectGarbage (c: GarbageCollectorComponents, graceMs: nu
   return { chunksRemoved, cachedEvicted, bytesFreed, tempFilesRemoved, missingMarkedBad, durationMs: c.nowMs() - startedMs }
 }
 
-/** cached copies confirmed per round trip when a read needs room now: a few suffice */
+/** cached copies confirmed per round trip when a writer needs room now: a few suffice */
 const ROOM_BATCH = 32
+/** how long making room may take, all confirmation rounds together */
+export const ROOM_EVICTION_BUDGET_MS = 15_000
 
 /**
  * Makes room for a chunk a read must store: evicts cached copies, least recently read
@@ -114,7 +116,10 @@ const ROOM_BATCH = 32
  */
 export async function evictCachedForRoom (c: GarbageCollectorComponents, hasRoom: () => Promise<boolean>): Promise<{ chunksEvicted: number, bytesFreed: number }> {
   if (await hasRoom()) return { chunksEvicted: 0, bytesFreed: 0 }
-  return await evictCached(c, c.nowMs(), ROOM_BATCH, hasRoom)
+  // a writer waits for this (and others queue behind it): past the budget it gives up, and
+  // the writer is told there is no room, rather than wait on peer after silent peer
+  const giveUpAtMs = c.nowMs() + ROOM_EVICTION_BUDGET_MS
+  return await evictCached(c, c.nowMs(), ROOM_BATCH, async () => c.nowMs() >= giveUpAtMs || await hasRoom())
 }
 
 /**
@@ -126,6 +131,8 @@ async function evictCached (c: GarbageCollectorComponents, cutoffMs: number, bat
   let bytesFreed = 0
   const evictable = c.index.evictable(cutoffMs).filter((row) => !c.pins.isPinned(row.cid)).map((row) => row.cid)
   for (let i = 0; i < evictable.length; i += batchSize) {
+    // also between batches: a batch may confirm nothing
+    if (i > 0 && await enough()) break
     const batch = evictable.slice(i, i + batchSize)
     const confirmed = c.confirmEvictable === undefined ? new Set(batch) : await c.confirmEvictable(batch)
     for (const cid of batch) {

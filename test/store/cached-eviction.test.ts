@@ -8,7 +8,8 @@
 // - a verified open that finds the file of an evicted copy gone answers CHUNK_NOT_FOUND and
 //   marks nothing bad (the eviction lands between the open's row check and its file open);
 // - making room for a read evicts cached copies whatever their age, least recently read first,
-//   skipping those in use (pinned) and those no peer confirms, and stops once there is room.
+//   skipping those in use (pinned) and those no peer confirms, and stops once there is room,
+//   or once its time budget is spent on peers that confirm nothing (slow ones, faked here).
 import { strict as assert } from 'node:assert'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
@@ -17,7 +18,7 @@ import { ChunkFileStore } from '../../src/store/chunk-file-store.js'
 import { ChunkIndex } from '../../src/store/chunk-index.js'
 import { ChunkStore } from '../../src/store/chunk-store.js'
 import { openDatabase, type Db } from '../../src/store/database.js'
-import { collectGarbage, evictCachedForRoom } from '../../src/store/garbage-collector.js'
+import { ROOM_EVICTION_BUDGET_MS, collectGarbage, evictCachedForRoom } from '../../src/store/garbage-collector.js'
 import { KeyedLock } from '../../src/store/keyed-lock.js'
 import { PinSet } from '../../src/store/pin-set.js'
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js'
@@ -125,6 +126,19 @@ describe('store: eviction of cached copies', () => {
     assert.equal(result.chunksEvicted, 2)
     assert.deepEqual([pinned, unconfirmed, newest].map((cid) => index.get(cid)?.state), ['ok', 'ok', 'ok'])
     assert.deepEqual(await evictCachedForRoom(components, async () => true), { chunksEvicted: 0, bytesFreed: 0 }, 'evicted with room to spare')
+  })
+
+  it('making room gives up after its time budget when peers confirm nothing', async () => {
+    for (let i = 0; i < 70; i++) await cachedCopy()
+    let rounds = 0
+    const slowPeers = async (): Promise<ReadonlySet<string>> => {
+      rounds++
+      clockMs += ROOM_EVICTION_BUDGET_MS * 2 / 3
+      return new Set()
+    }
+    const result = await evictCachedForRoom({ files, index, lock, pins, nowMs: () => clockMs, confirmEvictable: slowPeers }, async () => false)
+    assert.equal(result.chunksEvicted, 0)
+    assert.equal(rounds, 2, 'three batches of 32 were there to ask about; the budget allows two rounds')
   })
 
   it('a cached copy whose file vanished is no longer held (and announced), not marked bad', async () => {
