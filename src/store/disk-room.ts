@@ -6,18 +6,29 @@
 // file system reports does not show writes still to come, so without claims concurrent writers
 // would each see the same free bytes and together eat into the reserve. Claims are decided
 // one at a time; one that does not fit first has cached copies evicted.
+//
+// The file system is asked at most once a second while there is plenty of room: a claim that
+// fits in the last reading, less everything claimed since (bytes released since count as still
+// taken: they are on disk now, which that reading did not see), needs no new one. Asking on
+// every claim put each claim behind the disk's fsyncs in libuv's thread pool.
 export interface DiskRoomComponents {
   /** bytes chunks never take; 0 turns the accounting off */
   readonly reservedFreeBytes: number
   /** free bytes on the data dir's file system, now */
   readonly freeBytes: () => Promise<number>
+  readonly nowMs?: () => number
   /** evicts cached copies until `hasRoom` says there is room, or none is left to evict */
   readonly evict?: (hasRoom: () => Promise<boolean>) => Promise<unknown>
 }
 
+/** a reading of the free space is trusted this long, for claims that fit in it */
+export const FREE_SPACE_READING_MS = 1000
+
 export class DiskRoom {
   private claimedBytes = 0
   private queue: Promise<unknown> = Promise.resolve()
+  /** the last reading of the free space, and the bytes released (written) since it */
+  private reading: { freeBytes: number, atMs: number, releasedSince: number } | undefined
 
   constructor (private readonly c: DiskRoomComponents) {}
 
@@ -35,10 +46,19 @@ export class DiskRoom {
   }
 
   private async claimNow (bytes: number): Promise<(() => void) | null> {
-    const hasRoom = async (): Promise<boolean> => (await this.c.freeBytes()) - this.c.reservedFreeBytes - this.claimedBytes >= bytes
-    if (!await hasRoom()) {
-      await this.c.evict?.(hasRoom)
-      if (!await hasRoom()) return null
+    const room = (free: number, releasedSince: number): number => free - this.c.reservedFreeBytes - this.claimedBytes - releasedSince
+    const last = this.reading
+    const fresh = last !== undefined && this.now() - last.atMs < FREE_SPACE_READING_MS
+    if (!fresh || room(last.freeBytes, last.releasedSince) < bytes) {
+      const hasRoom = async (): Promise<boolean> => {
+        const freeBytes = await this.c.freeBytes()
+        this.reading = { freeBytes, atMs: this.now(), releasedSince: 0 }
+        return room(freeBytes, 0) >= bytes
+      }
+      if (!await hasRoom()) {
+        await this.c.evict?.(hasRoom)
+        if (!await hasRoom()) return null
+      }
     }
     this.claimedBytes += bytes
     let released = false
@@ -46,6 +66,11 @@ export class DiskRoom {
       if (released) return
       released = true
       this.claimedBytes -= bytes
+      if (this.reading !== undefined) this.reading.releasedSince += bytes
     }
+  }
+
+  private now (): number {
+    return (this.c.nowMs ?? Date.now)()
   }
 }

@@ -3,9 +3,11 @@
 // disk does not show them yet), so the third of three 8-byte claims on 20 bytes above the
 // reserve evicts; with nothing left to evict a claim is refused (null) and holds nothing; a
 // release gives the bytes back once, however often it is called; a reserve of 0 turns the
-// accounting off (no disk query at all).
+// accounting off (no disk query at all); the disk is asked at most once a second while claims
+// fit in the last reading, bytes released since that reading still count as taken, and a claim
+// that does not fit in the reading asks again at once.
 import { strict as assert } from 'node:assert'
-import { DiskRoom } from '../../src/store/disk-room.js'
+import { DiskRoom, FREE_SPACE_READING_MS } from '../../src/store/disk-room.js'
 
 const RESERVE = 100
 
@@ -54,6 +56,28 @@ describe('store: room on the disk for chunks on their way', () => {
     assert.ok(again !== null, 'exactly the room left is room enough')
     assert.equal(await room.claim(1), null)
     again()
+  })
+
+  it('asks the disk at most once a second while claims fit, counting what was written since', async () => {
+    let free = RESERVE + 30
+    let asked = 0
+    let clock = 0
+    const room = new DiskRoom({ reservedFreeBytes: RESERVE, nowMs: () => clock, freeBytes: async () => { asked++; return free } })
+    const first = await room.claim(10)
+    first?.()
+    free -= 10 // the first chunk is on disk now; the reading does not know yet
+    const second = await room.claim(10)
+    assert.equal(asked, 1, 'a claim that fits in a fresh reading asked the disk')
+    assert.equal(await room.claim(11), null, 'the bytes written since the reading were counted as free')
+    assert.equal(asked, 3, 'a claim that does not fit asks the disk again (and once more after evicting nothing)')
+    second?.()
+    free -= 10
+    clock += FREE_SPACE_READING_MS
+    const third = await room.claim(10)
+    assert.ok(third !== null)
+    assert.equal(asked, 4, 'an old reading was trusted')
+    assert.equal(await room.claim(1), null, 'exactly full: 30 above the reserve, 30 written or claimed')
+    third?.()
   })
 
   it('with no reserve, claims nothing and asks the disk nothing', async () => {
