@@ -82,6 +82,8 @@ export async function startJadfsNode (config: DaemonConfig, components: JadfsNod
     ...(apiToken === undefined ? {} : { apiToken })
   })
 
+  // before listening: whoever waits for the API to answer has seen them
+  await warnAboutSetup(config, files, logger)
   try {
     await app.listen({ host: config.apiListen.host, port: config.apiListen.port })
   } catch (err) {
@@ -99,7 +101,6 @@ export async function startJadfsNode (config: DaemonConfig, components: JadfsNod
   if (cluster !== undefined) {
     await writeRunFile(runFile, { pid: process.pid, apiUrl, peerId: cluster.peerId, addrs: cluster.addrs(), version: components.version, startedAtMs: Date.now() })
   }
-  await warnAboutSetup(config, files, logger)
   logger.info({ apiUrl, apiToken: apiToken === undefined ? 'none' : 'required', peerId: cluster?.peerId, addrs: cluster?.addrs(), dataDir: config.dataDir, chunkSizeBytes: config.chunkSizeBytes, gcGraceMs: config.gcGraceMs, version: components.version }, 'jadfs daemon listening')
 
   let stopping: Promise<void> | undefined
