@@ -86,6 +86,7 @@ describe('API token', () => {
       assert.equal(files.gcCalls, 0)
       const health = await app.inject({ method: 'GET', url: '/v1/health' })
       assert.equal(health.statusCode, 200)
+      assert.equal((await app.inject({ method: 'HEAD', url: '/v1/health' })).statusCode, 200)
     })
 
     it('refuses another token, saying it does not match', async () => {

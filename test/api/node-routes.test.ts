@@ -44,6 +44,9 @@ describe('API node routes (inject)', () => {
   it('GET /v1/health is ok; POST /v1/gc runs a collection and returns its report', async () => {
     const health = await t.app.inject({ method: 'GET', url: '/v1/health' })
     assert.deepEqual(health.json(), { status: 'ok' })
+    const head = await t.app.inject({ method: 'HEAD', url: '/v1/health' })
+    assert.equal(head.statusCode, 200)
+    assert.equal(head.body, '')
     const gc = await t.app.inject({ method: 'POST', url: '/v1/gc' })
     assert.equal(gc.statusCode, 200)
     assert.deepEqual(gc.json(), { chunksRemoved: 2, cachedEvicted: 1, bytesFreed: 10, tempFilesRemoved: 1, durationMs: 3 })
