@@ -82,7 +82,8 @@ interface OptionSpec {
   readonly key: ScalarFlag
   readonly flag: string
   readonly env: string
-  readonly defaultValue: string
+  /** undefined: the option is off unless given (a file it names) */
+  readonly defaultValue: string | undefined
 }
 
 const OPTIONS: readonly OptionSpec[] = [
@@ -101,8 +102,8 @@ const OPTIONS: readonly OptionSpec[] = [
   { key: 'snapshotEvery', flag: '--snapshot-every', env: 'JADFS_SNAPSHOT_EVERY', defaultValue: '10000' },
   { key: 'gcInterval', flag: '--gc-interval', env: 'JADFS_GC_INTERVAL', defaultValue: '10m' },
   { key: 'scrubInterval', flag: '--scrub-interval', env: 'JADFS_SCRUB_INTERVAL', defaultValue: '24h' },
-  { key: 'clusterKey', flag: '--cluster-key', env: 'JADFS_CLUSTER_KEY', defaultValue: '' },
-  { key: 'apiTokenFile', flag: '--api-token-file', env: 'JADFS_API_TOKEN_FILE', defaultValue: '' }
+  { key: 'clusterKey', flag: '--cluster-key', env: 'JADFS_CLUSTER_KEY', defaultValue: undefined },
+  { key: 'apiTokenFile', flag: '--api-token-file', env: 'JADFS_API_TOKEN_FILE', defaultValue: undefined }
 ]
 
 interface ListOptionSpec {
@@ -175,9 +176,10 @@ const FIELD_SCHEMAS: { readonly [K in ScalarFlag]-?: z.ZodType<unknown, string> 
   snapshotEvery: wholeNumber(1, 10_000_000, 'expected a number of log entries from 1 to 10000000'),
   gcInterval: duration,
   scrubInterval: duration,
-  // read and checked when the peer starts (files, not values)
-  clusterKey: z.string(),
-  apiTokenFile: z.string()
+  // read and checked when the peer starts (files, not values); an empty flag must not turn
+  // a private cluster or a token-guarded API into an open one
+  clusterKey: z.string().min(1, 'expected the path of a key file'),
+  apiTokenFile: z.string().min(1, 'expected the path of a token file')
 }
 
 export function resolveDaemonConfig (flags: DaemonFlags, env: Readonly<Record<string, string | undefined>>, cwd: string): DaemonConfig {
@@ -185,6 +187,7 @@ export function resolveDaemonConfig (flags: DaemonFlags, env: Readonly<Record<st
   for (const option of OPTIONS) {
     // an empty flag is a value (and refused where that is invalid); an empty variable is unset
     const [raw, source] = pick(option, flags[option.key], given(env[option.env]), option.defaultValue)
+    if (raw === undefined) continue
     const result = FIELD_SCHEMAS[option.key].safeParse(raw)
     if (!result.success) throw invalid(option, source, raw, result.error.issues[0]?.message ?? 'invalid value')
     values[option.key] = result.data
@@ -220,8 +223,8 @@ export function resolveDaemonConfig (flags: DaemonFlags, env: Readonly<Record<st
     snapshotEveryEntries: values.snapshotEvery as number,
     gcIntervalMs: values.gcInterval as number,
     scrubIntervalMs: values.scrubInterval as number,
-    clusterKeyFile: values.clusterKey === '' ? null : path.resolve(cwd, values.clusterKey as string),
-    apiTokenFile: values.apiTokenFile === '' ? null : path.resolve(cwd, values.apiTokenFile as string)
+    clusterKeyFile: values.clusterKey === undefined ? null : path.resolve(cwd, values.clusterKey as string),
+    apiTokenFile: values.apiTokenFile === undefined ? null : path.resolve(cwd, values.apiTokenFile as string)
   }
 }
 

@@ -39,6 +39,9 @@ describe('daemon config', () => {
     assert.equal(resolveDaemonConfig({ apiTokenFile: 'secrets/api.token' }, {}, '/home/u').apiTokenFile, '/home/u/secrets/api.token')
     assert.equal(resolveDaemonConfig({ apiTokenFile: 'a.token' }, { JADFS_API_TOKEN_FILE: '/etc/b.token' }, '/home/u').apiTokenFile, '/home/u/a.token')
     assert.equal(resolveDaemonConfig({}, { JADFS_API_TOKEN_FILE: '/etc/b.token' }, '/home/u').apiTokenFile, '/etc/b.token')
+    // an empty flag (--cluster-key "$UNSET") must not quietly open a private cluster or API
+    assert.throws(() => resolveDaemonConfig({ clusterKey: '' }, {}, '/'), /--cluster-key: "": expected the path of a key file/)
+    assert.throws(() => resolveDaemonConfig({ apiTokenFile: '' }, {}, '/'), /--api-token-file: "": expected the path of a token file/)
   })
 
   it('takes --reserve as a size, 256MiB by default and 0 allowed', () => {
