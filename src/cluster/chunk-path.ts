@@ -53,6 +53,8 @@ export interface ChunkPath {
   readonly confirmEvictable: (cids: readonly string[]) => Promise<ReadonlySet<string>>
 }
 
+/** a cached copy's grace period is restarted by reads at most this often */
+const TOUCH_EVERY_MS = 1000
 /** a have round before an eviction gives up on a silent peer after this long */
 const EVICTION_CHECK_MS = 10_000
 
@@ -142,7 +144,10 @@ export async function startChunkPath (init: ChunkPathInit): Promise<ChunkPath> {
   const reader = new RemoteChunkReader({
     localState: (cid) => {
       const row = files.chunkIndex.get(cid)
-      if (row?.cached === true) files.chunkIndex.touchCachedCopy(cid, Date.now())
+      // a read restarts a cached copy's grace period; once a second is plenty (each touch is
+      // a synchronous SQLite write, and a chunk is asked about once per read-ahead step)
+      const now = Date.now()
+      if (row?.cached === true && now - row.touchedAtMs >= TOUCH_EVERY_MS) files.chunkIndex.touchCachedCopy(cid, now)
       return row?.state ?? 'absent'
     },
     hasPeers: () => host.connectedPeers().length > 0,
@@ -176,7 +181,10 @@ export async function startChunkPath (init: ChunkPathInit): Promise<ChunkPath> {
     livePeers,
     // the replicator counts this peer among the holders: a cached copy it pays debt from
     // must then stay (and one evicted meanwhile leaves nothing to pay from)
-    holdsLocally: (cid) => localCopy(cid) === 'copy' || (localCopy(cid) === 'cached' && files.chunkIndex.keepAsCopy(cid)),
+    holdsLocally: (cid) => {
+      const local = localCopy(cid)
+      return local === 'copy' || (local === 'cached' && files.chunkIndex.keepAsCopy(cid))
+    },
     push: async (peerId, cid, signal) => await push(peerId, cid, signal),
     nowMs: Date.now,
     logger: host.logger

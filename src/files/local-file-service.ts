@@ -2,6 +2,7 @@
 // put/read pipelines over one data directory. Namespace commands get their log index here
 // (applied_index + 1); in a cluster, a Raft log assigns it and this apply moves behind it.
 import { statfs } from 'node:fs/promises'
+import type { StatsFs } from 'node:fs'
 import { SqliteError } from 'better-sqlite3'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
@@ -231,12 +232,7 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
 
   async status (): Promise<NodeStatus> {
     this.checkOpen()
-    let disk
-    try {
-      disk = await statfs(this.init.dataDir)
-    } catch (err) {
-      throw toStorageError(err, 'reading disk usage')
-    }
+    const disk = await this.diskUsage()
     const fileTotals = this.namespace.files.totals()
     const chunkTotals = this.index.totals()
     return {
@@ -268,9 +264,13 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
   }
 
   private async freeBytes (): Promise<number> {
+    const disk = await this.diskUsage()
+    return disk.bavail * disk.bsize
+  }
+
+  private async diskUsage (): Promise<StatsFs> {
     try {
-      const disk = await statfs(this.init.dataDir)
-      return disk.bavail * disk.bsize
+      return await statfs(this.init.dataDir)
     } catch (err) {
       throw toStorageError(err, 'reading disk usage')
     }

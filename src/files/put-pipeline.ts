@@ -65,7 +65,6 @@ export async function putFile (
   let writer: ChunkWriter | null = null
   let releaseRoom: (() => void) | undefined
   let totalBytes = 0
-  let succeeded = false
   let proposed = false
   try {
     for await (const event of splitIntoChunks(guardSource(body, signal), options.chunkSizeBytes)) {
@@ -129,7 +128,6 @@ export async function putFile (
     const result = await c.applyCommand({ type: 'putFile', record, ...(options.ifVersion === undefined ? {} : { ifVersion: options.ifVersion }) })
     if (result.status === 'rejected') throw new JadfsError(result.code, result.message)
     assert(result.status === 'applied' && result.command === 'putFile', 'a fresh index was not applied', result)
-    succeeded = true
     return result.record
   } finally {
     if (writer !== null) await writer.abort().catch(() => {})
@@ -142,7 +140,7 @@ export async function putFile (
     }
     // a failed put leaves nothing behind: the chunks it created go now, not after the grace
     // period (they would hold disk space a full peer needs); shared ones stay
-    if (!succeeded && !proposed) await discardCreated(c, settledCommits)
+    if (!proposed) await discardCreated(c, settledCommits)
   }
 }
 

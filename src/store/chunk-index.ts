@@ -96,8 +96,7 @@ export class ChunkIndex {
    * cached. False when there is no sound copy here to keep (it was evicted meanwhile).
    */
   keepAsCopy (cid: string): boolean {
-    this.clearCached.run(cid)
-    return this.get(cid)?.state === 'ok'
+    return this.clearCached.run(cid).changes === 1
   }
 
   /** a read used this cached copy: the eviction grace period starts again */

@@ -94,8 +94,7 @@ export async function collectGarbage (c: GarbageCollectorComponents, graceMs: nu
         // a cached copy that lost its file is simply no longer held here
         c.index.markEvicted(row.cid)
         c.onRemoved?.(row.cid)
-      } else if (current.state !== 'bad') {
-        c.index.markState(row.cid, 'bad')
+      } else if (c.index.markBad(row.cid)) {
         missingMarkedBad++
       }
     })

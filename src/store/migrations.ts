@@ -37,5 +37,7 @@ export const MIGRATIONS: readonly string[] = [
   // 2: copies a cluster peer keeps only because a read fetched them (a cache, not a replica)
   `
   ALTER TABLE chunks ADD COLUMN cached INTEGER NOT NULL DEFAULT 0 CHECK (cached IN (0, 1));
+  -- eviction walks the cached copies least recently read first, not the whole table
+  CREATE INDEX chunks_cached ON chunks (touched_at_ms) WHERE cached = 1;
   `
 ]
