@@ -120,7 +120,7 @@ export async function startChunkPath (init: ChunkPathInit): Promise<ChunkPath> {
   const chunkServer = await handleChunkProtocol(host, {
     store,
     onStored: (chunk) => { announcer.announce(chunk.cid) },
-    claimRoom: async (sizeBytes) => await files.claimRoom(sizeBytes)
+    claimRoom: async (sizeBytes) => await files.claimRoom(sizeBytes, 'a chunk pushed by a peer')
   })
   onStop(async () => { await chunkServer.stop() })
   // batched "which of these do you hold?", for peers checking copies without moving bytes
@@ -158,9 +158,7 @@ export async function startChunkPath (init: ChunkPathInit): Promise<ChunkPath> {
     },
     findProviders: (cid, signal) => findProviders(host, cid, selfId, signal),
     makeRoom: async (chunk) => {
-      const release = await files.claimRoom(chunk.sizeBytes)
-      if (release === null) throw await files.noRoom(chunk.sizeBytes, `chunk ${chunk.cid} for the read, even after evicting the cached copies it could`, '; read through another peer, or free space in its data directory')
-      return release
+      return await files.claimRoom(chunk.sizeBytes, `chunk ${chunk.cid} for the read, even after evicting the cached copies it could; read through another peer, or free space in its data directory`)
     },
     fetchInto: async (peerId, chunk, signal) => {
       const received = await fetchChunk(host, peerIdFromString(peerId), chunk.cid, { store: readCache, expectedSizeBytes: chunk.sizeBytes, signal })

@@ -44,11 +44,9 @@ export interface LocalFileServiceWithNamespace extends LocalFileService {
   readonly chunkIndex: ChunkIndex
   /**
    * Claims room for a chunk about to be written (see DiskRoom), evicting cached copies if it
-   * does not fit; the release, or null when it does not fit even then.
+   * does not fit: the release, or NO_SPACE saying what is free and kept, and for `what`.
    */
-  claimRoom: (bytes: number) => Promise<(() => void) | null>
-  /** the NO_SPACE error for a claim refused, saying what is free and what is kept */
-  noRoom: (bytes: number, what: string, outcome?: string) => Promise<JadfsError>
+  claimRoom: (bytes: number, what: string) => Promise<() => void>
 }
 
 /** test seams; production uses the defaults */
@@ -148,11 +146,7 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
         applyCommand: async (command) => await this.applyCommand(command, options.signal),
         ...(cluster === undefined ? {} : { replicateChunk: async (chunk) => { await cluster.replicateChunk(chunk, { ...replication, signal: options.signal }) }, onDiscarded: cluster.chunkRemoved }),
         // a put stops short of the reserve (cached copies go first)
-        claimRoom: async (sizeBytes) => {
-          const release = await this.claimRoom(sizeBytes)
-          if (release === null) throw await this.noRoom(sizeBytes, 'another chunk of this put', '; nothing was stored')
-          return release
-        },
+        claimRoom: async (sizeBytes) => await this.claimRoom(sizeBytes, 'another chunk of this put; nothing was stored'),
         currentVersion: (p) => this.namespace.get(p)?.version ?? 0,
         maxFileSizeBytes: this.init.maxFileSizeBytes ?? Number.MAX_SAFE_INTEGER,
         nowMs: this.nowMs
@@ -252,14 +246,12 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
     }
   }
 
-  async claimRoom (bytes: number): Promise<(() => void) | null> {
-    return await this.room.claim(bytes)
-  }
-
-  async noRoom (bytes: number, what: string, outcome = ''): Promise<JadfsError> {
+  async claimRoom (bytes: number, what: string): Promise<() => void> {
+    const release = await this.room.claim(bytes)
+    if (release !== null) return release
     const reserve = this.init.reservedFreeBytes ?? 0
     const free = await this.freeBytes()
-    return new JadfsError('NO_SPACE', `this peer has ${formatBytes(free)} free and keeps ${formatBytes(reserve)} of it for its metadata and logs (--reserve): no room for ${what} (${formatBytes(bytes)})${outcome}`,
+    throw new JadfsError('NO_SPACE', `this peer has ${formatBytes(free)} free and keeps ${formatBytes(reserve)} of it for its metadata and logs (--reserve): no room for ${formatBytes(bytes)}, ${what}`,
       { details: { freeBytes: free, reservedFreeBytes: reserve, claimedBytes: this.room.claimed, sizeBytes: bytes } })
   }
 

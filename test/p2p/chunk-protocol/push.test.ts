@@ -11,7 +11,7 @@
 import { strict as assert } from 'node:assert'
 import { readFile, writeFile } from 'node:fs/promises'
 import type { PeerId } from '@libp2p/interface'
-import { isJadfsError } from '../../../src/errors.js'
+import { JadfsError, isJadfsError } from '../../../src/errors.js'
 import { openPushSource, pushChunk } from '../../../src/p2p/protocols/chunk/push-chunk.js'
 import type { PushSource } from '../../../src/p2p/protocols/chunk/push-chunk.js'
 import type { StoredChunk } from '../../../src/store/chunk-store.js'
@@ -64,7 +64,7 @@ describe('chunk protocol: push', function () {
     // Its free-space check says no to chunks over 5 MiB; smaller ones find the disk full.
     await serve(fullReceiver, {}, {
       claimRoom: async (sizeBytes) => {
-        if (sizeBytes > 5 * MIB) return null
+        if (sizeBytes > 5 * MIB) throw new JadfsError('NO_SPACE', `no room for ${sizeBytes} bytes`)
         roomClaimed++
         return () => { roomReleased++ }
       }

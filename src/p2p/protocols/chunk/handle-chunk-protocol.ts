@@ -19,12 +19,12 @@ export interface ChunkProtocolInit {
   readonly onStored?: (chunk: StoredChunk, from: PeerId) => void
   /**
    * Claims room for a pushed chunk of this size (free space, less any reserve, less what
-   * other writes have claimed): the release, called once the chunk is stored or abandoned,
-   * or null when it does not fit, answered NO_SPACE before the sender sends a byte.
+   * other writes have claimed): the release, called once the chunk is stored or abandoned;
+   * NO_SPACE when it does not fit, answered before the sender sends a byte.
    * @default always room: a full disk is then found while writing, after the sender has
    * sent everything.
    */
-  readonly claimRoom?: (sizeBytes: number) => Promise<(() => void) | null>
+  readonly claimRoom?: (sizeBytes: number) => Promise<() => void>
 }
 
 export interface ChunkProtocolServer {

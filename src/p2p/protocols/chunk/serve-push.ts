@@ -25,7 +25,7 @@ export async function servePush (ctx: ServerContext, stream: Stream, connection:
   const clock = new TransferClock(ctx.limits, context, [ctx.host.signal])
   const transfer = clock.attach(stream)
   let releaseSlot: (() => void) | undefined
-  let releaseRoom: (() => void) | null | undefined
+  let releaseRoom: (() => void) | undefined
   try {
     const req = await transfer.readHeader(pushRequestCodec)
     let cid: string
@@ -37,9 +37,6 @@ export async function servePush (ctx: ServerContext, stream: Stream, connection:
       // A copy marked bad is not held: the pushed bytes replace it.
       if (!holdsChunk(ctx.store, cid)) {
         releaseRoom = await ctx.claimRoom?.(req.size)
-        if (releaseRoom === null) {
-          throw new JadfsError('NO_SPACE', `no room for a chunk of ${req.size} bytes in the data directory`)
-        }
         releaseSlot = takeSlot(ctx, peer)
       }
     } catch (err) {

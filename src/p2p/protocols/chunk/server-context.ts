@@ -15,7 +15,7 @@ export interface ServerContext {
   readonly limits: ChunkServerLimits
   readonly slots: TransferSlots
   readonly onStored?: (chunk: StoredChunk, from: PeerId) => void
-  readonly claimRoom?: (sizeBytes: number) => Promise<(() => void) | null>
+  readonly claimRoom?: (sizeBytes: number) => Promise<() => void>
 }
 
 /** An operating error we answer with; anything else is a bug and is not answered. */
