@@ -16,6 +16,8 @@ interface Snapshot {
   readonly atMs: number
   readonly machineBusyTicks: number
   readonly machineTotalTicks: number
+  /** the cpuN lines of the same reading */
+  readonly machineCores: number
   readonly processTicks: Record<string, number>
 }
 
@@ -30,7 +32,7 @@ export function startCpuMeter (pids: Readonly<Record<string, number>>): { stop: 
       const seconds = (end.atMs - start.atMs) / 1000
       const totalTicks = end.machineTotalTicks - start.machineTotalTicks
       return {
-        machineBusyCores: totalTicks <= 0 ? 0 : round2(machineCoreCount() * (end.machineBusyTicks - start.machineBusyTicks) / totalTicks),
+        machineBusyCores: totalTicks <= 0 ? 0 : round2(end.machineCores * (end.machineBusyTicks - start.machineBusyTicks) / totalTicks),
         processCores: Object.fromEntries(Object.keys(pids).map((key) => [key, seconds <= 0 ? 0 : round2(((end.processTicks[key] ?? 0) - (start.processTicks[key] ?? 0)) / TICKS_PER_SECOND / seconds)]))
       }
     }
@@ -39,7 +41,8 @@ export function startCpuMeter (pids: Readonly<Record<string, number>>): { stop: 
 
 function snapshot (pids: Readonly<Record<string, number>>): Snapshot {
   // cpu  user nice system idle iowait irq softirq steal ...: idle and iowait are not busy
-  const fields = readOr('/proc/stat').split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? []
+  const lines = readOr('/proc/stat').split('\n')
+  const fields = lines[0]?.trim().split(/\s+/).slice(1).map(Number) ?? []
   const total = fields.reduce((a, b) => a + b, 0)
   const idle = (fields[3] ?? 0) + (fields[4] ?? 0)
   const processTicks: Record<string, number> = {}
@@ -48,11 +51,8 @@ function snapshot (pids: Readonly<Record<string, number>>): Snapshot {
     const after = readOr(`/proc/${pid}/stat`).split(') ')[1]?.split(' ') ?? []
     processTicks[key] = Number(after[11] ?? 0) + Number(after[12] ?? 0)
   }
-  return { atMs: performance.now(), machineBusyTicks: total - idle, machineTotalTicks: total, processTicks }
-}
-
-function machineCoreCount (): number {
-  return readOr('/proc/stat').split('\n').filter((line) => /^cpu\d+ /.test(line)).length
+  const machineCores = lines.filter((line) => /^cpu\d+ /.test(line)).length
+  return { atMs: performance.now(), machineBusyTicks: total - idle, machineTotalTicks: total, machineCores, processTicks }
 }
 
 function readOr (path: string): string {

@@ -72,7 +72,7 @@ export function carriesApiToken (authorization: string | undefined, token: strin
 }
 
 /** A new random token: 32 bytes, base64url. */
-export function newApiToken (): string {
+function newApiToken (): string {
   return randomBytes(32).toString('base64url')
 }
 

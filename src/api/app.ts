@@ -31,11 +31,13 @@ export interface ApiAppInit {
   readonly apiToken?: string
 }
 
-/** answered without a token: a load balancer or orchestrator probing liveness has none */
-const OPEN_ROUTES = new Set(['/v1/health'])
-
 /** header and URL limits: paths are validated by the store, but nothing unbounded is parsed */
 const MAX_URL_PARAM_CHARS = 16 * 1024
+
+/** a route a client without the API token may call (see OPEN_ROUTE) */
+function isOpenRoute (config: unknown): boolean {
+  return (config as { openWithoutToken?: boolean } | undefined)?.openWithoutToken === true
+}
 
 export function buildApiApp (init: ApiAppInit): FastifyInstance {
   const app = Fastify({
@@ -87,7 +89,7 @@ export function buildApiApp (init: ApiAppInit): FastifyInstance {
   app.addHook('onRequest', async (request, reply) => {
     if (closing) throw new JadfsError('SHUTTING_DOWN', 'the node is stopping')
     const token = init.apiToken
-    if (token === undefined || OPEN_ROUTES.has((request.raw.url ?? '').split('?')[0] ?? '')) return
+    if (token === undefined || isOpenRoute(request.routeOptions.config)) return
     const authorization = request.headers.authorization
     if (carriesApiToken(authorization, token)) return
     // Not `Connection: close`, though an upload refused here is then read and dropped: a client

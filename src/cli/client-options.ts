@@ -21,7 +21,7 @@ export function addClientOptions (command: Command): Command {
     .addOption(new Option('--api <url>', `daemon API URL (env JADFS_API, default ${DEFAULT_API_URL})`))
     .option('--json', 'print the result as JSON for scripts')
     .option('--timeout <duration>', 'give up when a transfer makes no progress for this long', '30s')
-    .addOption(new Option('--api-token-file <file>', 'the daemon\'s API token file, for a daemon started with --api-token-file (env JADFS_API_TOKEN_FILE)'))
+    .addOption(apiTokenFileOption())
 }
 
 export function clientFrom (options: ClientOptions, io: CliIo): ApiClient {
@@ -41,6 +41,11 @@ export function clientFrom (options: ClientOptions, io: CliIo): ApiClient {
   }
   const apiToken = apiTokenFrom(options.apiTokenFile, io)
   return new ApiClient({ baseUrl, idleTimeoutMs, ...(apiToken === undefined ? {} : { apiToken }) })
+}
+
+/** --api-token-file, for every command that talks to daemons */
+export function apiTokenFileOption (): Option {
+  return new Option('--api-token-file <file>', 'the daemon\'s API token file, for a daemon started with --api-token-file (env JADFS_API_TOKEN_FILE)')
 }
 
 /** the token in --api-token-file, else in JADFS_API_TOKEN_FILE; none when neither is given */

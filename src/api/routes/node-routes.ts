@@ -5,9 +5,11 @@
 import type { FastifyInstance } from 'fastify'
 import type { ApiDeps } from '../api-deps.js'
 
+/** route config of routes answered without the API token: a liveness probe has none */
+export const OPEN_ROUTE = { openWithoutToken: true }
+
 export function registerNodeRoutes (app: FastifyInstance, deps: ApiDeps): void {
-  app.get('/v1/health', async () => ({ status: 'ok' }))
-  app.head('/v1/health', async (_request, reply) => { await reply.code(200).send() })
+  app.get('/v1/health', { exposeHeadRoute: true, config: OPEN_ROUTE }, async () => ({ status: 'ok' }))
   app.get('/v1/status', async () => await deps.files.status())
   app.post('/v1/gc', async () => await deps.files.collectGarbage())
 }

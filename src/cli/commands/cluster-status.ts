@@ -3,7 +3,7 @@
 import path from 'node:path'
 import type { Command } from 'commander'
 import { inspectRecordedCluster, leaderOf, type NodeHealth } from '../../harness/recorded-cluster.js'
-import { apiTokenFrom } from '../client-options.js'
+import { apiTokenFileOption, apiTokenFrom } from '../client-options.js'
 import type { CommandContext } from '../command-context.js'
 import { formatTable, printJson, printLines } from '../output.js'
 
@@ -19,7 +19,7 @@ export function registerClusterStatus (cluster: Command, ctx: CommandContext): v
     .description('For each daemon DIR/cluster.json lists: its pid and whether that process still runs, its API URL and whether GET /v1/cluster answers, its Raft role and peer id; then the leader (as the answering node with the highest term sees it).')
     .requiredOption('--dir <dir>', 'the directory given to `jadfs cluster up`')
     .option('--json', 'print {nodes: [...], leader} for scripts')
-    .option('--api-token-file <file>', 'the daemons\' API token file, if they were started with one (env JADFS_API_TOKEN_FILE)')
+    .addOption(apiTokenFileOption())
     .addHelpText('after', `
 Examples:
   $ jadfs cluster status --dir /tmp/c

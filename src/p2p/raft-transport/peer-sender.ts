@@ -47,12 +47,12 @@ export class PeerSender {
     this.context = `${options.protocol} to ${nodeId}`
   }
 
-  /** Where the next stream is opened (a restarted peer may have a new address). */
   /** where the peer is reached now */
   get target (): PeerId | Multiaddr {
     return this.currentTarget
   }
 
+  /** Where the next stream is opened (a restarted peer may have a new address). */
   retarget (target: PeerId | Multiaddr): void {
     this.currentTarget = target
   }
