@@ -5,8 +5,8 @@
 // a TLS proxy in front, for that).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { readFile, writeFile } from 'node:fs/promises'
 import { JadfsError } from '../errors.js'
+import { writeSecretFileOnce } from '../util/secret-file.js'
 
 /** shorter secrets are guessable; ours are 43 characters */
 export const MIN_API_TOKEN_CHARS = 16
@@ -31,30 +31,19 @@ export function parseApiToken (text: string, source: string, option: string): st
   return token
 }
 
-export async function readApiToken (path: string, option: string): Promise<string> {
-  let bytes: Buffer
-  try {
-    bytes = await readFile(path)
-  } catch (err) {
-    throw unreadable(path, option, err)
-  }
-  return parseApiToken(textOf(bytes, path, option), path, option)
-}
-
-/** the same, for the CLI, which reads it once before its first request */
-export function readApiTokenSync (path: string, option: string): string {
+/**
+ * Reads and checks a token file. Synchronous: it is read once, before a daemon starts or a
+ * CLI command sends its first request, and is one short line.
+ */
+export function readApiToken (path: string, option: string): string {
   let bytes: Buffer
   try {
     bytes = readFileSync(path)
   } catch (err) {
     throw unreadable(path, option, err)
   }
-  return parseApiToken(textOf(bytes, path, option), path, option)
-}
-
-function textOf (bytes: Buffer, path: string, option: string): string {
   if (bytes.byteLength > MAX_API_TOKEN_CHARS + 64) throw unreadable(path, option, new Error(`${bytes.byteLength} bytes, a token file holds one short line`))
-  return bytes.toString('utf8')
+  return parseApiToken(bytes.toString('utf8'), path, option)
 }
 
 function unreadable (path: string, option: string, err: unknown): JadfsError {
@@ -78,11 +67,5 @@ function newApiToken (): string {
 
 /** A new token file (readable by its owner only); an existing file is never replaced. */
 export async function writeNewApiToken (path: string): Promise<void> {
-  try {
-    await writeFile(path, newApiToken() + '\n', { flag: 'wx', mode: 0o600 })
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    if (code === 'EEXIST') throw new JadfsError('INVALID_ARGUMENT', `${path} already exists; a token file is never overwritten (the daemon and its clients hold copies)`)
-    throw new JadfsError('INVALID_ARGUMENT', `cannot write ${path}: ${(err as Error).message}`)
-  }
+  await writeSecretFileOnce(path, newApiToken() + '\n', 'a token file', 'the daemon and its clients hold copies')
 }

@@ -1,7 +1,7 @@
 // The options every client command shares: --api, --json, --timeout.
 import path from 'node:path'
 import { Command, Option } from 'commander'
-import { readApiTokenSync } from '../api/api-token.js'
+import { readApiToken } from '../api/api-token.js'
 import { parseDurationMs } from '../config/parse-duration.js'
 import { JadfsError } from '../errors.js'
 import { ApiClient } from './api-client.js'
@@ -52,5 +52,5 @@ export function apiTokenFileOption (): Option {
 export function apiTokenFrom (flag: string | undefined, io: CliIo): string | undefined {
   const file = flag ?? (io.env.JADFS_API_TOKEN_FILE === '' ? undefined : io.env.JADFS_API_TOKEN_FILE)
   if (file === undefined) return undefined
-  return readApiTokenSync(path.resolve(io.cwd, file), flag === undefined ? 'JADFS_API_TOKEN_FILE' : '--api-token-file')
+  return readApiToken(path.resolve(io.cwd, file), flag === undefined ? 'JADFS_API_TOKEN_FILE' : '--api-token-file')
 }

@@ -75,7 +75,7 @@ export interface LocalCluster {
 }
 
 export async function startLocalCluster (init: LocalClusterInit): Promise<LocalCluster> {
-  const settings = await validate(init)
+  const settings = validate(init)
   await mkdir(settings.dir, { recursive: true })
   await refuseIfRunning(settings.dir)
   const cluster = new ProcessCluster(settings)
@@ -99,7 +99,7 @@ export function apiTokenFileOf (daemonArgs: readonly string[], env: Readonly<Rec
   return file ?? (fromEnv === undefined || fromEnv === '' ? undefined : fromEnv)
 }
 
-async function validate (init: LocalClusterInit): Promise<Settings> {
+function validate (init: LocalClusterInit): Settings {
   const whole = (n: unknown): boolean => Number.isSafeInteger(n)
   if (!whole(init.nodes) || init.nodes < 1 || init.nodes > MAX_NODES) {
     throw new JadfsError('INVALID_ARGUMENT', `nodes must be a whole number from 1 to ${MAX_NODES}, got ${String(init.nodes)}`)
@@ -116,7 +116,7 @@ async function validate (init: LocalClusterInit): Promise<Settings> {
     voters,
     daemonArgs,
     env,
-    apiToken: tokenFile === undefined ? undefined : await readApiToken(path.resolve(tokenFile), '--api-token-file'),
+    apiToken: tokenFile === undefined ? undefined : readApiToken(path.resolve(tokenFile), '--api-token-file'),
     startTimeoutMs: init.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
     stopTimeoutMs: init.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS,
     bin: init.daemonBin ?? jadfsBinPath(),

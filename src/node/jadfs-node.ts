@@ -1,7 +1,7 @@
 // The composition root of one daemon: starts the cluster peer (or, in API tests, a single-node
 // file service), builds the API and metrics around it, writes daemon.json, listens, and stops in the reverse order (stop accepting, let in-flight
 // requests finish within a bounded wait, then close the file service).
-import { mkdir, rm, stat } from 'node:fs/promises'
+import { mkdir, rm, stat, statfs } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { Registry, collectDefaultMetrics } from 'prom-client'
@@ -35,11 +35,13 @@ export interface JadfsNode {
 }
 
 /** what an operator should hear at start: a disk already under the reserve, a token file others can read */
-async function warnAboutSetup (config: DaemonConfig, files: LocalFileService, logger: Logger): Promise<void> {
-  const status = await files.status().catch(() => undefined)
-  if (status !== undefined && config.reservedFreeBytes > 0 && status.diskFreeBytes <= config.reservedFreeBytes) {
-    logger.warn({ diskFreeBytes: status.diskFreeBytes, reservedFreeBytes: config.reservedFreeBytes },
-      `the data dir has ${formatBytes(status.diskFreeBytes)} free, no more than --reserve ${formatBytes(config.reservedFreeBytes)}: this peer stores no chunks (puts, copies, reads through it) until space is freed or the reserve lowered`)
+async function warnAboutSetup (config: DaemonConfig, logger: Logger): Promise<void> {
+  // the free space alone: status() would also total every file and chunk row
+  const disk = await statfs(config.dataDir).catch(() => undefined)
+  const freeBytes = disk === undefined ? undefined : disk.bavail * disk.bsize
+  if (freeBytes !== undefined && config.reservedFreeBytes > 0 && freeBytes <= config.reservedFreeBytes) {
+    logger.warn({ diskFreeBytes: freeBytes, reservedFreeBytes: config.reservedFreeBytes },
+      `the data dir has ${formatBytes(freeBytes)} free, no more than --reserve ${formatBytes(config.reservedFreeBytes)}: this peer stores no chunks (puts, copies, reads through it) until space is freed or the reserve lowered`)
   }
   if (config.apiTokenFile !== null) {
     const mode = await stat(config.apiTokenFile).then((s) => s.mode, () => 0)
@@ -50,7 +52,7 @@ async function warnAboutSetup (config: DaemonConfig, files: LocalFileService, lo
 export async function startJadfsNode (config: DaemonConfig, components: JadfsNodeComponents): Promise<JadfsNode> {
   const { logger } = components
   // read first: a refused token file stops the daemon before it touches the data dir
-  const apiToken = config.apiTokenFile === null ? undefined : await readApiToken(config.apiTokenFile, '--api-token-file')
+  const apiToken = config.apiTokenFile === null ? undefined : readApiToken(config.apiTokenFile, '--api-token-file')
   let cluster: ClusterNode | undefined
   let files: LocalFileService
   if (components.openFileService !== undefined) {
@@ -83,7 +85,7 @@ export async function startJadfsNode (config: DaemonConfig, components: JadfsNod
   })
 
   // before listening: whoever waits for the API to answer has seen them
-  await warnAboutSetup(config, files, logger)
+  await warnAboutSetup(config, logger)
   try {
     await app.listen({ host: config.apiListen.host, port: config.apiListen.port })
   } catch (err) {

@@ -3,9 +3,10 @@
 // digits). With it, libp2p's private-network protector (@libp2p/pnet) encrypts every
 // connection with the key before anything else is said, so a process without the key cannot
 // connect at all: it cannot join, gossip, be added as a learner, or push and fetch chunks.
-import { readFile, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { generateKey } from '@libp2p/pnet'
 import { JadfsError } from '../errors.js'
+import { writeSecretFileOnce } from '../util/secret-file.js'
 
 const HEADER = '/key/swarm/psk/1.0.0/'
 const ENCODING = '/base16/'
@@ -53,11 +54,5 @@ export function newClusterKey (): Uint8Array {
 
 /** A new random key file (readable by its owner only); an existing file is never replaced. */
 export async function writeNewClusterKey (path: string): Promise<void> {
-  try {
-    await writeFile(path, new TextDecoder().decode(newClusterKey()) + '\n', { flag: 'wx', mode: 0o600 })
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    if (code === 'EEXIST') throw new JadfsError('INVALID_ARGUMENT', `${path} already exists; a cluster key is never overwritten (every peer of the cluster holds a copy)`)
-    throw new JadfsError('INVALID_ARGUMENT', `cannot write ${path}: ${(err as Error).message}`)
-  }
+  await writeSecretFileOnce(path, new TextDecoder().decode(newClusterKey()) + '\n', 'a cluster key', 'every peer of the cluster holds a copy')
 }

@@ -52,21 +52,21 @@ describe('API token', () => {
     it('writes a new random token readable by its owner only, and never overwrites one', async () => {
       const file = path.join(dir, 'token')
       await writeNewApiToken(file)
-      const token = await readApiToken(file, '--api-token-file')
+      const token = readApiToken(file, '--api-token-file')
       assert.ok(token.length >= 40)
       assert.equal((await stat(file)).mode & 0o777, 0o600)
       await assert.rejects(writeNewApiToken(file), (err) => isJadfsError(err, 'INVALID_ARGUMENT') && /never overwritten/.test(err.message))
       assert.equal((await readFile(file, 'utf8')).trim(), token)
       const other = path.join(dir, 'other')
       await writeNewApiToken(other)
-      assert.notEqual(await readApiToken(other, '--api-token-file'), token)
+      assert.notEqual(readApiToken(other, '--api-token-file'), token)
     })
 
     it('a missing or oversized file is INVALID_CONFIG naming the option', async () => {
-      await assert.rejects(readApiToken(path.join(dir, 'missing'), '--api-token-file'), (err) => isJadfsError(err, 'INVALID_CONFIG') && /cannot read the API token .*missing \(--api-token-file\)/.test(err.message))
+      assert.throws(() => readApiToken(path.join(dir, 'missing'), '--api-token-file'), (err) => isJadfsError(err, 'INVALID_CONFIG') && /cannot read the API token .*missing \(--api-token-file\)/.test(err.message))
       const big = path.join(dir, 'big')
       await writeFile(big, 'z'.repeat(4096))
-      await assert.rejects(readApiToken(big, 'JADFS_API_TOKEN_FILE'), (err) => isJadfsError(err, 'INVALID_CONFIG') && /JADFS_API_TOKEN_FILE/.test(err.message))
+      assert.throws(() => readApiToken(big, 'JADFS_API_TOKEN_FILE'), (err) => isJadfsError(err, 'INVALID_CONFIG') && /JADFS_API_TOKEN_FILE/.test(err.message))
     })
   })
 
