@@ -35,6 +35,12 @@ export interface InboundOptions {
   readonly inboundIdleTimeoutMs: number
   readonly counters: TransportCounters
   readonly onMessage: (message: Message) => void
+  /**
+   * A stream that carries one message of this type and then ends (the large-snapshot
+   * protocol): anything else on it, or a second message, resets it. Without: any number of
+   * messages of any type the network may carry.
+   */
+  readonly onlyOne?: Message['type']
   /** aborted when the transport stops */
   readonly signal: AbortSignal
 }
@@ -45,6 +51,7 @@ export async function serveInbound (options: InboundOptions, stream: Stream, con
   const context = `${options.protocol} from ${remote}`
   // We never write on this stream: a zero-byte write budget would do, the framer wants > 0.
   const framed = new FramedStream(stream, { maxReadBytes: options.maxMessageBytes, maxWriteBytes: 1 }, context)
+  let read = 0
   while (true) {
     let message: Message | undefined
     const deadline = startDeadline(options.inboundIdleTimeoutMs, `${context}: waiting for a message`, [options.host.signal, options.signal])
@@ -57,6 +64,11 @@ export async function serveInbound (options: InboundOptions, stream: Stream, con
       }
       if (isLocalMessageType(message.type)) {
         throw new JadfsError('PROTOCOL_ERROR', `${context}: ${message.type} is a local message type and never travels between peers`)
+      }
+      read++
+      if (options.onlyOne !== undefined && (message.type !== options.onlyOne || read > 1)) {
+        // a peer must not hold the one large-message slot, or send anything that large, but a snapshot
+        throw new JadfsError('PROTOCOL_ERROR', `${context}: this stream carries one ${options.onlyOne}, got ${read > 1 ? 'a second message' : message.type}`)
       }
     } catch (err) {
       const mapped = toJadfsError(err, 'exchange', context)

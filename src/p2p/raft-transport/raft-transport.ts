@@ -86,8 +86,8 @@ export class Libp2pRaftTransport implements Api {
       onUnreachable: (nodeId) => { this.onUnreachable(nodeId) },
       signal: this.stopping.signal
     })
-    // one message per stream, read within the sender's whole-transfer bound
-    this.snapshotInboundOptions = { ...this.inboundOptions, protocol: snapshotProtocol, maxMessageBytes: this.maxSnapshotBytes, inboundIdleTimeoutMs: snapshotTimeoutMs }
+    // one snapshot per stream, read within the sender's whole-transfer bound
+    this.snapshotInboundOptions = { ...this.inboundOptions, protocol: snapshotProtocol, maxMessageBytes: this.maxSnapshotBytes, inboundIdleTimeoutMs: snapshotTimeoutMs, onlyOne: 'MsgSnap' }
   }
 
   async start (): Promise<void> {

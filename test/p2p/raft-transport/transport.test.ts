@@ -9,7 +9,8 @@
 // whole; a snapshot over maxMessageBytes travels alone on /jadfs/raft/1.0.0/snapshot (up to
 // maxSnapshotBytes; a larger one is never sent; one more to a peer while another is on its
 // way is dropped), and a receiver reads one such snapshot at a
-// time, resetting another peer's meanwhile; an idle outbound stream is closed cleanly and replaced on demand; a silent inbound
+// time, resetting another peer's meanwhile, and resets a snapshot stream that carries another
+// type or a second message; an idle outbound stream is closed cleanly and replaced on demand; a silent inbound
 // stream is reset at the idle timeout; a stopped transport sends nothing and its peers find
 // it unreachable. Peers that lie are played by a bare host writing frames by hand.
 import { strict as assert } from 'node:assert'
@@ -173,6 +174,24 @@ describe('p2p raft transport: between real hosts', function () {
     await third.close({ signal: signal() })
     await waitFor('c\'s snapshot delivered', () => received.length === 2)
     assert.equal(received[1]?.snapshot?.metadata.index, 4)
+  })
+
+  it('the snapshot stream carries one snapshot: another type, or a second message, resets it undelivered', async () => {
+    hosts = await startCluster(2)
+    const [a, b] = hosts as [JadfsHost, JadfsHost]
+    const { transport: tb, received } = await transportOn(b, { maxMessageBytes: 4096, maxSnapshotBytes: 256 * 1024 })
+    const signal = (): AbortSignal => AbortSignal.timeout(10_000)
+    const frameOf = (m: Parameters<typeof encodeRaftMessage>[0]): Uint8Array => lp.encode.single(encodeRaftMessage(m), { maxDataLength: 256 * 1024 }).subarray()
+    // an oversize append on the snapshot protocol
+    const appendStream = await a.dialProtocol(addrOf(b), `${RAFT_PROTOCOL_ID}/snapshot`, { signal: signal() })
+    appendStream.send(frameOf(append(id(a), id(b), 2, 100 * 1024)))
+    await waitFor('the append stream reset', () => tb.counters().inboundStreamsReset === 1)
+    // a snapshot, then a second message on the same stream
+    const twice = await a.dialProtocol(addrOf(b), `${RAFT_PROTOCOL_ID}/snapshot`, { signal: signal() })
+    twice.send(frameOf(snapshot(id(a), id(b), 5, 10 * 1024)))
+    twice.send(frameOf(snapshot(id(a), id(b), 6, 10 * 1024)))
+    await waitFor('the second message reset the stream', () => tb.counters().inboundStreamsReset === 2)
+    assert.deepEqual(received.map((m) => [m.type, m.snapshot?.metadata.index]), [['MsgSnap', 5]], 'only the first snapshot is delivered')
   })
 
   it('reports an unreachable peer, then reconnects once it is back', async () => {
