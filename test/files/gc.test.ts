@@ -239,5 +239,21 @@ describe('garbage collection', () => {
       assert.equal((await t.service.collectGarbage()).cachedEvicted, 0)
       await body.return?.(undefined)
     })
+
+    it('a read lets go of each chunk once streamed: a passed one may be evicted, those ahead not', async () => {
+      const bytes = bytesOf(3 * CHUNK, 8)
+      const record = await t.service.putFile('/three', piecesOf(bytes))
+      const cids = record.chunks.map((c) => c.cid)
+      assert.equal(new Set(cids).size, 3)
+      for (const [i, cid] of cids.entries()) await refetch(cid, bytes.subarray(i * CHUNK, (i + 1) * CHUNK), true)
+      const body = (await t.service.readFile('/three')).body[Symbol.asyncIterator]()
+      let readBytes = 0
+      while (readBytes <= CHUNK) readBytes += ((await body.next()).value as Uint8Array).byteLength
+      clockMs += 2 * GRACE_MS
+      const report = await t.service.collectGarbage()
+      assert.equal(report.cachedEvicted, 1, 'the first chunk, already streamed, was kept; or a chunk ahead was taken')
+      assert.equal(t.service.chunkIndex.get(cids[0] as string)?.state, 'absent')
+      await body.return?.(undefined)
+    })
   })
 })

@@ -7,6 +7,7 @@
 //   delete is held open by a gate to look at that moment;
 // - a verified open that finds the file of an evicted copy gone answers CHUNK_NOT_FOUND and
 //   marks nothing bad (the eviction lands between the open's row check and its file open);
+// - a failed upload's discard leaves a chunk that is pinned, referenced or cached;
 // - making room for a read evicts cached copies whatever their age, least recently read first,
 //   skipping those in use (pinned) and those no peer confirms, and stops once there is room,
 //   or once its time budget is spent on peers that confirm nothing (slow ones, faked here).
@@ -139,6 +140,25 @@ describe('store: eviction of cached copies', () => {
     const result = await evictCachedForRoom({ files, index, lock, pins, nowMs: () => clockMs, confirmEvictable: slowPeers }, async () => false)
     assert.equal(result.chunksEvicted, 0)
     assert.equal(rounds, 2, 'three batches of 32 were there to ask about; the budget allows two rounds')
+  })
+
+  it('a failed upload discards a chunk it created only if nothing else uses it', async () => {
+    const store1 = async (): Promise<string> => {
+      const writer = await store.createWriter()
+      await writer.write(randomBytes(1000))
+      const { chunk, release, created } = await store.commit(writer)
+      release()
+      assert.ok(created)
+      return chunk.cid
+    }
+    const [pinned, referenced, cached, unused] = [await store1(), await store1(), await cachedCopy(), await store1()]
+    const unpin = pins.pin([pinned])
+    index.addRefs([{ cid: referenced, sizeBytes: 1000 }], clockMs)
+    assert.deepEqual(await Promise.all([pinned, referenced, cached, unused].map(async (cid) => await store.discardIfUnused(cid))), [false, false, false, true])
+    unpin()
+    assert.equal(index.get(unused), undefined)
+    assert.equal(await files.statChunk(unused), null)
+    assert.ok(await files.statChunk(pinned) !== null)
   })
 
   it('a cached copy whose file vanished is no longer held (and announced), not marked bad', async () => {
