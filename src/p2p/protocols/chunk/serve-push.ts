@@ -16,7 +16,7 @@ import { holdsChunk } from './local-chunk.js'
 import { asRefusal, takeSlot } from './server-context.js'
 import type { ServerContext } from './server-context.js'
 import { TransferClock } from './transfer-stream.js'
-import type { TransferStream } from './transfer-stream.js'
+import type { DataFrame, TransferStream } from './transfer-stream.js'
 import { chunkIdFromWire } from './wire-cid.js'
 
 export async function servePush (ctx: ServerContext, stream: Stream, connection: Connection): Promise<void> {
@@ -112,7 +112,7 @@ class DeclaredBytes {
     while (true) {
       const frame = await this.next()
       if (frame === undefined) return
-      yield frame
+      yield * frame.pieces
     }
   }
 
@@ -121,7 +121,7 @@ class DeclaredBytes {
     while (await this.next() !== undefined) { /* dropped */ }
   }
 
-  private async next (): Promise<Uint8Array | undefined> {
+  private async next (): Promise<DataFrame | undefined> {
     if (this.ended) return undefined
     try {
       const frame = await this.transfer.readFrameOrEnd()
