@@ -10,7 +10,9 @@
 // maxSnapshotBytes; a larger one is never sent; one more to a peer while another is on its
 // way is dropped), and a receiver reads one such snapshot at a
 // time, resetting another peer's meanwhile, and resets a snapshot stream that carries another
-// type or a second message; an idle outbound stream is closed cleanly and replaced on demand; a silent inbound
+// type or a second message; a large snapshot that the peer stops reading is given up at its
+// deadline (the peer reported, the stream reset, the next snapshot sent), as is one to a peer
+// that is down; an idle outbound stream is closed cleanly and replaced on demand; a silent inbound
 // stream is reset at the idle timeout; a stopped transport sends nothing and its peers find
 // it unreachable. Peers that lie are played by a bare host writing frames by hand.
 import { strict as assert } from 'node:assert'
@@ -145,6 +147,58 @@ describe('p2p raft transport: between real hosts', function () {
     await waitFor('the second append', () => received.some((m) => m.type === 'MsgApp' && m.index === 2))
     assert.equal(ta.counters().droppedOversize, 1)
     assert.deepEqual(received.filter((m) => m.type === 'MsgSnap').map((m) => m.snapshot?.metadata.index), [7, 9])
+  })
+
+  it('gives up a large snapshot at its deadline when the peer stops reading, reports the peer, and sends the next one', async () => {
+    hosts = await startCluster(2)
+    const [a, b] = hosts as [JadfsHost, JadfsHost]
+    // b takes the stream and never reads: past the yamux window (4 MiB) the sender waits for room
+    const held: Array<{ status: string }> = []
+    await b.handle(`${RAFT_PROTOCOL_ID}/snapshot`, (stream) => { stream.pause(); held.push(stream) }, { maxInboundStreams: 2 })
+    const unreachable: Array<{ nodeId: string, atMs: number }> = []
+    const timeoutMs = 1500
+    const { transport: ta } = await transportOn(a, {
+      maxMessageBytes: 4096,
+      maxSnapshotBytes: 16 * 1024 * 1024,
+      snapshotTimeoutMs: timeoutMs,
+      onUnreachable: (nodeId) => { unreachable.push({ nodeId, atMs: performance.now() }) }
+    })
+    const sentAtMs = performance.now()
+    ta.send([snapshot(id(a), id(b), 7, 10 * 1024 * 1024)])
+    await waitFor('b reported unreachable', () => unreachable.length > 0, 10_000, 10)
+    const waitedMs = unreachable[0]!.atMs - sentAtMs
+    assert.equal(unreachable[0]!.nodeId, id(b))
+    assert.ok(waitedMs >= timeoutMs - 50 && waitedMs < timeoutMs + 3000, `gave up after ${Math.round(waitedMs)} ms, deadline ${timeoutMs} ms`)
+    assert.equal(ta.counters().failures, 1)
+    assert.equal(ta.counters().sent, 0)
+    // the abandoned stream is reset, not left open on b
+    await waitFor('the held stream reset', () => held[0]?.status !== 'open', 5000, 10)
+
+    // the slot for b is free again: with the real protocol on b, the next snapshot arrives
+    await b.unhandle(`${RAFT_PROTOCOL_ID}/snapshot`)
+    const { received } = await transportOn(b, { maxMessageBytes: 4096, maxSnapshotBytes: 16 * 1024 * 1024 })
+    ta.send([snapshot(id(a), id(b), 8, 300 * 1024)])
+    await waitFor('the next snapshot at b', () => received.some((m) => m.snapshot?.metadata.index === 8), 10_000, 10)
+    assert.equal(ta.counters().droppedOverflow, 0)
+  })
+
+  it('reports a peer that cannot be reached for a large snapshot', async () => {
+    hosts = await startCluster(2)
+    const [a, b] = hosts as [JadfsHost, JadfsHost]
+    const addrB = addrOf(b)
+    const nodeB = id(b)
+    const unreachable: string[] = []
+    const { transport: ta } = await transportOn(a, {
+      maxMessageBytes: 4096,
+      resolvePeer: (nodeId) => nodeId === nodeB ? addrB : undefined,
+      onUnreachable: (nodeId) => { unreachable.push(nodeId) }
+    })
+    await b.stop()
+    ta.send([snapshot(id(a), nodeB, 7, 100 * 1024)])
+    await waitFor('b reported unreachable', () => unreachable.length > 0, 15_000, 10)
+    assert.deepEqual([...new Set(unreachable)], [nodeB])
+    assert.equal(ta.counters().failures, 1)
+    assert.equal(ta.counters().sent, 0)
   })
 
   it('receives one large snapshot at a time and resets another peer\'s meanwhile', async () => {
