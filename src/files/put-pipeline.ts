@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto'
 import { splitIntoChunks } from '../chunk/chunker.js'
 import { JadfsError } from '../errors.js'
+import { MAX_CHUNKS_PER_FILE } from '../namespace/commands.js'
 import type { NamespaceCommand, NewFileRecord } from '../namespace/commands.js'
 import type { ApplyResult } from '../namespace/state-machine.js'
 import type { ChunkStore, CommittedChunk, StoredChunk } from '../store/chunk-store.js'
@@ -57,7 +58,8 @@ export async function putFile (
   signal: AbortSignal | undefined
 ): Promise<FileRecord> {
   if (options.ifVersion !== undefined) checkPrecondition(path, c.currentVersion(path), options.ifVersion)
-  if (options.expectedSizeBytes !== undefined && options.expectedSizeBytes > c.maxFileSizeBytes) throw tooLarge(c.maxFileSizeBytes)
+  const limit = fileSizeLimit(c.maxFileSizeBytes, options.chunkSizeBytes)
+  if (options.expectedSizeBytes !== undefined && options.expectedSizeBytes > limit.bytes) throw tooLarge(limit)
 
   const fileHash = createHash('sha256')
   const commits: Commit[] = []
@@ -70,7 +72,7 @@ export async function putFile (
     for await (const event of splitIntoChunks(guardSource(body, signal), options.chunkSizeBytes)) {
       if (event.kind === 'data') {
         totalBytes += event.bytes.byteLength
-        if (totalBytes > c.maxFileSizeBytes) throw tooLarge(c.maxFileSizeBytes)
+        if (totalBytes > limit.bytes) throw tooLarge(limit)
         if (options.expectedSizeBytes !== undefined && totalBytes > options.expectedSizeBytes) {
           throw new JadfsError('INVALID_ARGUMENT', `the body is longer than the declared ${options.expectedSizeBytes} bytes`)
         }
@@ -163,7 +165,21 @@ function checkPrecondition (path: string, currentVersion: number, ifVersion: num
     : `${path} is at version ${currentVersion}, not ${ifVersion}`)
 }
 
-function tooLarge (maxFileSizeBytes: number): JadfsError {
-  return new JadfsError('PAYLOAD_TOO_LARGE', `the upload exceeds the maximum file size of ${maxFileSizeBytes} bytes; nothing was stored`,
-    { details: { maxFileSizeBytes } })
+interface FileSizeLimit {
+  readonly bytes: number
+  /** set when the chunk count, not --max-file-size, is what limits this upload */
+  readonly byChunkCount: boolean
+}
+
+/** the largest file this put may store: the configured maximum, or fewer bytes when its chunks would be too many */
+export function fileSizeLimit (maxFileSizeBytes: number, chunkSizeBytes: number): FileSizeLimit {
+  const byChunks = MAX_CHUNKS_PER_FILE * chunkSizeBytes
+  return byChunks < maxFileSizeBytes ? { bytes: byChunks, byChunkCount: true } : { bytes: maxFileSizeBytes, byChunkCount: false }
+}
+
+function tooLarge (limit: FileSizeLimit): JadfsError {
+  const message = limit.byChunkCount
+    ? `the upload exceeds ${limit.bytes} bytes, the largest file of at most ${MAX_CHUNKS_PER_FILE} chunks at this chunk size; use a larger chunk size; nothing was stored`
+    : `the upload exceeds the maximum file size of ${limit.bytes} bytes; nothing was stored`
+  return new JadfsError('PAYLOAD_TOO_LARGE', message, { details: { maxFileSizeBytes: limit.bytes, maxChunks: MAX_CHUNKS_PER_FILE } })
 }

@@ -9,6 +9,13 @@ import { JadfsError } from '../errors.js'
 import { normalisePath } from './path.js'
 
 export const MAX_REPLICATION_FACTOR = 64
+/**
+ * Chunks of one file. A put is one Raft entry listing every chunk (about 100 bytes each as
+ * JSON), and an entry must fit in one Raft message (64 MiB) or the leader can never send it
+ * and every later write stalls behind it; 100,000 chunks keep an entry near 10 MiB. At the
+ * default 64 MiB chunk size that is a file of 6.1 TiB, at 1 MiB about 98 GiB.
+ */
+export const MAX_CHUNKS_PER_FILE = 100_000
 
 const isValid = (check: (v: string) => unknown) => (v: string): boolean => {
   try {
@@ -38,7 +45,7 @@ export const newFileRecordSchema = z.object({
   sizeBytes: count,
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 must be 64 lowercase hex characters'),
   chunkSizeBytes: z.number().int().min(MIN_CHUNK_SIZE_BYTES).max(MAX_CHUNK_SIZE_BYTES),
-  chunks: z.array(chunkRefSchema),
+  chunks: z.array(chunkRefSchema).max(MAX_CHUNKS_PER_FILE),
   replication: replicationSchema,
   modifiedAtMs: count
 }).strict().superRefine((record, ctx) => {

@@ -10,6 +10,8 @@ import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
 import { isJadfsError } from '../../src/errors.js'
 import type { FileRecord } from '../../src/files/file-service.js'
+import { fileSizeLimit } from '../../src/files/put-pipeline.js'
+import { MAX_CHUNKS_PER_FILE } from '../../src/namespace/commands.js'
 import { nodeChunkFs, type ChunkFs } from '../../src/store/chunk-fs.js'
 import { bytesOf, collect, openTestService, piecesOf, rejectsWith, sha256Hex, TEST_CHUNK_BYTES, type OpenedService } from '../fixtures-storage/helpers.js'
 
@@ -339,6 +341,21 @@ describe('local file service: limits and full disk', () => {
       assert.ok(await t.service.putFile('/fits', piecesOf(bytesOf(100_000))))
       assert.deepEqual(await readdir(join(t.dir, 'tmp')), [])
       assert.equal((await t.service.status()).files, 1)
+    } finally {
+      await t.cleanup()
+    }
+  })
+
+  it('refuses a file of more chunks than one namespace entry may list, by its declared size, at the limit', async () => {
+    const t = await openTestService({ chunkSizeBytes: 65536 })
+    try {
+      const limitBytes = MAX_CHUNKS_PER_FILE * 65536
+      await rejectsWith(t.service.putFile('/huge', piecesOf(Buffer.alloc(1)), { expectedSizeBytes: limitBytes + 1 }), 'PAYLOAD_TOO_LARGE', /at most 100000 chunks/)
+      // exactly at the limit the upload is taken: it fails only because the body is 1 byte
+      await rejectsWith(t.service.putFile('/huge', piecesOf(Buffer.alloc(1)), { expectedSizeBytes: limitBytes }), 'UPLOAD_INCOMPLETE')
+      // with larger chunks the same size fits the chunk count
+      assert.equal(fileSizeLimit(Number.MAX_SAFE_INTEGER, 65536 * 2).bytes, limitBytes * 2)
+      assert.deepEqual(fileSizeLimit(1000, 65536), { bytes: 1000, byChunkCount: false })
     } finally {
       await t.cleanup()
     }

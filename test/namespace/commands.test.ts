@@ -1,0 +1,48 @@
+// Checks the bound on a put command's size: a file record lists at most MAX_CHUNKS_PER_FILE
+// chunks (one more is refused when decoding, so a proposer that ignored the bound cannot get
+// such an entry applied), and the largest command the bound allows (the longest path, every
+// chunk listed) encodes well inside one Raft message, which is what the bound is for: an entry
+// larger than a message could never be sent and would stall every later write.
+import { strict as assert } from 'node:assert'
+import { chunkCidFromSha256 } from '../../src/chunk/cid.js'
+import { MAX_CHUNK_SIZE_BYTES } from '../../src/chunk/chunk-size.js'
+import { MAX_CHUNKS_PER_FILE, decodeCommand, encodeCommand, type NamespaceCommand } from '../../src/namespace/commands.js'
+import { MAX_PATH_BYTES } from '../../src/namespace/path.js'
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../../src/p2p/raft-transport/constants.js'
+import { sha256Hex, throwsWith } from '../fixtures-storage/helpers.js'
+
+function putOf (chunkCount: number, path = '/f'): NamespaceCommand {
+  // the longest chunk ids: distinct ids all have the same length, one id repeated is the same size
+  const cid = chunkCidFromSha256(Buffer.from(sha256Hex(Buffer.from('x')), 'hex'))
+  const chunks = Array.from({ length: chunkCount }, () => ({ cid, sizeBytes: MAX_CHUNK_SIZE_BYTES }))
+  return {
+    type: 'putFile',
+    record: {
+      path,
+      sizeBytes: chunkCount * MAX_CHUNK_SIZE_BYTES,
+      sha256: 'ab'.repeat(32),
+      chunkSizeBytes: MAX_CHUNK_SIZE_BYTES,
+      chunks,
+      replication: { factor: 64, mode: 'async' },
+      modifiedAtMs: Number.MAX_SAFE_INTEGER
+    },
+    ifVersion: Number.MAX_SAFE_INTEGER
+  }
+}
+
+describe('namespace commands: the size of a put', function () {
+  this.timeout(30_000)
+
+  it('decodes a file of MAX_CHUNKS_PER_FILE chunks and refuses one more', () => {
+    const atLimit = putOf(MAX_CHUNKS_PER_FILE)
+    assert.equal(decodeCommand(encodeCommand(atLimit)).type, 'putFile')
+    const overLimit = new TextEncoder().encode(JSON.stringify(putOf(MAX_CHUNKS_PER_FILE + 1)))
+    throwsWith(() => decodeCommand(overLimit), 'INVALID_ARGUMENT', /100000/)
+  })
+
+  it('the largest put the bound allows fits in a quarter of a Raft message', () => {
+    const longestPath = '/' + Array.from({ length: 16 }, () => 'p'.repeat(255)).join('/').slice(0, MAX_PATH_BYTES - 1)
+    const bytes = encodeCommand(putOf(MAX_CHUNKS_PER_FILE, longestPath)).byteLength
+    assert.ok(bytes < DEFAULT_MAX_MESSAGE_BYTES / 4, `${bytes} bytes`)
+  })
+})
