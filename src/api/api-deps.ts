@@ -6,4 +6,6 @@ export interface ApiDeps {
   readonly files: FileService
   readonly metrics: ApiMetrics
   readonly maxFileSizeBytes: number
+  /** how long a client may send nothing mid-upload or take nothing mid-download */
+  readonly clientIdleTimeoutMs: number
 }

@@ -18,6 +18,7 @@ import { registerNodeRoutes } from './routes/node-routes.js'
 import { registerPutFileRoute } from './routes/put-file.js'
 import { registerReadChunkRoute } from './routes/read-chunk.js'
 import { registerReadFileRoutes } from './routes/read-file.js'
+import { DEFAULT_CLIENT_IDLE_TIMEOUT_MS } from './client-idle.js'
 
 export interface ApiAppInit {
   readonly files: FileService
@@ -27,6 +28,8 @@ export interface ApiAppInit {
   readonly maxFileSizeBytes: number
   /** cluster routes (/v1/id, /v1/cluster, voters); absent on a node without a cluster */
   readonly cluster?: ClusterControl
+  /** how long a client may send nothing mid-upload or take nothing mid-download @default DEFAULT_CLIENT_IDLE_TIMEOUT_MS */
+  readonly clientIdleTimeoutMs?: number
   /** when set, every request but the liveness probe must carry it (Authorization: Bearer) */
   readonly apiToken?: string
 }
@@ -73,7 +76,8 @@ export function buildApiApp (init: ApiAppInit): FastifyInstance {
   const deps: ApiDeps = {
     files: init.files,
     metrics: createApiMetrics(init.metricsRegistry),
-    maxFileSizeBytes: init.maxFileSizeBytes
+    maxFileSizeBytes: init.maxFileSizeBytes,
+    clientIdleTimeoutMs: init.clientIdleTimeoutMs ?? DEFAULT_CLIENT_IDLE_TIMEOUT_MS
   }
 
   // Every body reaches its route as the raw stream, whatever its content type: uploads are

@@ -26,6 +26,8 @@ export interface DaemonConfig {
   readonly reservedFreeBytes: number
   /** bounded wait for in-flight requests on shutdown */
   readonly shutdownGraceMs: number
+  /** an API client sending nothing mid-upload, or taking nothing mid-download, for this long is cut off */
+  readonly clientIdleTimeoutMs: number
   /** peer-to-peer listen multiaddrs */
   readonly listen: readonly string[]
   /** addresses to advertise instead of the listen addresses */
@@ -61,6 +63,7 @@ export interface DaemonFlags {
   readonly maxFileSize?: string
   readonly reserve?: string
   readonly shutdownGrace?: string
+  readonly clientIdleTimeout?: string
   readonly voters?: string
   readonly replication?: string
   readonly heartbeatInterval?: string
@@ -95,6 +98,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { key: 'maxFileSize', flag: '--max-file-size', env: 'JADFS_MAX_FILE_SIZE', defaultValue: '1TiB' },
   { key: 'reserve', flag: '--reserve', env: 'JADFS_RESERVE', defaultValue: '256MiB' },
   { key: 'shutdownGrace', flag: '--shutdown-grace', env: 'JADFS_SHUTDOWN_GRACE', defaultValue: '10s' },
+  { key: 'clientIdleTimeout', flag: '--client-idle-timeout', env: 'JADFS_CLIENT_IDLE_TIMEOUT', defaultValue: '2m' },
   { key: 'voters', flag: '--voters', env: 'JADFS_VOTERS', defaultValue: '3' },
   { key: 'replication', flag: '--replication', env: 'JADFS_REPLICATION', defaultValue: '3' },
   { key: 'heartbeatInterval', flag: '--heartbeat-interval', env: 'JADFS_HEARTBEAT_INTERVAL', defaultValue: '2s' },
@@ -169,6 +173,7 @@ const FIELD_SCHEMAS: { readonly [K in ScalarFlag]-?: z.ZodType<unknown, string> 
   maxFileSize: sizeBetween(1, Number.MAX_SAFE_INTEGER, 'expected a positive size like 10GiB'),
   reserve: sizeBetween(0, Number.MAX_SAFE_INTEGER, 'expected a size like 256MiB or 10GiB (0 keeps nothing free)'),
   shutdownGrace: duration,
+  clientIdleTimeout: duration.refine((ms) => ms >= 1000, 'expected at least 1s, like 30s or 2m'),
   voters: wholeNumber(1, MAX_TARGET_VOTERS, `expected an odd number of voters from 1 to ${MAX_TARGET_VOTERS}, like 3 or 5`).refine((n) => n % 2 === 1, 'the voter count must be odd (1, 3, 5 or 7): an even count tolerates no more failures than the odd count below it'),
   replication: wholeNumber(1, MAX_DEFAULT_REPLICATION, `expected copies per chunk from 1 to ${MAX_DEFAULT_REPLICATION}`),
   heartbeatInterval: positiveDuration,
@@ -213,6 +218,7 @@ export function resolveDaemonConfig (flags: DaemonFlags, env: Readonly<Record<st
     maxFileSizeBytes: values.maxFileSize as number,
     reservedFreeBytes: values.reserve as number,
     shutdownGraceMs: values.shutdownGrace as number,
+    clientIdleTimeoutMs: values.clientIdleTimeout as number,
     listen: lists.listen ?? [],
     announce: lists.announce ?? [],
     join: lists.join ?? [],

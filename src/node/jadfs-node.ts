@@ -80,6 +80,7 @@ export async function startJadfsNode (config: DaemonConfig, components: JadfsNod
     logger: logger.child({ component: 'api' }),
     metricsRegistry: registry,
     maxFileSizeBytes: config.maxFileSizeBytes,
+    clientIdleTimeoutMs: config.clientIdleTimeoutMs,
     ...(cluster === undefined ? {} : { cluster: cluster.control }),
     ...(apiToken === undefined ? {} : { apiToken })
   })

@@ -25,6 +25,10 @@ export class FakeFileService implements FileService {
   readonly paths: string[] = []
   corruptChunkIndex: number | undefined
   gcCalls = 0
+  /** bytes per piece of a read body (small, so corruption can strike mid-body) */
+  readPieceBytes = 4
+  /** how long putFile waits before taking each piece of the body, as a busy store would */
+  putPullDelayMs = 0
 
   async putFile (path: string, body: AsyncIterable<Uint8Array>, options: PutFileOptions = {}): Promise<FileRecord> {
     this.paths.push(path)
@@ -33,6 +37,7 @@ export class FakeFileService implements FileService {
     let total = 0
     try {
       for await (const piece of body) {
+        if (this.putPullDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.putPullDelayMs))
         pieces.push(Buffer.from(piece))
         total += piece.byteLength
         options.signal?.throwIfAborted()
@@ -90,10 +95,11 @@ export class FakeFileService implements FileService {
     const range = options.rangeHeader === undefined ? null : parseRange(options.rangeHeader, record.sizeBytes)
     const slice = range === null ? bytes : bytes.subarray(range.start, range.end + 1)
     const corruptAt = this.corruptChunkIndex
+    const pieceBytes = this.readPieceBytes
     async function * body (): AsyncGenerator<Uint8Array> {
-      for (let i = 0, at = 0; at < slice.length; i++, at += 4) {
+      for (let i = 0, at = 0; at < slice.length; i++, at += pieceBytes) {
         if (i === corruptAt) throw new JadfsError('CHUNK_CORRUPT', 'chunk failed its hash check')
-        yield slice.subarray(at, at + 4)
+        yield slice.subarray(at, at + pieceBytes)
       }
     }
     return { record, range, body: body() }

@@ -11,7 +11,7 @@ export interface TestApp {
   readonly registry: Registry
 }
 
-export function makeTestApp (options: { maxFileSizeBytes?: number, apiToken?: string } = {}): TestApp {
+export function makeTestApp (options: { maxFileSizeBytes?: number, apiToken?: string, clientIdleTimeoutMs?: number } = {}): TestApp {
   const files = new FakeFileService()
   const registry = new Registry()
   const app = buildApiApp({
@@ -19,7 +19,8 @@ export function makeTestApp (options: { maxFileSizeBytes?: number, apiToken?: st
     logger: pino({ level: 'silent' }),
     metricsRegistry: registry,
     maxFileSizeBytes: options.maxFileSizeBytes ?? 10 * 1024 * 1024,
-    ...(options.apiToken === undefined ? {} : { apiToken: options.apiToken })
+    ...(options.apiToken === undefined ? {} : { apiToken: options.apiToken }),
+    ...(options.clientIdleTimeoutMs === undefined ? {} : { clientIdleTimeoutMs: options.clientIdleTimeoutMs })
   })
   return { app, files, registry }
 }

@@ -52,6 +52,14 @@ describe('daemon config', () => {
     assert.throws(() => resolveDaemonConfig({ reserve: '-1' }, {}, '/'), /--reserve: "-1"/)
   })
 
+  it('takes --client-idle-timeout as a duration of at least 1s, 2m by default', () => {
+    assert.equal(resolveDaemonConfig({}, {}, '/').clientIdleTimeoutMs, 120_000)
+    assert.equal(resolveDaemonConfig({ clientIdleTimeout: '1s' }, {}, '/').clientIdleTimeoutMs, 1000)
+    assert.equal(resolveDaemonConfig({}, { JADFS_CLIENT_IDLE_TIMEOUT: '10m' }, '/').clientIdleTimeoutMs, 600_000)
+    assert.throws(() => resolveDaemonConfig({ clientIdleTimeout: '999ms' }, {}, '/'), /--client-idle-timeout: "999ms": expected at least 1s/)
+    assert.throws(() => resolveDaemonConfig({ clientIdleTimeout: '0s' }, {}, '/'), /--client-idle-timeout/)
+  })
+
   it('takes flags over JADFS_* variables over defaults', () => {
     const env = { JADFS_DATA_DIR: '/env', JADFS_CHUNK_SIZE: '1MiB', JADFS_LOG_LEVEL: 'warn', JADFS_GC_GRACE: '0s' }
     const config = resolveDaemonConfig({ dataDir: 'flag-dir', logLevel: 'debug' }, env, '/cwd')

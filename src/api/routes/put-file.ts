@@ -14,6 +14,7 @@ import { invalidArgument } from '../error-reply.js'
 import { booleanQueryParam, queryParam } from '../query-param.js'
 import { etagOf, versionFromIfMatch } from '../etag.js'
 import { fileLocation, filePathFromUrl } from '../file-path.js'
+import { watchUploadIdle } from '../client-idle.js'
 import { clientGoneSignal } from '../request-signal.js'
 
 const MAX_REPLICATION = 16
@@ -27,7 +28,13 @@ export function registerPutFileRoute (app: FastifyInstance, deps: ApiDeps): void
     // The body goes to the store as the request stream itself: an extra async-iteration
     // layer per 64 KiB socket read costs measurable upload throughput, so bytes in are
     // counted from the stored record instead.
-    const record = await deps.files.putFile(filePath, body, { ...options, signal })
+    const stopIdleWatch = watchUploadIdle(request.raw, deps.clientIdleTimeoutMs)
+    let record
+    try {
+      record = await deps.files.putFile(filePath, body, { ...options, signal })
+    } finally {
+      stopIdleWatch()
+    }
     deps.metrics.addBytesIn(record.sizeBytes)
     return await reply.code(201)
       .header('etag', etagOf(record))

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify'
 import { JadfsError } from '../../errors.js'
 import type { ApiDeps } from '../api-deps.js'
 import { downloadBody } from '../byte-meter.js'
+import { watchDownloadIdle } from '../client-idle.js'
 import { clientGoneSignal } from '../request-signal.js'
 
 const CHUNKS_PREFIX = '/v1/chunks/'
@@ -20,6 +21,7 @@ export function registerReadChunkRoute (app: FastifyInstance, deps: ApiDeps): vo
     // A chunk never changes under its id.
     reply.header('etag', `"${handle.cid}"`)
     reply.header('cache-control', 'public, max-age=31536000, immutable')
+    watchDownloadIdle(reply.raw, deps.clientIdleTimeoutMs)
     return await reply.code(200).send(downloadBody(first, iterator, deps.metrics.addBytesOut, reply.raw))
   })
 }

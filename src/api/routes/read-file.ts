@@ -14,6 +14,7 @@ import { noneMatchHits } from '../etag.js'
 import { setFileHeaders } from '../file-headers.js'
 import { filePathFromUrl } from '../file-path.js'
 import { booleanQueryParam, hasQueryFlag } from '../query-param.js'
+import { watchDownloadIdle } from '../client-idle.js'
 import { clientGoneSignal } from '../request-signal.js'
 
 export function registerReadFileRoutes (app: FastifyInstance, deps: ApiDeps): void {
@@ -55,6 +56,7 @@ export function registerReadFileRoutes (app: FastifyInstance, deps: ApiDeps): vo
       reply.code(200)
       reply.header('content-length', String(record.sizeBytes))
     }
+    watchDownloadIdle(reply.raw, deps.clientIdleTimeoutMs)
     return await reply.send(downloadBody(first, iterator, deps.metrics.addBytesOut, reply.raw))
   })
 }

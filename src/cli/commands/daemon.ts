@@ -19,6 +19,7 @@ export function registerDaemonCommand (program: Command, ctx: CommandContext): v
     .option('--max-file-size <size>', 'largest accepted upload (env JADFS_MAX_FILE_SIZE, default 1TiB)')
     .option('--reserve <size>', 'disk space chunks never take, kept for the metadata, Raft log and logs: puts, copies from peers and cached copies stop short of it (env JADFS_RESERVE, default 256MiB)')
     .option('--shutdown-grace <duration>', 'how long in-flight requests may take to finish on shutdown (env JADFS_SHUTDOWN_GRACE, default 10s)')
+    .option('--client-idle-timeout <duration>', 'an API client that sends nothing mid-upload, or takes nothing mid-download, this long is cut off; at least 1s (env JADFS_CLIENT_IDLE_TIMEOUT, default 2m)')
     .option('--listen <multiaddr...>', 'peer-to-peer address, repeatable; /tcp/0 picks a free port (env JADFS_LISTEN, default /ip4/127.0.0.1/tcp/5081)')
     .option('--announce <multiaddr...>', 'address other peers should dial instead of the listen addresses, repeatable (env JADFS_ANNOUNCE)')
     .option('--join <multiaddr...>', 'a peer of the cluster to join, ending in /p2p/<peer id>, repeatable (env JADFS_JOIN)')
