@@ -5,7 +5,8 @@
 // a re-provide happens at the interval and not a millisecond before; remove() stops provides,
 // also of a chunk whose provide is in flight; a failure goes to the queue tail, is counted, and
 // is not retried in the same tick; maxConcurrent is reached and never passed; maxTracked is
-// enforced at the limit; stop() aborts a slow provide promptly and requeues its chunk.
+// enforced at the limit; stop() aborts a slow provide promptly and requeues its chunk; a
+// provide that never ends is given up at its timeout, counted failed and requeued.
 import { strict as assert } from 'node:assert'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ProvideScheduler, type ProvideSchedulerInit } from '../../src/cluster/provide/provide-scheduler.js'
@@ -238,5 +239,19 @@ describe('cluster: provide scheduler', () => {
     await h.scheduler.stop()
     assert.ok(Date.now() - t0 < 1000)
     assert.deepEqual(h.scheduler.stats(), { tracked: 1, queued: 1, provided: 0, failed: 0 })
+  })
+
+  it('gives up a provide that never ends at provideTimeoutMs, counts it failed and queues it again', async () => {
+    const timeoutMs = 200
+    const h = harness({ ratePerSecond: 1, provideTimeoutMs: timeoutMs })
+    h.scheduler.add(['stuck'])
+    // a DHT query with nobody to ask: it ends only when its signal does
+    h.provideImpl = async (_cid, provideSignal) => { await sleep(60_000, undefined, { signal: provideSignal }) }
+    h.clock.now += 1000
+    const t0 = performance.now()
+    await h.scheduler.tick(new AbortController().signal)
+    const tookMs = performance.now() - t0
+    assert.ok(tookMs >= timeoutMs - 5 && tookMs < timeoutMs + 1000, `the tick took ${Math.round(tookMs)} ms`)
+    assert.deepEqual(h.scheduler.stats(), { tracked: 1, queued: 1, provided: 0, failed: 1 })
   })
 })

@@ -24,6 +24,8 @@ export interface ProvideSchedulerInit {
   readonly reprovideIntervalMs?: number
   /** chunks tracked at most; adds past it are refused @default 1_000_000 */
   readonly maxTracked?: number
+  /** one provide is given up (and retried later) after this long @default 60 s */
+  readonly provideTimeoutMs?: number
   readonly logger?: P2pLogger
 }
 
@@ -41,6 +43,12 @@ export const DEFAULT_PROVIDE_RATE_PER_SECOND = 20
 export const DEFAULT_MAX_CONCURRENT_PROVIDES = 4
 export const DEFAULT_REPROVIDE_INTERVAL_MS = 12 * 60 * 60 * 1000
 export const DEFAULT_MAX_TRACKED = 1_000_000
+/**
+ * A provide is a DHT query: with no peer in the routing table (a lone daemon, or every other
+ * peer gone) it waits for one to appear, and a caller's signal replaces kad-dht's own query
+ * timeout, so without this bound the provide workers would wait for good.
+ */
+export const DEFAULT_PROVIDE_TIMEOUT_MS = 60_000
 
 interface Entry {
   readonly cid: string
@@ -59,6 +67,7 @@ export class ProvideScheduler {
   private readonly maxConcurrent: number
   private readonly reprovideIntervalMs: number
   private readonly maxTracked: number
+  private readonly provideTimeoutMs: number
   private readonly logger: P2pLogger
   private readonly entries = new Map<string, Entry>()
   // both in insertion order: the queue is FIFO; `renew` is ordered by last provide (re-inserted
@@ -78,6 +87,7 @@ export class ProvideScheduler {
     this.maxConcurrent = init.maxConcurrent ?? DEFAULT_MAX_CONCURRENT_PROVIDES
     this.reprovideIntervalMs = init.reprovideIntervalMs ?? DEFAULT_REPROVIDE_INTERVAL_MS
     this.maxTracked = init.maxTracked ?? DEFAULT_MAX_TRACKED
+    this.provideTimeoutMs = init.provideTimeoutMs ?? DEFAULT_PROVIDE_TIMEOUT_MS
     this.logger = init.logger ?? silentLogger
     assert(Number.isSafeInteger(this.rate) && this.rate > 0, 'ratePerSecond must be a positive integer', { ratePerSecond: this.rate })
     assert(Number.isSafeInteger(this.maxConcurrent) && this.maxConcurrent > 0, 'maxConcurrent must be a positive integer', { maxConcurrent: this.maxConcurrent })
@@ -184,7 +194,7 @@ export class ProvideScheduler {
 
   private async provideOne (entry: Entry, tick: number, signal: AbortSignal): Promise<void> {
     try {
-      await this.init.provide(entry.cid, signal)
+      await this.init.provide(entry.cid, AbortSignal.any([signal, AbortSignal.timeout(this.provideTimeoutMs)]))
     } catch (err) {
       if (this.entries.get(entry.cid) !== entry) return // removed meanwhile
       if (!signal.aborted) {

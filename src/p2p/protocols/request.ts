@@ -47,7 +47,10 @@ export async function request<Req, Res> (host: RequestHost, peer: PeerId | Multi
     // The responder closes its end after answering; anything more is a protocol violation.
     const extra = await framed.readOrEnd(spec.response, signal)
     if (extra !== undefined) {
-      throw toJadfsError(new Error('the peer sent more than one response'), 'exchange', context)
+      // the peer's end is still open: reset it, or it would hold one of our outbound streams
+      const err = toJadfsError(new Error('the peer sent more than one response'), 'exchange', context)
+      framed.abort(err)
+      throw err
     }
     const remoteError = spec.errors?.decode(response)
     if (remoteError !== undefined) throw fromWireError(remoteError, context)
