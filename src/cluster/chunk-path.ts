@@ -40,6 +40,8 @@ export interface ChunkPathInit {
   readonly logger: Logger
   /** registers a step to run at stop; steps run in reverse order */
   readonly onStop: (step: () => Promise<void> | void) => void
+  /** aborted when the node begins to stop, before any stop step runs */
+  readonly stopping: AbortSignal
 }
 
 export interface ChunkPath {
@@ -168,7 +170,7 @@ export async function startChunkPath (init: ChunkPathInit): Promise<ChunkPath> {
       locations.add(cid, from)
       announcer.announce(cid)
     },
-    signal: host.signal,
+    signal: AbortSignal.any([host.signal, init.stopping]),
     logger
   })
 

@@ -2,6 +2,7 @@
 // driven by the namespace's Raft log, gossip heartbeats and the peer table, the chunk path
 // (chunk-path.ts), housekeeping (background-tasks.ts), the leader's membership manager and
 // hand-made voter changes. Stops in the reverse order.
+import { JadfsError } from '../errors.js'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { PeerIdView } from '../api/cluster-view.js'
 import type { DaemonConfig } from '../config/daemon-config.js'
@@ -65,7 +66,12 @@ export async function startClusterNode (init: ClusterNodeInit): Promise<ClusterN
     logger: p2pLogger
   })
   const stack: Stop[] = [async () => { await host.stop() }]
+  // Aborted before the first stop step: chunk fetches for reads and repairs give up at once,
+  // so the steps that wait for in-flight reads (the file service, the scrubber) are not held
+  // for the minutes a slow holder could take; the host's own signal fires only at its stop, last.
+  const stopping = new AbortController()
   const unwind = async (): Promise<void> => {
+    stopping.abort(new JadfsError('SHUTTING_DOWN', 'the node is stopping'))
     for (const step of stack.reverse()) {
       try {
         await step()
@@ -75,14 +81,14 @@ export async function startClusterNode (init: ClusterNodeInit): Promise<ClusterN
     }
   }
   try {
-    return await assemble(init, host, selfId, (step) => { stack.push(step) }, unwind)
+    return await assemble(init, host, selfId, (step) => { stack.push(step) }, unwind, stopping.signal)
   } catch (err) {
     await unwind()
     throw err
   }
 }
 
-async function assemble (init: ClusterNodeInit, host: JadfsHost, selfId: string, onStop: (step: Stop) => void, unwind: () => Promise<void>): Promise<ClusterNode> {
+async function assemble (init: ClusterNodeInit, host: JadfsHost, selfId: string, onStop: (step: Stop) => void, unwind: () => Promise<void>, stopping: AbortSignal): Promise<ClusterNode> {
   const { config, logger } = init
   // The hooks close over parts made after the file service (the Raft log drives its
   // namespace); requests reach them only once the API listens, after all of them exist.
@@ -97,7 +103,7 @@ async function assemble (init: ClusterNodeInit, host: JadfsHost, selfId: string,
       chunks.announcer.announce(chunk.cid)
       await chunks.replication.replicateChunk(chunk, r)
     },
-    openRead: (refs) => chunks.reader.openRead(refs),
+    openRead: (refs, signal) => chunks.reader.openRead(refs, signal),
     chunkRemoved: (cid) => { chunks.announcer.announceDeleted(cid) },
     confirmEvictable: async (cids) => await chunks.confirmEvictable(cids)
   }
@@ -146,7 +152,8 @@ async function assemble (init: ClusterNodeInit, host: JadfsHost, selfId: string,
     locations,
     dataDir: config.dataDir,
     logger,
-    onStop
+    onStop,
+    stopping
   })
   repairSoon = chunks.repairSoon
 

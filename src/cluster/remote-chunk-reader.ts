@@ -7,6 +7,7 @@
 import { JadfsError } from '../errors.js'
 import type { ReadSession } from '../files/cluster-hooks.js'
 import type { ChunkRef } from '../files/file-service.js'
+import { raceSignal } from '../p2p/protocols/deadline.js'
 
 export interface RemoteChunkReaderComponents {
   /** this peer's copy: 'bad' once it failed a hash check (a good copy from a peer replaces it) */
@@ -46,7 +47,8 @@ export class RemoteChunkReader {
 
   constructor (private readonly c: RemoteChunkReaderComponents) {}
 
-  openRead (chunks: readonly ChunkRef[]): ReadSession {
+  /** `signal` (the reader's, e.g. its client going away) ends its waits; fetches other readers share go on */
+  openRead (chunks: readonly ChunkRef[], signal?: AbortSignal): ReadSession {
     let cursor = 0
     return {
       beforeOpen: async (chunk) => {
@@ -58,7 +60,7 @@ export class RemoteChunkReader {
         for (let i = cursor + 1; i < Math.min(chunks.length, cursor + 1 + READ_AHEAD_CHUNKS); i++) {
           this.ensureLocal(chunks[i] as ChunkRef).catch(() => {})
         }
-        await current
+        await (signal === undefined ? current : raceSignal(current, signal))
       }
     }
   }

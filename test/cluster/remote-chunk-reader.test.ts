@@ -10,7 +10,8 @@
 // one) is checked at its limit with real timers: a lookup that never answers is given up at
 // the deadline, a provider found just before it is used and one that would come just after is
 // not. A peer that cannot make room for the chunk (makeRoom throws NO_SPACE) asks no peer and
-// answers NO_SPACE; one that can goes on to fetch.
+// answers NO_SPACE; one that can goes on to fetch. A read whose signal aborts (its client gone)
+// stops waiting while the fetch it shared goes on; the node stopping ends a fetch from a silent holder.
 import { strict as assert } from 'node:assert'
 import { performance } from 'node:perf_hooks'
 import { READ_AHEAD_CHUNKS, RemoteChunkReader, type RemoteChunkReaderComponents } from '../../src/cluster/remote-chunk-reader.js'
@@ -46,6 +47,8 @@ interface Harness {
   inFlight: number
   maxInFlight: number
   readonly reader: RemoteChunkReader
+  /** aborts the reader's signal, as the node beginning to stop does */
+  stop: () => void
 }
 
 interface HarnessOptions {
@@ -94,7 +97,10 @@ function harness (options: HarnessOptions = {}): Harness {
       h.inFlight++
       h.maxInFlight = Math.max(h.maxInFlight, h.inFlight)
       try {
-        if (h.gate !== null) await h.gate
+        if (h.gate !== null) {
+          // a real fetch ends when its signal does, however silent the holder
+          await Promise.race([h.gate, new Promise((_resolve, reject) => { signal.addEventListener('abort', () => { reject(signal.reason) }, { once: true }) })])
+        }
         signal.throwIfAborted()
         if (h.failing.has(peerId)) throw new Error(`${peerId} has no copy`)
         h.local.set(chunk.cid, 'ok')
@@ -106,7 +112,7 @@ function harness (options: HarnessOptions = {}): Harness {
     signal: stopping.signal,
     logger: { debug: () => {}, warn: () => {} }
   })
-  return Object.assign(h, { reader })
+  return Object.assign(h, { reader, stop: () => { stopping.abort(new JadfsError('SHUTTING_DOWN', 'the node is stopping')) } })
 }
 
 function gate (h: Harness): () => void {
@@ -299,6 +305,32 @@ describe('cluster: remote chunk reader', () => {
     h.failing.clear()
     await h.reader.ensureLocal(chunk(1))
     assert.equal(h.fetches.length, 5)
+  })
+
+  it('a read whose own signal aborts stops waiting at once; the fetch it shared goes on for the others', async () => {
+    const h = harness()
+    h.candidates.set('c1', ['a'])
+    const open = gate(h)
+    const gone = new AbortController()
+    const leaving = h.reader.openRead([chunk(1)], gone.signal).beforeOpen(chunk(1))
+    const staying = h.reader.openRead([chunk(1)]).beforeOpen(chunk(1))
+    gone.abort(new Error('client disconnected'))
+    await assert.rejects(leaving, /client disconnected/)
+    assert.equal(h.inFlight, 1, 'the shared fetch was cut short')
+    open()
+    await staying
+    assert.deepEqual(h.fetches, ['a:c1'])
+  })
+
+  it('stops a fetch from a holder that has not answered once the node is stopping', async () => {
+    const h = harness()
+    h.candidates.set('c1', ['a'])
+    gate(h)
+    const reading = h.reader.ensureLocal(chunk(1))
+    await new Promise((resolve) => setImmediate(resolve))
+    h.stop()
+    // the fake fetch waits on the gate, which never opens: only the signal can end the wait
+    await assert.rejects(reading, /the node is stopping/)
   })
 
   it('a read prefetches at most READ_AHEAD_CHUNKS ahead, fetching in chunk order', async () => {
