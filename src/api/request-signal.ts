@@ -6,7 +6,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 export function clientGoneSignal (req: IncomingMessage, res: ServerResponse): AbortSignal {
   const controller = new AbortController()
   const abortUnlessDone = (): void => {
-    if (!res.writableFinished) controller.abort(new Error('client disconnected'))
+    // a request we cut ourselves (the client went idle) carries why in its error
+    if (!res.writableFinished) controller.abort(req.errored ?? new Error('client disconnected'))
   }
   req.once('aborted', abortUnlessDone)
   res.once('close', abortUnlessDone)

@@ -57,5 +57,7 @@ async function nextOrAbort (
 }
 
 function aborted (signal: AbortSignal): JadfsError {
-  return new JadfsError('UPLOAD_INCOMPLETE', 'the upload was aborted before it ended; nothing was stored', { cause: signal.reason })
+  const reason: unknown = signal.reason
+  if (reason instanceof JadfsError && reason.code === 'UPLOAD_INCOMPLETE') return reason
+  return new JadfsError('UPLOAD_INCOMPLETE', 'the upload was aborted before it ended; nothing was stored', { cause: reason })
 }
