@@ -1,7 +1,8 @@
 // Checks how both sides treat a peer that breaks the protocol, with real hosts and stores
 // and a raw stream (or raw handler) as the misbehaving side. The server answers a header
 // naming something that is not a chunk id, or a frame limit below the minimum, with
-// PROTOCOL_ERROR; a sender that sends more than it declared is reset with nothing stored.
+// PROTOCOL_ERROR; a header of MAX_HEADER_BYTES is answered, one a byte longer resets the
+// stream; a sender that sends more than it declared is reset with nothing stored.
 // The asker refuses a header that announces other bytes than it asked for (another range,
 // or another size than the caller expects), and a holder that sends more than it announced. A stopped server no longer takes the protocols.
 import { strict as assert } from 'node:assert'
@@ -9,7 +10,7 @@ import { isJadfsError } from '../../../src/errors.js'
 import { fetchChunk } from '../../../src/p2p/protocols/chunk/fetch-chunk.js'
 import { PushStatus } from '../../../src/p2p/protocols/chunk/chunk.js'
 import { fetchRequestCodec, fetchResponseCodec, pushRequestCodec, pushResponseCodec } from '../../../src/p2p/protocols/chunk/codecs.js'
-import { CHUNK_FETCH_PROTOCOL_ID, CHUNK_PUSH_PROTOCOL_ID } from '../../../src/p2p/protocols/chunk/constants.js'
+import { CHUNK_FETCH_PROTOCOL_ID, CHUNK_PUSH_PROTOCOL_ID, MAX_HEADER_BYTES } from '../../../src/p2p/protocols/chunk/constants.js'
 import { chunkIdToWire } from '../../../src/p2p/protocols/chunk/wire-cid.js'
 import { FramedStream } from '../../../src/p2p/protocols/framed-stream.js'
 import { MIB, randomChunk } from './store-fixture.js'
@@ -51,6 +52,26 @@ describe('chunk protocol: malformed peers', function () {
     await framed.write(pushRequestCodec, { cid: new TextEncoder().encode('not a cid'), size: 10 }, signal)
     const refused = await framed.read(pushResponseCodec, signal)
     assert.deepEqual([refused.status, refused.errorCode], [PushStatus.REFUSED, 'PROTOCOL_ERROR'])
+    await waitForIdle(holder)
+  })
+
+  it('answers a header of MAX_HEADER_BYTES and resets the stream of one a byte longer', async () => {
+    // a fetch request whose (junk) chunk id pads it to the size wanted
+    const requestOf = (bytes: number): Uint8Array => {
+      for (let cidBytes = bytes; cidBytes > 0; cidBytes--) {
+        const encoded = fetchRequestCodec.encode({ cid: new Uint8Array(cidBytes).fill(7), offset: 0, length: 0, maxFrameSize: MIB })
+        if (encoded.byteLength === bytes) return encoded
+      }
+      throw new Error(`no request of ${bytes} bytes`)
+    }
+    let { framed, signal } = await rawStream(CHUNK_FETCH_PROTOCOL_ID)
+    await framed.writeEncoded(requestOf(MAX_HEADER_BYTES), signal)
+    const answer = await framed.read(fetchResponseCodec, signal)
+    assert.equal(answer.errorCode, 'PROTOCOL_ERROR', 'a header at the limit is read and answered')
+
+    ;({ framed, signal } = await rawStream(CHUNK_FETCH_PROTOCOL_ID))
+    await framed.writeEncoded(requestOf(MAX_HEADER_BYTES + 1), signal)
+    await assert.rejects(framed.read(fetchResponseCodec, signal), (err) => isJadfsError(err, 'PROTOCOL_ERROR') && /reset/.test(err.message))
     await waitForIdle(holder)
   })
 

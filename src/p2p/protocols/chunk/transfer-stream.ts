@@ -24,6 +24,21 @@ const rawFrame: MessageCodec<DataFrame> = {
   decode: (bytes: Uint8Array | Uint8ArrayList) => ({ pieces: bytes instanceof Uint8Array ? [bytes] : [...bytes], byteLength: bytes.byteLength })
 }
 
+/**
+ * A header codec held to MAX_HEADER_BYTES. The stream reads every frame under the (larger)
+ * data frame limit, so without this a header could be 64 times its documented size; one
+ * over the limit is a PROTOCOL_ERROR that resets the stream.
+ */
+function header<T> (codec: MessageCodec<T>): MessageCodec<T> {
+  return {
+    encode: codec.encode,
+    decode: (bytes) => {
+      if (bytes.byteLength > MAX_HEADER_BYTES) throw new Error(`a header of ${bytes.byteLength} bytes is over the limit of ${MAX_HEADER_BYTES}`)
+      return codec.decode(bytes)
+    }
+  }
+}
+
 export interface DataFrame {
   readonly pieces: readonly Uint8Array[]
   readonly byteLength: number
@@ -92,12 +107,12 @@ export class TransferStream {
   }
 
   async readHeader<T> (codec: MessageCodec<T>): Promise<T> {
-    return await this.clock.step(async (signal) => await this.framed.read(codec, signal))
+    return await this.clock.step(async (signal) => await this.framed.read(header(codec), signal))
   }
 
   /** Reads a header the peer sends only after a pass over the whole chunk on its disk. */
   async readHeaderAfterDiskPass<T> (codec: MessageCodec<T>): Promise<T> {
-    return await this.clock.step(async (signal) => await this.framed.read(codec, signal), this.clock.limits.diskPassTimeoutMs)
+    return await this.clock.step(async (signal) => await this.framed.read(header(codec), signal), this.clock.limits.diskPassTimeoutMs)
   }
 
   /** The next data frame as the pieces it arrived in, or undefined when the peer closed its writing half. */
