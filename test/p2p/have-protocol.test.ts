@@ -2,14 +2,15 @@
 // matches the holder's hasChunk for every CID in order, an empty batch needs no stream, and
 // a malformed id in a request is reported back as PROTOCOL_ERROR without consulting the
 // holder's store, and an operating error of the holder (STORAGE_IO) reaches the asker with
-// its code, while an unknown code from a peer is refused.
+// its code, while an unknown code from a peer is refused. A full batch (1024 ids, what repair
+// and eviction checks send) is answered; one id more is PROTOCOL_ERROR without asking the store.
 import { strict as assert } from 'node:assert'
 import type { CID } from 'multiformats/cid'
 import { JadfsError, isJadfsError } from '../../src/errors.js'
 import { handleProtocol } from '../../src/p2p/protocols/handle-protocol.js'
 import { defineProtocol } from '../../src/p2p/protocols/protocol-spec.js'
 import type { JadfsHost } from '../../src/p2p/host.js'
-import { handleHave, haveProtocol, requestHave } from '../../src/p2p/protocols/have/have-protocol.js'
+import { MAX_CIDS_PER_HAVE_REQUEST, handleHave, haveProtocol, requestHave } from '../../src/p2p/protocols/have/have-protocol.js'
 import { request } from '../../src/p2p/protocols/request.js'
 import { chunkCid } from './helpers/cids.js'
 import { addrOf, startCluster, stopAll } from './helpers/hosts.js'
@@ -31,6 +32,26 @@ describe('p2p: have protocol', () => {
     assert.deepEqual(answer, cids.map((c) => held.has(c.toString())))
     assert.deepEqual(asked, cids.map(String))
     assert.deepEqual(await requestHave(asker, addrOf(holder), []), [])
+  })
+
+  it('answers a full batch of MAX_CIDS_PER_HAVE_REQUEST chunks, and a request one chunk longer is PROTOCOL_ERROR unasked', async () => {
+    hosts = await startCluster(2)
+    const [asker, holder] = hosts as [JadfsHost, JadfsHost]
+    const cids: CID[] = []
+    for (let i = 0; i <= MAX_CIDS_PER_HAVE_REQUEST; i++) cids.push(await chunkCid(`batch ${i}`))
+    let asked = 0
+    await handleHave(holder, (cid) => { asked++; return cid.toString() === cids[MAX_CIDS_PER_HAVE_REQUEST - 1]!.toString() })
+    // repair and eviction checks send batches of exactly this size
+    const full = cids.slice(0, MAX_CIDS_PER_HAVE_REQUEST)
+    const answer = await requestHave(asker, holder.peerId, full)
+    assert.equal(answer.length, MAX_CIDS_PER_HAVE_REQUEST)
+    assert.deepEqual(answer.map((held, i) => held ? i : -1).filter((i) => i >= 0), [MAX_CIDS_PER_HAVE_REQUEST - 1])
+    assert.equal(asked, MAX_CIDS_PER_HAVE_REQUEST)
+    await assert.rejects(
+      request(asker, holder.peerId, haveProtocol, { cids: cids.map((c) => c.bytes) }, { timeoutMs: 5000 }),
+      (err) => isJadfsError(err, 'PROTOCOL_ERROR')
+    )
+    assert.equal(asked, MAX_CIDS_PER_HAVE_REQUEST, 'the holder was asked about an over-long request')
   })
 
   it('rejects a request naming something that is not a chunk id', async () => {
