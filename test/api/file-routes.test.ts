@@ -72,13 +72,16 @@ describe('API file routes (inject)', () => {
 
     it('rejects malformed options with 400 INVALID_ARGUMENT before storing', async () => {
       for (const url of ['/v1/files/x?chunkSize=big', '/v1/files/x?replication=0', '/v1/files/x?replication=1.5',
-        '/v1/files/x?replication=99', '/v1/files/x?mode=later', '/v1/files/x?mode=sync&mode=async']) {
+        '/v1/files/x?replication=17', '/v1/files/x?mode=later', '/v1/files/x?mode=sync&mode=async']) {
         assertError(await put(url, 'abc'), 400, 'INVALID_ARGUMENT')
       }
       assertError(await put('/v1/files/x', 'abc', { 'x-jadfs-sha256': 'xyz' }), 400, 'INVALID_ARGUMENT')
       assertError(await put('/v1/files/x', 'abc', { 'if-match': 'W/"weak"' }), 400, 'INVALID_ARGUMENT')
       assertError(await put('/v1/files/x', 'abc', { 'if-none-match': '"1-abc"' }), 400, 'INVALID_ARGUMENT')
       assert.equal(t.files.putCalls.length, 0)
+      // the top of the range is taken
+      assert.equal((await put('/v1/files/x?replication=16', 'abc')).statusCode, 201)
+      assert.deepEqual(t.files.putCalls[0]?.options.replication, { factor: 16 })
     })
 
     it('lets the store reject an out-of-range chunk size', async () => {
