@@ -3,7 +3,8 @@
 // wire: a peer that accepts and stays silent (TIMEOUT within the deadline), an opener that
 // never sends (reset by the server at its timeout), an over-size
 // frame (MESSAGE_TOO_LARGE), a close in the middle of a frame or before any frame
-// (PROTOCOL_ERROR), the inbound stream limit (excess streams reset, the rest served),
+// (PROTOCOL_ERROR), a second response (PROTOCOL_ERROR, the stream the peer keeps open
+// reset), the inbound stream limit (excess streams reset, the rest served),
 // the outbound limit (PEER_BUSY), and stopping the host (pending requests end at once).
 import { strict as assert } from 'node:assert'
 import * as lp from 'it-length-prefixed'
@@ -67,6 +68,18 @@ describe('p2p: protocol toolkit', () => {
       request(asker, peer.peerId, spec, REQUEST, { timeoutMs: 5000, maxResponseBytes: 64 }),
       (err) => isJadfsError(err, 'MESSAGE_TOO_LARGE')
     )
+  })
+
+  it('rejects a second response with PROTOCOL_ERROR and resets the stream the peer keeps open', async () => {
+    const streams = await rawHandler(peer, (stream) => {
+      const frame = lp.encode.single(haveProtocol.response.encode(answer([1], 1))).subarray()
+      stream.send(frame)
+      stream.send(frame)
+      // and never closes its end
+    })
+    await assert.rejects(request(asker, peer.peerId, spec, REQUEST, { timeoutMs: 5000 }), (err) => isJadfsError(err, 'PROTOCOL_ERROR') && /more than one response/.test(err.message))
+    await waitFor('the asker to drop the stream', () => openStreams(asker, peer) === 0, 5000, 10)
+    await waitFor('the peer to see its stream reset', () => streams[0]?.status === 'reset', 5000, 10)
   })
 
   it('rejects a request over the limit on the serving side, resetting the stream', async () => {
