@@ -2,10 +2,10 @@
 // driven by the namespace's Raft log, gossip heartbeats and the peer table, the chunk path
 // (chunk-path.ts), housekeeping (background-tasks.ts), the leader's membership manager and
 // hand-made voter changes. Stops in the reverse order.
-import { JadfsError } from '../errors.js'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { PeerIdView } from '../api/cluster-view.js'
 import type { DaemonConfig } from '../config/daemon-config.js'
+import { JadfsError } from '../errors.js'
 import type { ClusterHooks } from '../files/cluster-hooks.js'
 import { openLocalFileService } from '../files/local-file-service.js'
 import type { LocalFileServiceWithNamespace } from '../files/local-file-service.js'

@@ -129,7 +129,7 @@ async function * frames (transfer: TransferStream, lengthBytes: number, context:
     if (frame === undefined) throw violation(transfer, `${context}: the holder closed after ${receivedBytes} of ${lengthBytes} bytes`)
     receivedBytes += frame.byteLength
     if (receivedBytes > lengthBytes) throw violation(transfer, `${context}: the holder sent more than the ${lengthBytes} bytes it announced`)
-    yield * frame.pieces
+    yield * frame
   }
   if (await transfer.readFrameOrEnd() !== undefined) throw violation(transfer, `${context}: the holder sent more than the ${lengthBytes} bytes it announced`)
 }

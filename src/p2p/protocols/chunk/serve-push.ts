@@ -5,6 +5,7 @@
 // stored. The sender reads the final answer only after it has sent everything, so after a
 // storage failure mid-stream the rest of the declared bytes are read and dropped first.
 import type { Connection, Stream } from '@libp2p/interface'
+import type { Uint8ArrayList } from 'uint8arraylist'
 import { JadfsError } from '../../../errors.js'
 import { AssertionFailure } from '../../../util/assert.js'
 import { receiveChunk } from '../../../store/receive-chunk.js'
@@ -16,7 +17,7 @@ import { holdsChunk } from './local-chunk.js'
 import { asRefusal, takeSlot } from './server-context.js'
 import type { ServerContext } from './server-context.js'
 import { TransferClock } from './transfer-stream.js'
-import type { DataFrame, TransferStream } from './transfer-stream.js'
+import type { TransferStream } from './transfer-stream.js'
 import { chunkIdFromWire } from './wire-cid.js'
 
 export async function servePush (ctx: ServerContext, stream: Stream, connection: Connection): Promise<void> {
@@ -112,7 +113,7 @@ class DeclaredBytes {
     while (true) {
       const frame = await this.next()
       if (frame === undefined) return
-      yield * frame.pieces
+      yield * frame
     }
   }
 
@@ -121,7 +122,7 @@ class DeclaredBytes {
     while (await this.next() !== undefined) { /* dropped */ }
   }
 
-  private async next (): Promise<DataFrame | undefined> {
+  private async next (): Promise<Uint8ArrayList | undefined> {
     if (this.ended) return undefined
     try {
       const frame = await this.transfer.readFrameOrEnd()

@@ -5,7 +5,7 @@
 // the total deadline still bounds it, and firing resets the stream even when nobody is
 // waiting on it, so an abandoned transfer cannot hold a stream open.
 import type { Stream } from '@libp2p/interface'
-import type { Uint8ArrayList } from 'uint8arraylist'
+import { Uint8ArrayList } from 'uint8arraylist'
 import { abortReason, startDeadline } from '../deadline.js'
 import type { Deadline } from '../deadline.js'
 import { FramedStream } from '../framed-stream.js'
@@ -19,9 +19,9 @@ import { MAX_HEADER_BYTES, agreeFrameBytes } from './constants.js'
  * frame was a whole extra copy of every byte received, and that garbage, with the
  * transport's own, made V8 run full mark-compacts several times a second.
  */
-const rawFrame: MessageCodec<DataFrame> = {
-  encode: () => { throw new Error('data frames are written with writeData') },
-  decode: (bytes: Uint8Array | Uint8ArrayList) => ({ pieces: bytes instanceof Uint8Array ? [bytes] : [...bytes], byteLength: bytes.byteLength })
+const rawFrame: MessageCodec<Uint8ArrayList> = {
+  encode: (list) => list.subarray(),
+  decode: (bytes: Uint8Array | Uint8ArrayList) => bytes instanceof Uint8Array ? new Uint8ArrayList(bytes) : bytes
 }
 
 /**
@@ -37,11 +37,6 @@ function header<T> (codec: MessageCodec<T>): MessageCodec<T> {
       return codec.decode(bytes)
     }
   }
-}
-
-export interface DataFrame {
-  readonly pieces: readonly Uint8Array[]
-  readonly byteLength: number
 }
 
 export class TransferClock {
@@ -115,8 +110,8 @@ export class TransferStream {
     return await this.clock.step(async (signal) => await this.framed.read(header(codec), signal), this.clock.limits.diskPassTimeoutMs)
   }
 
-  /** The next data frame as the pieces it arrived in, or undefined when the peer closed its writing half. */
-  async readFrameOrEnd (): Promise<DataFrame | undefined> {
+  /** The next data frame as the pieces it arrived in (iterate it for them), or undefined when the peer closed its writing half. */
+  async readFrameOrEnd (): Promise<Uint8ArrayList | undefined> {
     return await this.clock.step(async (signal) => await this.framed.readOrEnd(rawFrame, signal))
   }
 
