@@ -36,12 +36,12 @@ export class ChunkIndex {
   private readonly selectOne: Statement<[string], RawRow>
   private readonly upsertStored: Statement<{ cid: string, size: number, now: number, cached: number }>
   private readonly clearCached: Statement<[string]>
+  private readonly setState: Statement<{ cid: string, state: ChunkState }>
   private readonly touchCached: Statement<{ cid: string, now: number }>
   private readonly selectEvictable: Statement<[number], RawRow>
   private readonly evictOne: Statement<[string]>
   private readonly addRef: Statement<{ cid: string, size: number, now: number }>
   private readonly releaseRef: Statement<{ cid: string, now: number }>
-  private readonly setState: Statement<{ cid: string, state: ChunkState }>
   private readonly setBad: Statement<[string]>
   private readonly deleteOne: Statement<[string]>
   private readonly selectCollectable: Statement<[number], RawRow>
@@ -59,7 +59,10 @@ export class ChunkIndex {
       ON CONFLICT (cid) DO UPDATE SET
         cached = CASE WHEN state = 'absent' THEN @cached ELSE cached * @cached END,
         state = 'ok', touched_at_ms = @now`)
-    this.clearCached = db.prepare("UPDATE chunks SET cached = 0 WHERE cid = ? AND state = 'ok'")
+    // only a row that is cached is written: the update is an fsynced write, and a push that
+    // finds an ordinary copy here asks for the same promise
+    this.setState = db.prepare('UPDATE chunks SET state = @state WHERE cid = @cid')
+    this.clearCached = db.prepare("UPDATE chunks SET cached = 0 WHERE cid = ? AND state = 'ok' AND cached = 1")
     this.touchCached = db.prepare('UPDATE chunks SET touched_at_ms = @now WHERE cid = @cid AND cached = 1')
     this.selectEvictable = db.prepare("SELECT * FROM chunks WHERE cached = 1 AND state != 'absent' AND touched_at_ms <= ? ORDER BY touched_at_ms")
     this.evictOne = db.prepare("UPDATE chunks SET state = 'absent', cached = 0 WHERE cid = ? AND cached = 1")
@@ -67,7 +70,6 @@ export class ChunkIndex {
       VALUES (@cid, @size, 1, 'absent', @now, @now)
       ON CONFLICT (cid) DO UPDATE SET refcount = refcount + 1, touched_at_ms = @now`)
     this.releaseRef = db.prepare('UPDATE chunks SET refcount = refcount - 1, touched_at_ms = @now WHERE cid = @cid AND refcount > 0')
-    this.setState = db.prepare('UPDATE chunks SET state = @state WHERE cid = @cid')
     this.setBad = db.prepare("UPDATE chunks SET state = 'bad' WHERE cid = ? AND state = 'ok'")
     this.deleteOne = db.prepare('DELETE FROM chunks WHERE cid = ?')
     this.selectCollectable = db.prepare('SELECT * FROM chunks WHERE refcount = 0 AND touched_at_ms <= ? ORDER BY touched_at_ms')
@@ -96,7 +98,7 @@ export class ChunkIndex {
    * cached. False when there is no sound copy here to keep (it was evicted meanwhile).
    */
   keepAsCopy (cid: string): boolean {
-    return this.clearCached.run(cid).changes === 1
+    return this.clearCached.run(cid).changes === 1 || this.get(cid)?.state === 'ok'
   }
 
   /** a read used this cached copy: the eviction grace period starts again */
@@ -149,6 +151,10 @@ export class ChunkIndex {
     }
   }
 
+  /**
+   * Sets a row's state outright. The store itself uses markBad and markEvicted, which check
+   * the row; tests use this to stage what no store path produces on purpose (a lost file).
+   */
   markState (cid: string, state: ChunkState): void {
     this.setState.run({ cid, state })
   }
