@@ -33,11 +33,13 @@ describe('chunk protocol: limits', function () {
   let holder: Peer
   let opened: () => void = () => {}
   const gate = new Promise<void>((resolve) => { opened = resolve })
+  /** pushes the holder made room on its disk for */
+  let roomClaims = 0
 
   before(async () => {
     peers = await startPeers(3)
     ;[a, b, holder] = peers as [Peer, Peer, Peer]
-    await serve(holder, { maxTransfersPerPeer: 2, maxTransfersTotal: 3 })
+    await serve(holder, { maxTransfersPerPeer: 2, maxTransfersTotal: 3 }, { claimRoom: async () => { roomClaims++; return () => {} } })
     await serve(b, { maxChunkBytes: MIB, maxFrameBytes: 64 * 1024 })
     // The hosts joined through a; b dials the holder by address so it can reach it by id.
     await b.host.dial(addrOf(holder.host))
@@ -73,6 +75,8 @@ describe('chunk protocol: limits', function () {
     held.push(pausedPush(b.host))
     await waitFor('a third transfer, from b', () => holder.server?.activeTransfers() === 3, 5000, 10)
     await assert.rejects(freshPush(b.host), (err) => isBusy(err) && /3 in total/.test((err as Error).message))
+    // a push refused as busy is refused before any room is made for it
+    assert.equal(roomClaims, 3)
 
     opened()
     assert.deepEqual(await Promise.all(held), ['stored', 'stored', 'stored'])

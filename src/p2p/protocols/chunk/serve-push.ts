@@ -37,8 +37,9 @@ export async function servePush (ctx: ServerContext, stream: Stream, connection:
       }
       // A copy marked bad is not held: the pushed bytes replace it.
       if (!holdsChunk(ctx.store, cid)) {
-        releaseRoom = await ctx.claimRoom?.(req.size)
+        // the slot first: a busy peer is told so at once, not after waiting to make room
         releaseSlot = takeSlot(ctx, peer)
+        releaseRoom = await ctx.claimRoom?.(req.size)
       }
     } catch (err) {
       await refuse(transfer, err)
