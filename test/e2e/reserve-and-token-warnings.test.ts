@@ -42,8 +42,10 @@ describe('e2e: a daemon under its reserve, with a token file others can read', f
     assert.equal(stat.code, 1)
     assert.match(stat.stderr, /FILE_NOT_FOUND/)
     const chunkDirs = await readdir(path.join(dir, 'data', 'chunks')).catch(() => [])
-    for (const fanOut of chunkDirs.filter((d) => d !== 'tmp')) {
+    for (const fanOut of chunkDirs) {
       assert.deepEqual(await readdir(path.join(dir, 'data', 'chunks', fanOut)), [], `a chunk was left in ${fanOut}`)
     }
+    // temp files live beside the chunks, not among them
+    assert.deepEqual(await readdir(path.join(dir, 'data', 'tmp')), [], 'a temp file was left')
   })
 })
