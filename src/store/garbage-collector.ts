@@ -37,7 +37,7 @@ export interface GarbageCollectorComponents {
   readonly confirmEvictable?: (cids: readonly string[]) => Promise<ReadonlySet<string>>
 }
 
-/** cached copies confirmed with peers per round trip (the have protocol's batch limit) */
+/** cached copies confirmed with peers per round: one have request per peer at this size (the protocol takes 1024 per request) */
 const EVICTION_BATCH = 1024
 
 export async function collectGarbage (c: GarbageCollectorComponents, graceMs: number): Promise<GcResult> {

@@ -3,7 +3,8 @@
 // a malformed id in a request is reported back as PROTOCOL_ERROR without consulting the
 // holder's store, and an operating error of the holder (STORAGE_IO) reaches the asker with
 // its code, while an unknown code from a peer is refused. A full batch (1024 ids, what repair
-// and eviction checks send) is answered; one id more is PROTOCOL_ERROR without asking the store.
+// and eviction checks send) is answered; one id more is PROTOCOL_ERROR without asking the store,
+// and requestHave sends a longer batch as several requests.
 import { strict as assert } from 'node:assert'
 import type { CID } from 'multiformats/cid'
 import { JadfsError, isJadfsError } from '../../src/errors.js'
@@ -52,6 +53,11 @@ describe('p2p: have protocol', () => {
       (err) => isJadfsError(err, 'PROTOCOL_ERROR')
     )
     assert.equal(asked, MAX_CIDS_PER_HAVE_REQUEST, 'the holder was asked about an over-long request')
+    // requestHave sends a longer batch as several requests and answers all of it
+    const all = await requestHave(asker, holder.peerId, cids)
+    assert.equal(all.length, MAX_CIDS_PER_HAVE_REQUEST + 1)
+    assert.deepEqual(all.map((held, i) => held ? i : -1).filter((i) => i >= 0), [MAX_CIDS_PER_HAVE_REQUEST - 1])
+    assert.equal(asked, 2 * MAX_CIDS_PER_HAVE_REQUEST + 1)
   })
 
   it('rejects a request naming something that is not a chunk id', async () => {

@@ -54,10 +54,21 @@ export async function handleHave (host: HandlerHost, hasChunk: HasChunk): Promis
   })
 }
 
-/** Returns, for each CID in order, whether the peer holds it. */
+/**
+ * Returns, for each CID in order, whether the peer holds it. More than
+ * MAX_CIDS_PER_HAVE_REQUEST go as several requests, one after another, so callers batch as
+ * suits them without knowing the protocol's limit.
+ */
 export async function requestHave (host: RequestHost, peer: PeerId | Multiaddr, cids: readonly CID[], options?: RequestOptions): Promise<boolean[]> {
-  assert(cids.length <= MAX_CIDS_PER_HAVE_REQUEST, `at most ${MAX_CIDS_PER_HAVE_REQUEST} CIDs per have request; split the batch`, { count: cids.length })
-  if (cids.length === 0) return []
+  const held: boolean[] = []
+  for (let start = 0; start < cids.length; start += MAX_CIDS_PER_HAVE_REQUEST) {
+    held.push(...await requestHaveOnce(host, peer, cids.slice(start, start + MAX_CIDS_PER_HAVE_REQUEST), options))
+  }
+  return held
+}
+
+async function requestHaveOnce (host: RequestHost, peer: PeerId | Multiaddr, cids: readonly CID[], options?: RequestOptions): Promise<boolean[]> {
+  assert(cids.length > 0 && cids.length <= MAX_CIDS_PER_HAVE_REQUEST, 'a have request names 1 to MAX_CIDS_PER_HAVE_REQUEST chunks', { count: cids.length })
   const res = await request(host, peer, haveProtocol, { cids: cids.map((c) => c.bytes) }, options)
   const held = res.count === cids.length ? unpackBits(res.bitmap, res.count) : undefined
   if (held === undefined) {
