@@ -8,11 +8,13 @@ import { strict as assert } from 'node:assert'
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
-import { isJadfsError } from '../../src/errors.js'
+import { JadfsError, isJadfsError } from '../../src/errors.js'
+import type { ClusterHooks } from '../../src/files/cluster-hooks.js'
 import type { FileRecord } from '../../src/files/file-service.js'
 import { fileSizeLimit } from '../../src/files/put-pipeline.js'
 import { MAX_CHUNKS_PER_FILE } from '../../src/namespace/commands.js'
 import { nodeChunkFs, type ChunkFs } from '../../src/store/chunk-fs.js'
+import { listChunkFiles } from '../helpers/chunk-files.js'
 import { bytesOf, collect, openTestService, piecesOf, rejectsWith, sha256Hex, TEST_CHUNK_BYTES, type OpenedService } from '../fixtures-storage/helpers.js'
 
 const CHUNK = TEST_CHUNK_BYTES
@@ -356,6 +358,41 @@ describe('local file service: limits and full disk', () => {
       // with larger chunks the same size fits the chunk count
       assert.equal(fileSizeLimit(Number.MAX_SAFE_INTEGER, 65536 * 2).bytes, limitBytes * 2)
       assert.deepEqual(fileSizeLimit(1000, 65536), { bytes: 1000, byChunkCount: false })
+    } finally {
+      await t.cleanup()
+    }
+  })
+
+  it('a put whose proposal times out keeps its chunks (the entry may still be applied); one refused before proposing removes them', async () => {
+    let outcome: 'timeout' | 'apply' = 'timeout'
+    let proposals = 0
+    const cluster: ClusterHooks = {
+      applyCommand: async () => {
+        proposals++
+        if (outcome === 'timeout') throw new JadfsError('TIMEOUT', 'no answer from the leader (injected)')
+        throw new JadfsError('NO_QUORUM', 'not reached (injected)')
+      },
+      readBarrier: async () => {},
+      checkReplication: () => {},
+      replicateChunk: async () => {},
+      openRead: () => ({ beforeOpen: async () => {} }),
+      chunkRemoved: () => {},
+      confirmEvictable: async (cids) => new Set(cids)
+    }
+    const t = await openTestService({}, { cluster })
+    try {
+      const bytes = bytesOf(3 * TEST_CHUNK_BYTES + 7)
+      await rejectsWith(t.service.putFile('/maybe', piecesOf(bytes)), 'TIMEOUT')
+      assert.equal(proposals, 1)
+      assert.equal((await listChunkFiles(t.dir)).length, 4, 'the chunks a possibly applied entry names were removed')
+      assert.deepEqual(await readdir(join(t.dir, 'tmp')), [])
+
+      // refused before it is proposed (the declared hash is wrong): what it created goes at once
+      outcome = 'apply'
+      const other = bytesOf(2 * TEST_CHUNK_BYTES, 9)
+      await rejectsWith(t.service.putFile('/wrong', piecesOf(other), { expectedSha256: 'ab'.repeat(32) }), 'CHECKSUM_MISMATCH')
+      assert.equal(proposals, 1)
+      assert.equal((await listChunkFiles(t.dir)).length, 4)
     } finally {
       await t.cleanup()
     }
