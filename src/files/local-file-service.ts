@@ -57,6 +57,8 @@ export interface LocalFileServiceComponents {
   readonly firstChunkLeaseMs?: number
   /** a cluster's Raft log, replication and remote reads; none: a single node */
   readonly cluster?: ClusterHooks
+  /** free bytes for chunks' room (see DiskRoom); by default the data dir's file system, asked */
+  readonly freeBytes?: () => Promise<number>
 }
 
 export async function openLocalFileService (init: LocalFileServiceInit, components: LocalFileServiceComponents = {}): Promise<LocalFileServiceWithNamespace> {
@@ -82,7 +84,7 @@ export async function openLocalFileService (init: LocalFileServiceInit, componen
     db.close()
     throw err
   }
-  return new LocalFileServiceImpl(init, db, files, nowMs, components.firstChunkLeaseMs ?? DEFAULT_LEASE_IDLE_MS, components.cluster)
+  return new LocalFileServiceImpl(init, db, files, nowMs, components.firstChunkLeaseMs ?? DEFAULT_LEASE_IDLE_MS, components.cluster, components.freeBytes)
 }
 
 class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
@@ -105,7 +107,8 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
     private readonly files: ChunkFileStore,
     private readonly nowMs: () => number,
     leaseIdleMs: number,
-    private readonly cluster: ClusterHooks | undefined
+    private readonly cluster: ClusterHooks | undefined,
+    private readonly readFreeBytes: (() => Promise<number>) | undefined
   ) {
     this.index = new ChunkIndex(db)
     this.namespace = new NamespaceStateMachine({ db, chunks: this.index, nowMs })
@@ -256,6 +259,7 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
   }
 
   private async freeBytes (): Promise<number> {
+    if (this.readFreeBytes !== undefined) return await this.readFreeBytes()
     const disk = await this.diskUsage()
     return disk.bavail * disk.bsize
   }
