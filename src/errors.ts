@@ -25,6 +25,7 @@ export const ERROR_CODES = {
   CHUNK_CORRUPT: { httpStatus: 500, description: 'A stored chunk failed its hash check; it was marked bad and its bytes were not served.' },
   PRECONDITION_FAILED: { httpStatus: 412, description: 'The file changed since the version the request named (If-Match).' },
   NO_SPACE: { httpStatus: 507, description: 'The data directory is out of space.' },
+  NAMESPACE_FULL: { httpStatus: 507, description: 'The namespace holds as much as one Raft snapshot can carry (about 650,000 small files); delete files, or store fewer, larger ones.' },
   STORAGE_IO: { httpStatus: 500, description: 'Reading or writing the data directory failed.' },
   SHUTTING_DOWN: { httpStatus: 503, description: 'The node is stopping and takes no new requests.' },
   // consensus

@@ -101,6 +101,9 @@ export interface NodeStatus {
   readonly diskTotalBytes: number
   /** index of the last namespace command applied */
   readonly appliedIndex: number
+  /** bytes the files take in a namespace snapshot, and the most they may take (NAMESPACE_FULL) */
+  readonly namespaceBytes: number
+  readonly namespaceLimitBytes: number
 }
 
 export interface GcReport {
@@ -146,6 +149,8 @@ export interface LocalFileServiceInit {
   readonly defaultReplicationFactor?: number
   /** disk space chunks never take; a put that would eat into it is NO_SPACE @default 0 */
   readonly reservedFreeBytes?: number
+  /** for tests only: every replica must apply the same bound @default MAX_NAMESPACE_SNAPSHOT_BYTES */
+  readonly maxNamespaceSnapshotBytes?: number
   readonly nodeId?: string
   readonly version: string
   /** a pino logger (typed loosely to keep this contract free of the logging library) */

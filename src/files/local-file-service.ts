@@ -111,7 +111,7 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
     private readonly readFreeBytes: (() => Promise<number>) | undefined
   ) {
     this.index = new ChunkIndex(db)
-    this.namespace = new NamespaceStateMachine({ db, chunks: this.index, nowMs })
+    this.namespace = new NamespaceStateMachine({ db, chunks: this.index, nowMs, ...(init.maxNamespaceSnapshotBytes === undefined ? {} : { maxSnapshotBytes: init.maxNamespaceSnapshotBytes }) })
     this.chunkStore = new ChunkStore({
       files,
       index: this.index,
@@ -151,6 +151,7 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
         // a put stops short of the reserve (cached copies go first)
         claimRoom: async (sizeBytes) => await this.claimRoom(sizeBytes, 'another chunk of this put; nothing was stored'),
         currentVersion: (p) => this.namespace.get(p)?.version ?? 0,
+        checkNamespaceRoom: (p, sizeBytes, chunkSizeBytes) => { this.namespace.checkRoomFor(p, sizeBytes, chunkSizeBytes) },
         maxFileSizeBytes: this.init.maxFileSizeBytes ?? Number.MAX_SAFE_INTEGER,
         nowMs: this.nowMs
       }, normalised, body, resolved, options.signal)
@@ -245,7 +246,9 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
       cachedChunks: chunkTotals.cachedChunks,
       diskFreeBytes: disk.bavail * disk.bsize,
       diskTotalBytes: disk.blocks * disk.bsize,
-      appliedIndex: this.namespace.appliedIndex
+      appliedIndex: this.namespace.appliedIndex,
+      namespaceBytes: this.namespace.snapshotBytes,
+      namespaceLimitBytes: this.namespace.snapshotLimitBytes
     }
   }
 

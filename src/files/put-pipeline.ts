@@ -38,6 +38,8 @@ export interface PutPipelineComponents {
   /** a chunk this put created was removed again because the put failed (a cluster un-announces it) */
   readonly onDiscarded?: (cid: string) => void
   readonly currentVersion: (path: string) => number
+  /** throws NAMESPACE_FULL if the namespace has no room for a file of this size (a forecast) */
+  readonly checkNamespaceRoom?: (path: string, sizeBytes: number, chunkSizeBytes: number) => void
   readonly maxFileSizeBytes: number
   readonly nowMs: () => number
 }
@@ -60,6 +62,7 @@ export async function putFile (
   if (options.ifVersion !== undefined) checkPrecondition(path, c.currentVersion(path), options.ifVersion)
   const limit = fileSizeLimit(c.maxFileSizeBytes, options.chunkSizeBytes)
   if (options.expectedSizeBytes !== undefined && options.expectedSizeBytes > limit.bytes) throw tooLarge(limit)
+  if (options.expectedSizeBytes !== undefined) c.checkNamespaceRoom?.(path, options.expectedSizeBytes, options.chunkSizeBytes)
 
   const fileHash = createHash('sha256')
   const commits: Commit[] = []
@@ -128,7 +131,11 @@ export async function putFile (
     // chunks must then stay for the command that may name them
     proposed = true
     const result = await c.applyCommand({ type: 'putFile', record, ...(options.ifVersion === undefined ? {} : { ifVersion: options.ifVersion }) })
-    if (result.status === 'rejected') throw new JadfsError(result.code, result.message)
+    if (result.status === 'rejected') {
+      // applied as refused: no command will ever name these chunks, so they need not wait for GC
+      proposed = false
+      throw new JadfsError(result.code, `${result.message}; nothing was stored`)
+    }
     assert(result.status === 'applied' && result.command === 'putFile', 'a fresh index was not applied', result)
     return result.record
   } finally {

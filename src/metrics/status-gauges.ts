@@ -12,6 +12,8 @@ const GAUGES: ReadonlyArray<{ readonly name: string, readonly help: string, read
   { name: 'jadfs_cached_chunks', help: 'Chunks held only as cached copies fetched for reads (evicted when unread)', field: 'cachedChunks' },
   { name: 'jadfs_disk_free_bytes', help: 'Free bytes on the data directory filesystem', field: 'diskFreeBytes' },
   { name: 'jadfs_disk_total_bytes', help: 'Size of the data directory filesystem', field: 'diskTotalBytes' },
+  { name: 'jadfs_namespace_bytes', help: 'Bytes the files take in a namespace snapshot', field: 'namespaceBytes' },
+  { name: 'jadfs_namespace_limit_bytes', help: 'Most bytes the files may take in a namespace snapshot; puts past it fail NAMESPACE_FULL', field: 'namespaceLimitBytes' },
   { name: 'jadfs_applied_index', help: 'Index of the last namespace command applied', field: 'appliedIndex' },
   { name: 'jadfs_uptime_seconds', help: 'Seconds since the file service opened', field: 'uptimeMs' }
 ]

@@ -13,11 +13,12 @@ import { decodeCommand, fileRecordSchema, type DeleteFileCommand, type Namespace
 import { isJadfsError } from '../errors.js'
 import { FileTable } from './file-table.js'
 import { decodeSnapshot, encodeSnapshot } from './snapshot-codec.js'
+import { estimateRecordSnapshotBytes, MAX_NAMESPACE_SNAPSHOT_BYTES, recordSnapshotBytes } from './namespace-size.js'
 
 export type ApplyResult =
   | { readonly status: 'applied', readonly command: 'putFile', readonly record: FileRecord, readonly replaced: FileRecord | null }
   | { readonly status: 'applied', readonly command: 'deleteFile', readonly record: FileRecord }
-  | { readonly status: 'rejected', readonly code: 'PRECONDITION_FAILED' | 'FILE_NOT_FOUND' | 'INVALID_ARGUMENT', readonly message: string }
+  | { readonly status: 'rejected', readonly code: 'PRECONDITION_FAILED' | 'FILE_NOT_FOUND' | 'INVALID_ARGUMENT' | 'NAMESPACE_FULL', readonly message: string }
   /** index was at or below applied_index: a replay, nothing changed */
   | { readonly status: 'skipped' }
 
@@ -26,6 +27,8 @@ export interface NamespaceComponents {
   readonly chunks: ChunkIndex
   /** local clock, only for chunk bookkeeping (GC grace); never for namespace state */
   readonly nowMs: () => number
+  /** for tests only: every replica must use the same bound @default MAX_NAMESPACE_SNAPSHOT_BYTES */
+  readonly maxSnapshotBytes?: number
 }
 
 const SNAPSHOT_FORMAT = 1
@@ -39,17 +42,45 @@ export class NamespaceStateMachine {
   readonly files: FileTable
   private readonly readIndex: () => number
   private readonly writeIndex: (index: number) => void
+  private readonly readSnapshotBytes: () => number
+  private readonly writeSnapshotBytes: (bytes: number) => void
+  private readonly maxSnapshotBytes: number
 
   constructor (private readonly c: NamespaceComponents) {
     this.files = new FileTable(c.db)
-    const select = c.db.prepare<[], { value: number }>("SELECT value FROM meta WHERE key = 'applied_index'")
-    const update = c.db.prepare<[number]>("UPDATE meta SET value = ? WHERE key = 'applied_index'")
-    this.readIndex = () => {
-      const row = select.get()
-      assert(row !== undefined, 'meta row applied_index is missing')
-      return row.value
-    }
-    this.writeIndex = (index) => { update.run(index) }
+    this.maxSnapshotBytes = c.maxSnapshotBytes ?? MAX_NAMESPACE_SNAPSHOT_BYTES
+    this.readIndex = metaReader(c.db, 'applied_index')
+    this.writeIndex = metaWriter(c.db, 'applied_index')
+    // data dirs from before the bound have no running total: it is counted once here (the
+    // exact JSON of each record, which SQL could not compute, so not in a migration)
+    c.db.transaction(() => {
+      const counted = c.db.prepare("SELECT 1 FROM meta WHERE key = 'snapshot_bytes'").get() !== undefined
+      if (!counted) c.db.prepare("INSERT INTO meta (key, value) VALUES ('snapshot_bytes', ?)").run(sumSnapshotBytes(this.files.all()))
+    }).immediate()
+    this.readSnapshotBytes = metaReader(c.db, 'snapshot_bytes')
+    this.writeSnapshotBytes = metaWriter(c.db, 'snapshot_bytes')
+  }
+
+  /** the bytes the files take in a snapshot's JSON (see namespace-size.ts) */
+  get snapshotBytes (): number {
+    return this.readSnapshotBytes()
+  }
+
+  /** the most snapshotBytes may grow to */
+  get snapshotLimitBytes (): number {
+    return this.maxSnapshotBytes
+  }
+
+  /**
+   * NAMESPACE_FULL, before an upload starts, if a file of this size would not fit as things
+   * stand here. Only a forecast (puts elsewhere may fill the namespace meanwhile): the bound
+   * is enforced when the put is applied.
+   */
+  checkRoomFor (path: string, sizeBytes: number, chunkSizeBytes: number): void {
+    const existing = this.files.get(path)
+    const before = this.readSnapshotBytes()
+    const growth = estimateRecordSnapshotBytes(path, sizeBytes, chunkSizeBytes) - (existing === undefined ? 0 : recordSnapshotBytes(existing))
+    if (growth > 0 && before + growth > this.maxSnapshotBytes) throw new JadfsError('NAMESPACE_FULL', this.fullMessage(path, growth, before) + '; nothing was stored')
   }
 
   get appliedIndex (): number {
@@ -127,6 +158,9 @@ export class NamespaceStateMachine {
       for (const record of parsed.data.files) this.files.put(record)
       this.c.chunks.resetRefcounts(refs, this.c.nowMs())
       this.writeIndex(index)
+      // not checked against the bound: the leader's namespace is what it is, and refusing it
+      // would leave this peer unable to catch up at all
+      this.writeSnapshotBytes(sumSnapshotBytes(parsed.data.files))
     }).immediate()
   }
 
@@ -146,12 +180,25 @@ export class NamespaceStateMachine {
       modifiedAtMs: proposed.modifiedAtMs,
       version: (existing?.version ?? 0) + 1
     }
+    const before = this.readSnapshotBytes()
+    const after = before - (existing === undefined ? 0 : recordSnapshotBytes(existing)) + recordSnapshotBytes(record)
+    // a put that shrinks the namespace is always taken, even above a bound lowered since
+    if (after > this.maxSnapshotBytes && after > before) {
+      return { status: 'rejected', code: 'NAMESPACE_FULL', message: this.fullMessage(record.path, after - before, before) }
+    }
+    this.writeSnapshotBytes(after)
     const nowMs = this.c.nowMs()
     // reference the new chunks before releasing the old: a chunk in both never touches zero
     this.c.chunks.addRefs(record.chunks, nowMs)
     if (existing !== undefined) this.c.chunks.releaseRefs(existing.chunks.map((c) => c.cid), nowMs)
     this.files.put(record)
     return { status: 'applied', command: 'putFile', record, replaced: existing ?? null }
+  }
+
+  private fullMessage (path: string, growth: number, before: number): string {
+    return `the namespace is full: ${path} would take ${growth} more bytes of its ${this.maxSnapshotBytes}-byte ` +
+      `snapshot, which has ${Math.max(0, this.maxSnapshotBytes - before)} left; delete files, or store fewer, ` +
+      'larger ones (a larger chunk size lists fewer chunks)'
   }
 
   private applyDelete (command: DeleteFileCommand): ApplyResult {
@@ -161,8 +208,32 @@ export class NamespaceStateMachine {
     if (rejected !== null) return rejected
     this.c.chunks.releaseRefs(existing.chunks.map((c) => c.cid), this.c.nowMs())
     this.files.delete(command.path)
+    this.writeSnapshotBytes(this.readSnapshotBytes() - recordSnapshotBytes(existing))
     return { status: 'applied', command: 'deleteFile', record: existing }
   }
+}
+
+function metaReader (db: Db, key: string): () => number {
+  const select = db.prepare<[string], { value: number }>('SELECT value FROM meta WHERE key = ?')
+  return () => {
+    const row = select.get(key)
+    assert(row !== undefined, 'meta row is missing', { key })
+    return row.value
+  }
+}
+
+function metaWriter (db: Db, key: string): (value: number) => void {
+  const update = db.prepare<[number, string]>('UPDATE meta SET value = ? WHERE key = ?')
+  return (value) => {
+    assert(Number.isSafeInteger(value) && value >= 0, 'meta value must be a non-negative integer', { key, value })
+    update.run(value, key)
+  }
+}
+
+function sumSnapshotBytes (records: readonly FileRecord[]): number {
+  let sum = 0
+  for (const record of records) sum += recordSnapshotBytes(record)
+  return sum
 }
 
 function checkVersion (path: string, existing: FileRecord | undefined, ifVersion: number | undefined): ApplyResult | null {

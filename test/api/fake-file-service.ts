@@ -152,6 +152,8 @@ export class FakeFileService implements FileService {
       chunks: this.chunks.size,
       badChunks: 0,
       cachedChunks: 0,
+      namespaceBytes: 0,
+      namespaceLimitBytes: 1024,
       diskFreeBytes: 1e9,
       diskTotalBytes: 2e9,
       appliedIndex: this.putCalls.length

@@ -25,6 +25,8 @@ const NODE_STATUS = {
   chunks: 2,
   badChunks: 0,
   cachedChunks: 0,
+  namespaceBytes: 512,
+  namespaceLimitBytes: 1024,
   diskFreeBytes: 1024 ** 3,
   diskTotalBytes: 4 * 1024 ** 3,
   appliedIndex: 12
@@ -235,9 +237,10 @@ describe('CLI: cluster commands against a fake API', function () {
       const [table, peers] = res.stdout.trimEnd().split('\n\n') as [string, string]
       const rows = table.split('\n')
       assert.equal(rows[0], 'node           local@vm (jadfs 0.1.0, up 6 s)')
-      assert.equal(rows[7], 'applied index  12')
+      assert.equal(rows[7], 'namespace      512 B of 1.00 KiB (50.0 %)')
+      assert.equal(rows[8], 'applied index  12')
       const short = (p: string): string => `…${p.slice(-8)}`
-      assert.deepEqual(rows.slice(8), [
+      assert.deepEqual(rows.slice(9), [
         `leader         ${a} (term 7)`,
         `this peer      ${a} (leader, voter)`,
         `voters         3 of target 3: ${short(a)} ${short(b)} ${short(c)}`,
@@ -264,7 +267,7 @@ describe('CLI: cluster commands against a fake API', function () {
       const api = await fake((req) => req.url === '/v1/status' ? { json: NODE_STATUS } : undefined)
       const res = await runMain(['status'], { api: api.url })
       assert.equal(res.code, 0, res.stderr)
-      assert.equal(res.stdout.trimEnd().split('\n').length, 8)
+      assert.equal(res.stdout.trimEnd().split('\n').length, 9)
       assert.doesNotMatch(res.stdout, /leader/)
       const json = await runMain(['status', '--json'], { api: api.url })
       assert.equal((JSON.parse(json.stdout) as { cluster: unknown }).cluster, null)

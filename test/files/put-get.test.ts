@@ -398,6 +398,38 @@ describe('local file service: limits and full disk', () => {
     }
   })
 
+  it('a full namespace refuses a declared upload before reading it, and one refused when applied leaves no chunks', async () => {
+    // bound: room for the first file's record and a few bytes, not for a second
+    const first = bytesOf(2 * TEST_CHUNK_BYTES, 3)
+    const sizing = await openTestService()
+    await sizing.service.putFile('/first', piecesOf(first))
+    const firstBytes = (await sizing.service.status()).namespaceBytes
+    await sizing.cleanup()
+    const t = await openTestService({ maxNamespaceSnapshotBytes: firstBytes + 50 })
+    try {
+      await t.service.putFile('/first', piecesOf(first))
+      assert.equal((await t.service.status()).namespaceBytes, firstBytes)
+      let pulled = 0
+      async function * counted (bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+        for await (const piece of piecesOf(bytes)) { pulled++; yield piece }
+      }
+      const second = bytesOf(TEST_CHUNK_BYTES + 9, 4)
+      await rejectsWith(t.service.putFile('/second', counted(second), { expectedSizeBytes: second.byteLength }), 'NAMESPACE_FULL', /the namespace is full: \/second would take \d+ more bytes.*nothing was stored/)
+      assert.equal(pulled, 0, 'the body was read although the forecast refused it')
+      // undeclared size: refused only when applied, and what it created goes at once (a refusal
+      // that was applied is final, unlike a timeout)
+      await rejectsWith(t.service.putFile('/second', counted(second)), 'NAMESPACE_FULL', /nothing was stored/)
+      assert.ok(pulled > 0)
+      assert.equal((await listChunkFiles(t.dir)).length, 2, 'the refused put left its chunks behind')
+      assert.deepEqual(await readdir(join(t.dir, 'tmp')), [])
+      // a delete makes room again
+      await t.service.deleteFile('/first')
+      await t.service.putFile('/second', piecesOf(second), { expectedSizeBytes: second.byteLength })
+    } finally {
+      await t.cleanup()
+    }
+  })
+
   it('an upload refused mid-stream leaves the body open for the caller; an abort ends a stalled stream', async () => {
     const t = await openTestService({ maxFileSizeBytes: 100_000 })
     try {
