@@ -42,6 +42,7 @@ export const ERROR_CODES = {
   PEER_BUSY: { httpStatus: 503, description: 'A per-protocol limit of concurrent streams to a peer was reached; retry later.' },
   MESSAGE_TOO_LARGE: { httpStatus: 502, description: 'A peer sent a protocol message larger than the limit for that protocol.' },
   PROTOCOL_ERROR: { httpStatus: 502, description: 'A peer sent a malformed or unexpected protocol message, or closed the stream mid-message.' },
+  DHT_RECORD_REFUSED: { httpStatus: 503, description: 'A peer asked this one to keep a DHT record it does not keep: a value record (only provider records are used), or a provider record past the limits on records kept from one peer or in total.' },
   // client side
   CLUSTER_START_FAILED: { httpStatus: 500, description: 'The local cluster harness could not start its daemons (one exited, did not come up or did not join in time, or the directory already runs a cluster); the message names the node and shows its log.' },
   DAEMON_UNREACHABLE: { httpStatus: 503, description: 'The CLI could not connect to the daemon API.' },
