@@ -23,3 +23,31 @@ export const STOP_TIMEOUT_MS = 10_000
 export const STREAM_WINDOW_BYTES = 4 * 1024 * 1024
 /** Read buffer limit of one stream, with room above the window for what is in flight. */
 export const STREAM_READ_BUFFER_BYTES = 8 * 1024 * 1024
+/**
+ * Provider records kept from other peers, all together. Any peer that can connect may send
+ * ADD_PROVIDER for as many keys as it likes; past this, new records are refused (renewals of
+ * kept ones are not). Measured in memory: ~560 bytes a record when each key has one provider
+ * (a flood of random keys), ~200 when keys have several (replicated chunks), so at most ~140 MB.
+ * A cluster needs about one record per chunk copy: 250,000 copies of 64 MiB chunks are ~15 TiB.
+ */
+export const DHT_MAX_PROVIDER_RECORDS = 250_000
+/**
+ * Provider records kept from any one other peer: one peer cannot take the whole budget. A holder
+ * of 100,000 chunks (6.4 TiB at the default chunk size) is still fully announced here; past it,
+ * its chunks are still found through its own records, placement and gossip.
+ */
+export const DHT_MAX_PROVIDER_RECORDS_PER_PEER = 100_000
+/**
+ * How long a provider record from another peer is kept after it was last renewed (kad-dht's
+ * default, named so the re-provide interval can be checked against it: see provide-scheduler.ts).
+ */
+export const DHT_PROVIDER_VALIDITY_MS = 48 * 60 * 60 * 1000
+/** How often kad-dht drops expired provider records (its reprovider's pass; also its default). */
+export const DHT_PROVIDER_CLEANUP_INTERVAL_MS = 60 * 60 * 1000
+/**
+ * Concurrent DHT streams per connection (kad-dht's defaults). A DHT message is bounded only by
+ * the 4 MiB read buffer of @libp2p/utils' byteStream (kad-dht sets no size), and a stream gets
+ * 10 s per message; our own queries use at most alpha = 10 streams each.
+ */
+export const DHT_MAX_INBOUND_STREAMS = 32
+export const DHT_MAX_OUTBOUND_STREAMS = 64

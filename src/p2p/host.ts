@@ -17,7 +17,10 @@ import { DEFAULT_JOIN_POLICY, joinBootstrap } from './join.js'
 import type { JoinPolicy, JoinResult } from './join.js'
 import { silentLogger } from './logger.js'
 import type { P2pLogger } from './logger.js'
-import { DIAL_TIMEOUT_MS, STOP_TIMEOUT_MS } from './host-limits.js'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { DHT_MAX_PROVIDER_RECORDS, DHT_MAX_PROVIDER_RECORDS_PER_PEER, DIAL_TIMEOUT_MS, STOP_TIMEOUT_MS } from './host-limits.js'
+import { DhtProviderStore } from './dht-provider-store.js'
+import type { DhtProviderLimits, DhtProviderStoreStats } from './dht-provider-store.js'
 import { libp2pOptions } from './libp2p-options.js'
 import { raceSignal, startDeadline } from './protocols/deadline.js'
 import { toJadfsError } from './protocols/stream-errors.js'
@@ -45,6 +48,15 @@ export interface JadfsHostInit {
   readonly dialTimeoutMs?: number
   /** A private cluster's key (parseClusterKey): only peers with the same key can connect. */
   readonly clusterKey?: Uint8Array
+  /** The DHT's provider records: limits and lifetime (tests shrink them). @default the DHT_* of host-limits.ts */
+  readonly dhtProviders?: Partial<DhtProviderSettings>
+}
+
+export interface DhtProviderSettings extends DhtProviderLimits {
+  /** a record from another peer is dropped this long after it was last renewed */
+  readonly validityMs: number
+  /** how often expired records are looked for */
+  readonly cleanupIntervalMs: number
 }
 
 /** The part of the host that protocols need; narrow so they can be tested against fakes. */
@@ -62,6 +74,8 @@ export interface JadfsHost extends ProtocolHost {
   readonly libp2p: Libp2p<JadfsServices>
   readonly dht: KadDHT
   readonly pubsub: GossipSub
+  /** The provider records the DHT keeps for other peers (and ours). */
+  dhtProviderStats: () => DhtProviderStoreStats
   /** Settles once every --join address connected or ran out of attempts; never rejects. */
   readonly joined: Promise<JoinResult>
   multiaddrs: () => Multiaddr[]
@@ -79,7 +93,13 @@ export async function createJadfsHost (init: JadfsHostInit): Promise<JadfsHost> 
   parseAddrs(init.listen, 'listen')
   parseAddrs(init.announce ?? [], 'announce')
 
-  const libp2p = await createLibp2p<JadfsServices>(libp2pOptions(init, dialTimeoutMs))
+  const dhtStore = new DhtProviderStore({
+    maxRecords: init.dhtProviders?.maxRecords ?? DHT_MAX_PROVIDER_RECORDS,
+    maxRecordsPerPeer: init.dhtProviders?.maxRecordsPerPeer ?? DHT_MAX_PROVIDER_RECORDS_PER_PEER,
+    selfPeerId: peerIdFromPrivateKey(init.privateKey).toString(),
+    logger
+  })
+  const libp2p = await createLibp2p<JadfsServices>(libp2pOptions(init, dialTimeoutMs, dhtStore))
 
   const stopping = new AbortController()
   let joinResolve: (result: JoinResult) => void = () => {}
@@ -91,6 +111,7 @@ export async function createJadfsHost (init: JadfsHostInit): Promise<JadfsHost> 
     peerId: libp2p.peerId,
     dht: libp2p.services.dht,
     pubsub: libp2p.services.pubsub,
+    dhtProviderStats: () => dhtStore.stats(),
     signal: stopping.signal,
     logger,
     joined,

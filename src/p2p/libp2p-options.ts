@@ -7,16 +7,20 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import type { KadDHTComponents, ValidateFn } from '@libp2p/kad-dht'
 import { gossipsub } from '@libp2p/gossipsub'
 import { GOSSIP_TOPICS } from './gossip/topics.js'
 import { privateNetwork } from './private-network.js'
 import type { JadfsHostInit, JadfsServices } from './host.js'
 import {
-  DHT_PROTOCOL, GOSSIP_MAX_INBOUND_BYTES, MAX_CONNECTIONS, MAX_INCOMING_PENDING_CONNECTIONS, MAX_PARALLEL_DIALS,
+  DHT_MAX_INBOUND_STREAMS, DHT_MAX_OUTBOUND_STREAMS, DHT_PROTOCOL, DHT_PROVIDER_CLEANUP_INTERVAL_MS, DHT_PROVIDER_VALIDITY_MS,
+  GOSSIP_MAX_INBOUND_BYTES, MAX_CONNECTIONS, MAX_INCOMING_PENDING_CONNECTIONS, MAX_PARALLEL_DIALS,
   STREAM_READ_BUFFER_BYTES, STREAM_WINDOW_BYTES
 } from './host-limits.js'
+import type { DhtProviderStore } from './dht-provider-store.js'
+import { JadfsError } from '../errors.js'
 
-export function libp2pOptions (init: JadfsHostInit, dialTimeoutMs: number): Libp2pOptions<JadfsServices> {
+export function libp2pOptions (init: JadfsHostInit, dialTimeoutMs: number, dhtStore: DhtProviderStore): Libp2pOptions<JadfsServices> {
   return {
     start: false,
     privateKey: init.privateKey,
@@ -35,13 +39,26 @@ export function libp2pOptions (init: JadfsHostInit, dialTimeoutMs: number): Libp
     services: {
       identify: identify(),
       ping: ping(),
-      dht: kadDHT({
+      dht: (components: KadDHTComponents) => kadDHT({
         protocol: DHT_PROTOCOL,
         clientMode: false,
         // The default mapper drops private and loopback addresses, which are exactly the
         // addresses of a cluster on one host or a LAN.
-        peerInfoMapper: passthroughMapper
-      }),
+        peerInfoMapper: passthroughMapper,
+        // We use provider records only. PUT_VALUE is stored only for a key namespace with a
+        // validator, and kad-dht's one built-in (`pk`) accepts any peer's public key: without
+        // this, peers could make us keep one record per key pair they generate. (Nor do we take
+        // `pk` records from the DHT: our peer ids are Ed25519 and carry their public key.)
+        validators: { pk: refuseValueRecord },
+        maxInboundStreams: DHT_MAX_INBOUND_STREAMS,
+        maxOutboundStreams: DHT_MAX_OUTBOUND_STREAMS,
+        // kad-dht's reprovider is also what drops expired records of other peers (and it
+        // re-announces ours within 24 h of their expiry, behind the provide scheduler)
+        reprovide: {
+          validity: init.dhtProviders?.validityMs ?? DHT_PROVIDER_VALIDITY_MS,
+          interval: init.dhtProviders?.cleanupIntervalMs ?? DHT_PROVIDER_CLEANUP_INTERVAL_MS
+        }
+      })(withDatastore(components, dhtStore)),
       pubsub: gossipsub({
         allowPublishToZeroTopicPeers: true,
         emitSelf: false,
@@ -50,4 +67,19 @@ export function libp2pOptions (init: JadfsHostInit, dialTimeoutMs: number): Libp
       })
     }
   }
+}
+
+const refuseValueRecord: ValidateFn = () => {
+  throw new JadfsError('DHT_RECORD_REFUSED', 'this peer keeps no DHT value records')
+}
+
+/**
+ * kad-dht's components with `datastore` replaced, so that only the DHT uses that store. libp2p's
+ * components object is a proxy that resolves services when read; ours forwards every other read
+ * to it rather than copying it.
+ */
+function withDatastore (components: KadDHTComponents, datastore: KadDHTComponents['datastore']): KadDHTComponents {
+  return new Proxy(components, {
+    get: (target, prop, receiver) => prop === 'datastore' ? datastore : Reflect.get(target, prop, receiver)
+  })
 }

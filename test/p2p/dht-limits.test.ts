@@ -1,0 +1,172 @@
+// Checks, between real libp2p hosts on loopback, what other peers can make us keep in the DHT.
+// A flooder (a host with our options) provides N+1 distinct chunk CIDs to a host that keeps at
+// most N records: exactly N are kept and one is refused, and afterwards our own provide and
+// findProviders still work in both directions (a CID whose record we refused is still found,
+// from the flooder itself). With a per-peer limit of N, a peer providing N+1 gets N kept and
+// another peer still gets its records in. Records expire: with a short validity, kad-dht's
+// cleanup drops them through our store and a refused record is then accepted. A PUT_VALUE from
+// a plain kad-dht peer (a valid public-key record, which kad-dht's defaults accept) is refused
+// and nothing is kept, and the record is not taken from the DHT either.
+import { strict as assert } from 'node:assert'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify } from '@libp2p/identify'
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import type { KadDHT } from '@libp2p/kad-dht'
+import { publicKeyToProtobuf } from '@libp2p/crypto/keys'
+import { ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import type { PeerId } from '@libp2p/interface'
+import { createLibp2p, type Libp2p } from 'libp2p'
+import type { CID } from 'multiformats/cid'
+import { DHT_PROTOCOL } from '../../src/p2p/host-limits.js'
+import type { JadfsHost } from '../../src/p2p/host.js'
+import { chunkCid } from './helpers/cids.js'
+import { LOOPBACK_LISTEN, addrOf, startHost, stopAll, waitFor } from './helpers/hosts.js'
+
+const QUERY_MS = 10_000
+
+async function provide (host: JadfsHost, cid: CID): Promise<void> {
+  for await (const _event of host.dht.provide(cid, { signal: AbortSignal.timeout(QUERY_MS) })) { /* run the query to its end */ }
+}
+
+/** Whether `seeker` finds `provider` for `cid` through the DHT, polling until it does. */
+async function waitProvider (seeker: JadfsHost, cid: CID, provider: PeerId): Promise<void> {
+  await waitFor(`${seeker.peerId.toString()} to find ${provider.toString()} providing ${cid.toString()}`, async () => {
+    for await (const event of seeker.dht.findProviders(cid, { signal: AbortSignal.timeout(5000) })) {
+      if (event.name === 'PROVIDER' && event.providers.some((p) => p.id.equals(provider))) return true
+    }
+    return false
+  }, 15_000, 200)
+}
+
+/** Until every host has every other one as a DHT peer, so provides reach them. */
+async function waitDhtPeers (hosts: ReadonlyArray<{ peerId: PeerId, peerStore: Libp2p['peerStore'] }>): Promise<void> {
+  await waitFor('peers in every DHT routing table', async () => {
+    const sizes = await Promise.all(hosts.map(async (h) => (await h.peerStore.all()).filter((p) => p.protocols.includes(DHT_PROTOCOL)).length))
+    return sizes.every((n) => n >= hosts.length - 1)
+  }, 10_000)
+}
+
+function libp2pOf (host: JadfsHost): { peerId: PeerId, peerStore: Libp2p['peerStore'] } {
+  return { peerId: host.peerId, peerStore: host.libp2p.peerStore }
+}
+
+/** Waits until `host` has dealt with `offered` new records (kept or refused): ADD_PROVIDER has no answer. */
+async function waitHandled (host: JadfsHost, offered: number): Promise<void> {
+  await waitFor(`${offered} provider records handled`, () => {
+    const { records, refused } = host.dhtProviderStats()
+    return records + refused >= offered
+  }, 10_000)
+}
+
+async function cids (label: string, count: number): Promise<CID[]> {
+  return await Promise.all(Array.from({ length: count }, async (_, i) => await chunkCid(`${label} ${i}`)))
+}
+
+describe('p2p: DHT record limits', function () {
+  this.timeout(60_000)
+  let hosts: JadfsHost[] = []
+  let plain: Array<Libp2p<{ dht: KadDHT }>> = []
+  afterEach(async () => {
+    await Promise.all(plain.map(async (node) => { await node.stop() }))
+    await stopAll(hosts)
+    hosts = []
+    plain = []
+  })
+
+  it('keeps exactly N records when a peer provides N+1, and providing and finding still work', async () => {
+    const N = 4
+    const target = await startHost({ dhtProviders: { maxRecords: N } })
+    const flooder = await startHost({ bootstrap: [addrOf(target).toString()] })
+    hosts = [target, flooder]
+    await waitDhtPeers(hosts.map(libp2pOf))
+
+    for (const cid of await cids('flood', N + 1)) await provide(flooder, cid)
+    await waitHandled(target, N + 1)
+    assert.deepEqual(target.dhtProviderStats(), { records: N, selfRecords: 0, peers: 1, refused: 1 })
+
+    // our own provide is not counted against the limit, and the flooder finds us
+    const ours = await chunkCid('held by the target')
+    await provide(target, ours)
+    assert.equal(target.dhtProviderStats().selfRecords, 1)
+    await waitProvider(flooder, ours, target.peerId)
+    // a record we refuse is still found, from the provider itself
+    const theirs = await chunkCid('held by the flooder, past the limit')
+    await provide(flooder, theirs)
+    await waitHandled(target, N + 2)
+    assert.deepEqual(target.dhtProviderStats(), { records: N, selfRecords: 1, peers: 1, refused: 2 })
+    await waitProvider(target, theirs, flooder.peerId)
+  })
+
+  it('keeps exactly N records from one peer when it provides N+1, while another peer still gets in', async () => {
+    const N = 3
+    const target = await startHost({ dhtProviders: { maxRecordsPerPeer: N } })
+    const flooder = await startHost({ bootstrap: [addrOf(target).toString()] })
+    const holder = await startHost({ bootstrap: [addrOf(target).toString()] })
+    hosts = [target, flooder, holder]
+    await waitDhtPeers(hosts.map(libp2pOf))
+
+    for (const cid of await cids('flood', N + 1)) await provide(flooder, cid)
+    await waitHandled(target, N + 1)
+    assert.deepEqual(target.dhtProviderStats(), { records: N, selfRecords: 0, peers: 1, refused: 1 })
+    for (const cid of await cids('held', 2)) await provide(holder, cid)
+    await waitHandled(target, N + 3)
+    assert.deepEqual(target.dhtProviderStats(), { records: N + 2, selfRecords: 0, peers: 2, refused: 1 })
+  })
+
+  it('drops expired records, which frees room for new ones', async () => {
+    const target = await startHost({ dhtProviders: { maxRecords: 2, validityMs: 1000, cleanupIntervalMs: 200 } })
+    const flooder = await startHost({ bootstrap: [addrOf(target).toString()] })
+    hosts = [target, flooder]
+    await waitDhtPeers(hosts.map(libp2pOf))
+
+    const [a, b, c] = await cids('expiring', 3) as [CID, CID, CID]
+    for (const cid of [a, b, c]) await provide(flooder, cid)
+    await waitHandled(target, 3)
+    assert.deepEqual(target.dhtProviderStats(), { records: 2, selfRecords: 0, peers: 1, refused: 1 })
+    await waitFor('the records to expire', () => target.dhtProviderStats().records === 0, 10_000)
+    await provide(flooder, c)
+    await waitFor('the once refused record to be kept', () => target.dhtProviderStats().records === 1, 10_000)
+    assert.equal(target.dhtProviderStats().refused, 1)
+  })
+
+  it('refuses a PUT_VALUE and keeps nothing, and does not take value records from the DHT', async () => {
+    const target = await startHost()
+    hosts = [target]
+    // A plain kad-dht peer on our protocol, with kad-dht's default validators and datastore.
+    const peer = await createLibp2p({
+      addresses: { listen: [LOOPBACK_LISTEN] },
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      services: {
+        identify: identify(),
+        ping: ping(),
+        dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: false, peerInfoMapper: passthroughMapper })
+      }
+    })
+    plain = [peer]
+    await peer.dial(addrOf(target))
+    await waitDhtPeers([libp2pOf(target), peer])
+
+    // A public-key record is valid for kad-dht's built-in validator: anyone can make one per key pair.
+    const key = new Uint8Array([...new TextEncoder().encode('/pk/'), ...peer.peerId.toMultihash().bytes])
+    const value = publicKeyToProtobuf(peer.peerId.publicKey!)
+    let accepted = 0
+    let failed = 0
+    for await (const event of peer.services.dht.put(key, value, { signal: AbortSignal.timeout(QUERY_MS) })) {
+      if (event.name === 'PEER_RESPONSE' && event.messageName === 'PUT_VALUE' && event.from.equals(target.peerId)) accepted++
+      if (event.name === 'QUERY_ERROR' && event.from.equals(target.peerId)) failed++
+    }
+    assert.deepEqual({ accepted, failed }, { accepted: 0, failed: 1 })
+    assert.deepEqual(target.dhtProviderStats(), { records: 0, selfRecords: 0, peers: 0, refused: 0 })
+
+    // the peer holds the record and answers GET_VALUE with it; we do not accept it
+    const values: Uint8Array[] = []
+    for await (const event of target.dht.get(key, { signal: AbortSignal.timeout(QUERY_MS) })) {
+      if (event.name === 'VALUE') values.push(event.value)
+    }
+    assert.deepEqual(values, [])
+  })
+})
