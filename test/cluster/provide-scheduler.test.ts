@@ -6,10 +6,17 @@
 // also of a chunk whose provide is in flight; a failure goes to the queue tail, is counted, and
 // is not retried in the same tick; maxConcurrent is reached and never passed; maxTracked is
 // enforced at the limit; stop() aborts a slow provide promptly and requeues its chunk; a
-// provide that never ends is given up at its timeout, counted failed and requeued.
+// provide that never ends is given up at its timeout, counted failed and requeued. And, from the
+// defaults, that a record is renewed before other peers drop it: the re-provide interval, plus a
+// full sweep of maxTracked chunks at the rate, plus one provide's timeout, is shorter than the
+// validity the DHT gives provider records (and expired records are looked for more often than that).
 import { strict as assert } from 'node:assert'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { ProvideScheduler, type ProvideSchedulerInit } from '../../src/cluster/provide/provide-scheduler.js'
+import {
+  DEFAULT_MAX_TRACKED, DEFAULT_PROVIDE_RATE_PER_SECOND, DEFAULT_PROVIDE_TIMEOUT_MS, DEFAULT_REPROVIDE_INTERVAL_MS,
+  ProvideScheduler, type ProvideSchedulerInit
+} from '../../src/cluster/provide/provide-scheduler.js'
+import { DHT_PROVIDER_CLEANUP_INTERVAL_MS, DHT_PROVIDER_VALIDITY_MS } from '../../src/p2p/host-limits.js'
 import { createPrng } from '../../src/util/prng.js'
 
 const T0 = 1_700_000_000_000
@@ -253,5 +260,13 @@ describe('cluster: provide scheduler', () => {
     const tookMs = performance.now() - t0
     assert.ok(tookMs >= timeoutMs - 5 && tookMs < timeoutMs + 1000, `the tick took ${Math.round(tookMs)} ms`)
     assert.deepEqual(h.scheduler.stats(), { tracked: 1, queued: 1, provided: 0, failed: 1 })
+  })
+
+  it('renews a record (at the defaults, with every tracked chunk due) before the DHT validity drops it', () => {
+    const sweepMs = DEFAULT_MAX_TRACKED / DEFAULT_PROVIDE_RATE_PER_SECOND * 1000
+    const oldestRenewalMs = DEFAULT_REPROVIDE_INTERVAL_MS + sweepMs + DEFAULT_PROVIDE_TIMEOUT_MS
+    assert.ok(oldestRenewalMs < DHT_PROVIDER_VALIDITY_MS,
+      `a record may be ${(oldestRenewalMs / HOUR_MS).toFixed(1)} h old when renewed; peers drop it at ${DHT_PROVIDER_VALIDITY_MS / HOUR_MS} h`)
+    assert.ok(DHT_PROVIDER_CLEANUP_INTERVAL_MS < DHT_PROVIDER_VALIDITY_MS)
   })
 })

@@ -4,8 +4,9 @@
 // draw from a token bucket (ratePerSecond, burst at most one second's worth), at most
 // maxConcurrent at a time. New chunks go first, in arrival order; then the chunks whose last
 // provide is older than reprovideIntervalMs, oldest first, so records are renewed before they
-// expire. At the defaults (20/s) a full sweep of 1,000,000 chunks takes about 14 h, within the
-// 48 h record lifetime. The DHT is the slow path to a chunk anyway: placement and gossip are the
+// expire. At the defaults (20/s) a full sweep of 1,000,000 chunks takes about 14 h: with the 12 h
+// interval, a record is at most ~26 h old when renewed, within the 48 h other peers keep it
+// (DHT_PROVIDER_VALIDITY_MS; a test checks the relation). The DHT is the slow path to a chunk anyway: placement and gossip are the
 // fast one.
 import type { P2pLogger } from '../../p2p/logger.js'
 import { silentLogger } from '../../p2p/logger.js'
