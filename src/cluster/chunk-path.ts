@@ -17,6 +17,7 @@ import { ChunkReplication } from './chunk-replication.js'
 import type { PlacementCandidate } from './chunk-replication.js'
 import type { ChunkLocations } from './locate/chunk-locations.js'
 import { choosePeers, rankForReading, rankPeers } from './placement/rendezvous.js'
+import { dhtAnnouncements } from './provide/dht-announcements.js'
 import { ProvideScheduler } from './provide/provide-scheduler.js'
 import { RemoteChunkReader } from './remote-chunk-reader.js'
 import { RepairScanner } from './repair/repair-scanner.js'
@@ -83,10 +84,9 @@ export async function startChunkPath (init: ChunkPathInit): Promise<ChunkPath> {
     await requestHave(host, peerIdFromString(peerId), cids.map((cid) => CID.parse(cid)), { signal })
 
   // where chunks are: DHT provider records (rate-limited, re-provided) and a gossip-fed cache
+  const announcements = dhtAnnouncements(host.dht, host.logger)
   const provides = new ProvideScheduler({
-    provide: async (cid, signal) => {
-      for await (const _event of host.dht.provide(CID.parse(cid), { signal })) { /* run the query to its end */ }
-    },
+    provide: announcements.provide,
     nowMs: Date.now,
     logger: host.logger
   })
@@ -105,7 +105,10 @@ export async function startChunkPath (init: ChunkPathInit): Promise<ChunkPath> {
     publishStored: async (cids) => { await gossip.publishChunkEvent('stored', cids) },
     publishDeleted: async (cids) => { await gossip.publishChunkEvent('deleted', cids) },
     provide: (cids) => { provides.add(cids) },
-    unprovide: (cid) => { provides.remove(cid) },
+    unprovide: (cid) => {
+      provides.remove(cid)
+      void announcements.withdraw(cid)
+    },
     logger
   })
   announcer.start(ANNOUNCE_INTERVAL_MS)

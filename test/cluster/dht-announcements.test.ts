@@ -1,0 +1,34 @@
+// Checks, between two real libp2p hosts on loopback, that a chunk's provider record is taken
+// back when the chunk goes: after provide() the providing host keeps its own record (and the
+// other host finds it); after withdraw() its own record is gone, so kad-dht's reprovider no
+// longer re-announces it. Fails if withdraw only forgets the chunk in our scheduler.
+import { strict as assert } from 'node:assert'
+import { dhtAnnouncements } from '../../src/cluster/provide/dht-announcements.js'
+import type { JadfsHost } from '../../src/p2p/host.js'
+import { chunkCid } from '../p2p/helpers/cids.js'
+import { startCluster, stopAll, waitFor } from '../p2p/helpers/hosts.js'
+
+describe('DHT announcements of chunks', () => {
+  let hosts: JadfsHost[] = []
+  afterEach(async () => { await stopAll(hosts); hosts = [] })
+
+  it('withdraw removes our own provider record, which provide made', async () => {
+    hosts = await startCluster(2)
+    const [a, b] = hosts as [JadfsHost, JadfsHost]
+    const logged: object[] = []
+    const announce = dhtAnnouncements(a.dht, { debug: (fields) => { logged.push(fields) } })
+    const cid = await chunkCid('withdrawn chunk')
+    await announce.provide(cid.toString(), AbortSignal.timeout(10_000))
+    assert.equal(a.dhtProviderStats().selfRecords, 1)
+    await waitFor('b to find a as provider', async () => {
+      for await (const event of b.dht.findProviders(cid, { signal: AbortSignal.timeout(5000) })) {
+        if (event.name === 'PROVIDER' && event.providers.some((p) => p.id.equals(a.peerId))) return true
+      }
+      return false
+    }, 15_000, 200)
+
+    await announce.withdraw(cid.toString())
+    assert.equal(a.dhtProviderStats().selfRecords, 0)
+    assert.deepEqual(logged, [])
+  })
+})
