@@ -6,6 +6,7 @@ import path from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
 import { JadfsError } from '../errors.js'
+import { MAX_REPLICATION_FACTOR } from '../files/replication-limit.js'
 import { parseDurationMs } from './parse-duration.js'
 import { parseListenAddress, type ListenAddress } from './listen-address.js'
 import { parseSizeBytes } from './parse-size.js'
@@ -124,7 +125,6 @@ const LIST_OPTIONS: readonly ListOptionSpec[] = [
 ]
 
 export const MAX_TARGET_VOTERS = 7
-export const MAX_DEFAULT_REPLICATION = 16
 
 const sizeBetween = (minBytes: number, maxBytes: number, hint: string): z.ZodType<number, string> =>
   z.string().transform((text, ctx) => {
@@ -175,7 +175,7 @@ const FIELD_SCHEMAS: { readonly [K in ScalarFlag]-?: z.ZodType<unknown, string> 
   shutdownGrace: duration,
   clientIdleTimeout: duration.refine((ms) => ms >= 1000, 'expected at least 1s, like 30s or 2m'),
   voters: wholeNumber(1, MAX_TARGET_VOTERS, `expected an odd number of voters from 1 to ${MAX_TARGET_VOTERS}, like 3 or 5`).refine((n) => n % 2 === 1, 'the voter count must be odd (1, 3, 5 or 7): an even count tolerates no more failures than the odd count below it'),
-  replication: wholeNumber(1, MAX_DEFAULT_REPLICATION, `expected copies per chunk from 1 to ${MAX_DEFAULT_REPLICATION}`),
+  replication: wholeNumber(1, MAX_REPLICATION_FACTOR, `expected copies per chunk from 1 to ${MAX_REPLICATION_FACTOR}`),
   heartbeatInterval: positiveDuration,
   replaceDeadVoterAfter: positiveDuration,
   snapshotEvery: wholeNumber(1, 10_000_000, 'expected a number of log entries from 1 to 10000000'),

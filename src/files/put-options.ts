@@ -2,8 +2,8 @@
 // so every bad value is INVALID_ARGUMENT with the value and the accepted range.
 import { validateChunkSizeBytes } from '../chunk/chunk-size.js'
 import { JadfsError } from '../errors.js'
-import { MAX_REPLICATION_FACTOR } from '../namespace/commands.js'
 import type { PutFileOptions, ReplicationPolicy } from './file-service.js'
+import { MAX_REPLICATION_FACTOR } from './replication-limit.js'
 
 export const DEFAULT_REPLICATION: ReplicationPolicy = { factor: 3, mode: 'sync' }
 

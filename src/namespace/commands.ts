@@ -8,7 +8,13 @@ import { MAX_CHUNK_SIZE_BYTES, MIN_CHUNK_SIZE_BYTES } from '../chunk/chunk-size.
 import { JadfsError } from '../errors.js'
 import { normalisePath } from './path.js'
 
-export const MAX_REPLICATION_FACTOR = 64
+/**
+ * The replication factor a file record in the log or a snapshot may carry. Puts were once
+ * allowed up to 64 copies and are now held to MAX_REPLICATION_FACTOR (16) before they are
+ * proposed; entries written under the old bound may still be in a log, and every replica
+ * must keep applying them the same way, so the record's own bound stays where it was.
+ */
+export const MAX_RECORDED_REPLICATION_FACTOR = 64
 /**
  * Chunks of one file. A put is one Raft entry listing every chunk (about 100 bytes each as
  * JSON), and an entry must fit in one Raft message (64 MiB) or the leader can never send it
@@ -35,7 +41,7 @@ export const chunkRefSchema = z.object({
 }).strict()
 
 export const replicationSchema = z.object({
-  factor: z.number().int().min(1).max(MAX_REPLICATION_FACTOR),
+  factor: z.number().int().min(1).max(MAX_RECORDED_REPLICATION_FACTOR),
   mode: z.enum(['sync', 'async'])
 }).strict()
 

@@ -6,6 +6,7 @@
 import { strict as assert } from 'node:assert'
 import { createHash } from 'node:crypto'
 import type { FileRecord } from '../../src/files/file-service.js'
+import { MAX_REPLICATION_FACTOR } from '../../src/files/replication-limit.js'
 import { makeTestApp, type TestApp } from './make-app.js'
 
 const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex')
@@ -79,8 +80,12 @@ describe('API file routes (inject)', () => {
       assertError(await put('/v1/files/x', 'abc', { 'if-match': 'W/"weak"' }), 400, 'INVALID_ARGUMENT')
       assertError(await put('/v1/files/x', 'abc', { 'if-none-match': '"1-abc"' }), 400, 'INVALID_ARGUMENT')
       assert.equal(t.files.putCalls.length, 0)
+      // one over the bound the file service shares, said as such
+      const over = await put(`/v1/files/x?replication=${MAX_REPLICATION_FACTOR + 1}`, 'abc')
+      assert.match((over.json() as { error: { message: string } }).error.message, /replication must be a whole number from 1 to 16/)
+      assert.equal(t.files.putCalls.length, 0)
       // the top of the range is taken
-      assert.equal((await put('/v1/files/x?replication=16', 'abc')).statusCode, 201)
+      assert.equal((await put(`/v1/files/x?replication=${MAX_REPLICATION_FACTOR}`, 'abc')).statusCode, 201)
       assert.deepEqual(t.files.putCalls[0]?.options.replication, { factor: 16 })
     })
 

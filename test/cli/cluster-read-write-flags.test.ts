@@ -1,11 +1,14 @@
 // Checks the cluster flags of the file commands against a fake API: --stale adds stale=1 to the
 // query of get (also on the range request get makes to diagnose a short body), ls (every page)
 // and stat; --allow-fewer adds allowFewer=1 to put; without the flags neither parameter is sent.
+// put --replication takes exactly MAX_REPLICATION_FACTOR (the daemon's own bound) and refuses
+// one more before sending anything.
 import { strict as assert } from 'node:assert'
 import { createHash } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { FileRecord } from '../../src/files/file-service.js'
+import { MAX_REPLICATION_FACTOR } from '../../src/files/replication-limit.js'
 import { startFakeApi, type FakeApi, type FakeRequest, type FakeReply } from '../helpers/fake-api.js'
 import { runMain } from '../helpers/run-main.js'
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js'
@@ -105,5 +108,15 @@ describe('CLI: --stale and --allow-fewer against a fake API', () => {
     const plain = await runMain(['put', path.join(dir, 'up.txt'), '/up.txt'], { api: api.url })
     assert.equal(plain.code, 0, plain.stderr)
     assert.deepEqual(queries(), [{ replication: '3', mode: 'sync', allowFewer: '1' }, {}])
+  })
+
+  it('put --replication takes exactly MAX_REPLICATION_FACTOR and refuses one more without sending', async () => {
+    const over = await runMain(['put', path.join(dir, 'up.txt'), '/up.txt', '--replication', String(MAX_REPLICATION_FACTOR + 1)], { api: api.url })
+    assert.equal(over.code, 2, 'a usage error')
+    assert.match(over.stderr, /--replication must be a whole number from 1 to 16 \(INVALID_ARGUMENT\)\n$/)
+    assert.equal(api.requests.length, 0)
+    const top = await runMain(['put', path.join(dir, 'up.txt'), '/up.txt', '--replication', String(MAX_REPLICATION_FACTOR)], { api: api.url })
+    assert.equal(top.code, 0, top.stderr)
+    assert.deepEqual(queries(), [{ replication: '16' }])
   })
 })

@@ -12,6 +12,7 @@ import { JadfsError, isJadfsError } from '../../src/errors.js'
 import type { ClusterHooks } from '../../src/files/cluster-hooks.js'
 import type { FileRecord } from '../../src/files/file-service.js'
 import { fileSizeLimit } from '../../src/files/put-pipeline.js'
+import { MAX_REPLICATION_FACTOR } from '../../src/files/replication-limit.js'
 import { MAX_CHUNKS_PER_FILE } from '../../src/namespace/commands.js'
 import { nodeChunkFs, type ChunkFs } from '../../src/store/chunk-fs.js'
 import { listChunkFiles } from '../helpers/chunk-files.js'
@@ -168,6 +169,15 @@ describe('local file service: put and get', () => {
     const record = await t.service.putFile('/c', body(), { chunkSizeBytes: 128 * 1024, replication: { factor: 1, mode: 'async' } })
     assert.equal(record.chunkSizeBytes, 128 * 1024)
     assert.deepEqual(record.replication, { factor: 1, mode: 'async' })
+  })
+
+  it('takes a replication factor of exactly MAX_REPLICATION_FACTOR (the HTTP API\'s bound too) and refuses one more', async () => {
+    // the service and the HTTP route once disagreed (64 and 16): a caller of the service
+    // could record a factor no HTTP client could ask for
+    const over = t.service.putFile('/r', piecesOf(Buffer.from('x')), { replication: { factor: MAX_REPLICATION_FACTOR + 1 } })
+    await rejectsWith(over, 'INVALID_ARGUMENT', /replication factor must be an integer from 1 to 16, got 17/)
+    const record = await t.service.putFile('/r', piecesOf(Buffer.from('x')), { replication: { factor: MAX_REPLICATION_FACTOR } })
+    assert.deepEqual(record.replication, { factor: 16, mode: 'sync' })
   })
 
   it('ifVersion guards create and overwrite; delete honours it too', async () => {

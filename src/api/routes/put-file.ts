@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { parseSizeBytes } from '../../config/parse-size.js'
 import { JadfsError } from '../../errors.js'
 import type { PutFileOptions, ReplicationPolicy } from '../../files/file-service.js'
+import { MAX_REPLICATION_FACTOR } from '../../files/replication-limit.js'
 import type { ApiDeps } from '../api-deps.js'
 import { invalidArgument } from '../error-reply.js'
 import { booleanQueryParam, queryParam } from '../query-param.js'
@@ -16,8 +17,6 @@ import { etagOf, versionFromIfMatch } from '../etag.js'
 import { fileLocation, filePathFromUrl } from '../file-path.js'
 import { watchUploadIdle } from '../client-idle.js'
 import { clientGoneSignal } from '../request-signal.js'
-
-const MAX_REPLICATION = 16
 
 export function registerPutFileRoute (app: FastifyInstance, deps: ApiDeps): void {
   app.put('/v1/files/*', { bodyLimit: Math.min(deps.maxFileSizeBytes, Number.MAX_SAFE_INTEGER) }, async (request, reply) => {
@@ -78,8 +77,8 @@ function putOptions (request: FastifyRequest, maxFileSizeBytes: number): Omit<Pu
   const factorText = queryParam(request, 'replication')
   if (factorText !== undefined) {
     const factor = Number(factorText)
-    if (!/^\d+$/.test(factorText) || factor < 1 || factor > MAX_REPLICATION) {
-      throw invalidArgument(`replication must be a whole number from 1 to ${MAX_REPLICATION}`)
+    if (!/^\d+$/.test(factorText) || factor < 1 || factor > MAX_REPLICATION_FACTOR) {
+      throw invalidArgument(`replication must be a whole number from 1 to ${MAX_REPLICATION_FACTOR}`)
     }
     replication.factor = factor
   }

@@ -1,6 +1,7 @@
 // jadfs daemon: runs one node in the foreground until SIGTERM/SIGINT.
 import type { Command } from 'commander'
 import { resolveDaemonConfig, type DaemonFlags } from '../../config/daemon-config.js'
+import { MAX_REPLICATION_FACTOR } from '../../files/replication-limit.js'
 import type { CommandContext } from '../command-context.js'
 import { packageVersion } from '../version.js'
 
@@ -24,7 +25,7 @@ export function registerDaemonCommand (program: Command, ctx: CommandContext): v
     .option('--announce <multiaddr...>', 'address other peers should dial instead of the listen addresses, repeatable (env JADFS_ANNOUNCE)')
     .option('--join <multiaddr...>', 'a peer of the cluster to join, ending in /p2p/<peer id>, repeatable (env JADFS_JOIN)')
     .option('--voters <n>', 'Raft voters the cluster grows to: 1, 3, 5 or 7 (env JADFS_VOTERS, default 3)')
-    .option('--replication <n>', 'copies of each chunk when a put does not say, 1..16 (env JADFS_REPLICATION, default 3)')
+    .option('--replication <n>', `copies of each chunk when a put does not say, 1..${MAX_REPLICATION_FACTOR} (env JADFS_REPLICATION, default 3)`)
     .option('--heartbeat-interval <duration>', 'gossip heartbeat period; a peer is suspect after 3 and dead after 7 missed (env JADFS_HEARTBEAT_INTERVAL, default 2s)')
     .option('--snapshot-every <entries>', 'snapshot the namespace and compact the Raft log every this many entries (env JADFS_SNAPSHOT_EVERY, default 10000)')
     .option('--cluster-key <file>', 'a private cluster\'s key file (make one with `jadfs cluster key FILE`, give every peer a copy): only peers with the same key can connect (env JADFS_CLUSTER_KEY; default none: any peer that reaches this one may join)')

@@ -7,6 +7,7 @@ import type { Command } from 'commander'
 import { Option } from 'commander'
 import { formatBytes, parseSizeBytes } from '../../config/parse-size.js'
 import { JadfsError } from '../../errors.js'
+import { MAX_REPLICATION_FACTOR } from '../../files/replication-limit.js'
 import { addClientOptions, clientFrom, type ClientOptions } from '../client-options.js'
 import type { CommandContext } from '../command-context.js'
 import { printJson, printLines } from '../output.js'
@@ -30,7 +31,7 @@ export function registerPutCommand (program: Command, ctx: CommandContext): void
     .argument('<local>', 'local file to upload, or - for standard input')
     .argument('[remote]', 'remote path (default: /<name of LOCAL>; ending in / puts the file in that folder)')
     .option('--chunk-size <size>', 'chunk size for this file, 64KiB..256MiB (e.g. 1MiB); default: the daemon\'s')
-    .option('--replication <n>', 'copies of each chunk the cluster should keep; when given, a sync put fails with REPLICATION_UNAVAILABLE if fewer peers are live. Without it the daemon\'s --replication is best effort: copies that cannot be made now are recorded as debt and made when peers appear')
+    .option('--replication <n>', `copies of each chunk the cluster should keep, 1..${MAX_REPLICATION_FACTOR}; when given, a sync put fails with REPLICATION_UNAVAILABLE if fewer peers are live. Without it the daemon's --replication is best effort: copies that cannot be made now are recorded as debt and made when peers appear`)
     .addOption(new Option('--mode <mode>', 'replicate before (sync) or after (async) acknowledging').choices(['sync', 'async']))
     .option('--allow-fewer', 'in sync mode, store as many copies as there are live peers when that is fewer than --replication, instead of failing with REPLICATION_UNAVAILABLE')
     .option('--no-progress', 'never draw a progress bar'))
@@ -54,7 +55,9 @@ Examples:
       let replication: number | undefined
       if (flags.replication !== undefined) {
         replication = Number(flags.replication)
-        if (!/^\d+$/.test(flags.replication) || replication < 1) throw new JadfsError('INVALID_ARGUMENT', '--replication must be a whole number ≥ 1')
+        if (!/^\d+$/.test(flags.replication) || replication < 1 || replication > MAX_REPLICATION_FACTOR) {
+          throw new JadfsError('INVALID_ARGUMENT', `--replication must be a whole number from 1 to ${MAX_REPLICATION_FACTOR}`)
+        }
       }
       const remotePath = local === '-' ? remotePathFor(remote, 'stdin') : remotePathFor(remote, local)
       let sizeBytes: number | undefined

@@ -39,7 +39,7 @@ export interface DebtTotals {
 export const DEFAULT_MAX_ENTRIES = 1_000_000
 export const FIRST_RETRY_DELAY_MS = 1000
 export const MAX_RETRY_DELAY_MS = 60_000
-/** holders kept per row; more copies than MAX_REPLICATION_FACTOR (64) are never wanted */
+/** holders kept per row; more copies than MAX_RECORDED_REPLICATION_FACTOR (64) are never wanted */
 export const MAX_HOLDERS = 64
 
 const SCHEMA_VERSION = 1
