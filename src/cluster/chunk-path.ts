@@ -125,7 +125,7 @@ export async function startChunkPath (init: ChunkPathInit): Promise<ChunkPath> {
   const chunkServer = await handleChunkProtocol(host, {
     store,
     onStored: (chunk) => { announcer.announce(chunk.cid) },
-    claimRoom: async (sizeBytes) => await files.claimRoom(sizeBytes, 'a chunk pushed by a peer')
+    claimRoom: async (sizeBytes, signal) => await files.claimRoom(sizeBytes, 'a chunk pushed by a peer', signal)
   })
   onStop(async () => { await chunkServer.stop() })
   // batched "which of these do you hold?", for peers checking copies without moving bytes

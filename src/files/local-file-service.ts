@@ -45,8 +45,9 @@ export interface LocalFileServiceWithNamespace extends LocalFileService {
   /**
    * Claims room for a chunk about to be written (see DiskRoom), evicting cached copies if it
    * does not fit: the release, or NO_SPACE saying what is free and kept, and for `what`.
+   * `signal` ends the wait (with its reason), giving back a claim decided meanwhile.
    */
-  claimRoom: (bytes: number, what: string) => Promise<() => void>
+  claimRoom: (bytes: number, what: string, signal?: AbortSignal) => Promise<() => void>
 }
 
 /** test seams; production uses the defaults */
@@ -252,8 +253,8 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
     }
   }
 
-  async claimRoom (bytes: number, what: string): Promise<() => void> {
-    const release = await this.room.claim(bytes)
+  async claimRoom (bytes: number, what: string, signal?: AbortSignal): Promise<() => void> {
+    const release = await this.room.claim(bytes, signal)
     if (release !== null) return release
     const reserve = this.init.reservedFreeBytes ?? 0
     const free = await this.freeBytes()

@@ -37,12 +37,25 @@ export class DiskRoom {
     return this.claimedBytes
   }
 
-  /** the release of a claim for `bytes`, or null when they do not fit even after evicting */
-  async claim (bytes: number): Promise<(() => void) | null> {
+  /**
+   * The release of a claim for `bytes`, or null when they do not fit even after evicting.
+   * If `signal` aborts first, rejects with its reason: a claim still waiting for its turn is
+   * then skipped (it evicts nothing), and one that was being decided is given back.
+   */
+  async claim (bytes: number, signal?: AbortSignal): Promise<(() => void) | null> {
     if (this.c.reservedFreeBytes === 0) return () => {}
-    const turn = this.queue.then(async () => await this.claimNow(bytes))
+    let abandoned = false
+    const turn = this.queue.then(async () => abandoned ? null : await this.claimNow(bytes))
     this.queue = turn.catch(() => {})
-    return await turn
+    if (signal === undefined) return await turn
+    try {
+      return await untilAborted(turn, signal)
+    } catch (err) {
+      if (!signal.aborted) throw err
+      abandoned = true
+      turn.then((release) => { release?.() }, () => {})
+      throw err
+    }
   }
 
   private async claimNow (bytes: number): Promise<(() => void) | null> {
@@ -72,5 +85,20 @@ export class DiskRoom {
 
   private now (): number {
     return (this.c.nowMs ?? Date.now)()
+  }
+}
+
+/** `work`, or the abort reason of `signal` as soon as it aborts. */
+async function untilAborted<T> (work: Promise<T>, signal: AbortSignal): Promise<T> {
+  signal.throwIfAborted()
+  let onAbort: () => void = () => {}
+  const aborted = new Promise<never>((_resolve, reject) => {
+    onAbort = () => { reject(signal.reason) }
+    signal.addEventListener('abort', onAbort, { once: true })
+  })
+  try {
+    return await Promise.race([work, aborted])
+  } finally {
+    signal.removeEventListener('abort', onAbort)
   }
 }

@@ -5,7 +5,9 @@
 // release gives the bytes back once, however often it is called; a reserve of 0 turns the
 // accounting off (no disk query at all); the disk is asked at most once a second while claims
 // fit in the last reading, bytes released since that reading still count as taken, and a claim
-// that does not fit in the reading asks again at once.
+// that does not fit in the reading asks again at once. A claim whose signal aborts rejects
+// with its reason and holds nothing: skipped if it was still waiting for its turn, given back
+// if it was being decided.
 import { strict as assert } from 'node:assert'
 import { DiskRoom, FREE_SPACE_READING_MS } from '../../src/store/disk-room.js'
 
@@ -78,6 +80,39 @@ describe('store: room on the disk for chunks on their way', () => {
     assert.equal(asked, 4, 'an old reading was trusted')
     assert.equal(await room.claim(1), null, 'exactly full: 30 above the reserve, 30 written or claimed')
     third?.()
+  })
+
+  it('gives up a claim when its signal aborts: skipped if still waiting its turn, given back if being decided', async () => {
+    let answerDisk: () => void = () => {}
+    const diskAnswered = new Promise<void>((resolve) => { answerDisk = resolve })
+    let asked = 0
+    let evictions = 0
+    // room for one 8-byte claim; a second would have to evict the one cached copy
+    const room = new DiskRoom({
+      reservedFreeBytes: RESERVE,
+      freeBytes: async () => { asked++; await diskAnswered; return RESERVE + 10 },
+      evict: async () => { evictions++ }
+    })
+    const deciding = new AbortController()
+    const waiting = new AbortController()
+    const first = room.claim(8, deciding.signal)
+    const second = room.claim(8, waiting.signal)
+    await new Promise((resolve) => setImmediate(resolve))
+    assert.equal(asked, 1, 'the first claim is being decided')
+    waiting.abort(new Error('second gave up'))
+    deciding.abort(new Error('first gave up'))
+    await assert.rejects(second, /second gave up/)
+    await assert.rejects(first, /first gave up/)
+
+    answerDisk()
+    const probe = await room.claim(1)
+    assert.equal(room.claimed, 1, 'the claim decided after its caller gave up was given back')
+    assert.deepEqual([asked, evictions], [1, 0], 'the claim abandoned before its turn neither asked the disk nor evicted')
+    probe?.()
+    const late = new AbortController()
+    late.abort(new Error('gave up before asking'))
+    await assert.rejects(room.claim(1, late.signal), /gave up before asking/)
+    assert.equal(room.claimed, 0)
   })
 
   it('with no reserve, claims nothing and asks the disk nothing', async () => {

@@ -65,6 +65,14 @@ export interface ChunkServerLimits extends ChunkTransferLimits {
    * @default 16
    */
   readonly maxInboundStreams: number
+  /**
+   * Longest a received push waits for room on our disk (its turn in the room ledger, a disk
+   * query, evicting cached copies) while holding a transfer slot; then it is answered
+   * PEER_BUSY. Below the sender's idle deadline, so the sender gets that answer rather
+   * than timing out on a silent peer.
+   * @default 10000
+   */
+  readonly roomWaitMs: number
 }
 
 export const DEFAULT_TRANSFER_LIMITS: ChunkTransferLimits = Object.freeze({
@@ -79,7 +87,8 @@ export const DEFAULT_SERVER_LIMITS: ChunkServerLimits = Object.freeze({
   ...DEFAULT_TRANSFER_LIMITS,
   maxTransfersPerPeer: 4,
   maxTransfersTotal: 32,
-  maxInboundStreams: 16
+  maxInboundStreams: 16,
+  roomWaitMs: 10_000
 })
 
 /** Outbound streams per connection and protocol id; one more fails with PEER_BUSY locally. */

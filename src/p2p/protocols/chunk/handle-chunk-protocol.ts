@@ -20,11 +20,13 @@ export interface ChunkProtocolInit {
   /**
    * Claims room for a pushed chunk of this size (free space, less any reserve, less what
    * other writes have claimed): the release, called once the chunk is stored or abandoned;
-   * NO_SPACE when it does not fit, answered before the sender sends a byte.
+   * NO_SPACE when it does not fit, answered before the sender sends a byte. `signal` aborts
+   * when the push stops waiting for it (limits.roomWaitMs, the transfer deadline, the host
+   * stopping); a claim granted after that is released at once.
    * @default always room: a full disk is then found while writing, after the sender has
    * sent everything.
    */
-  readonly claimRoom?: (sizeBytes: number) => Promise<() => void>
+  readonly claimRoom?: (sizeBytes: number, signal: AbortSignal) => Promise<() => void>
 }
 
 export interface ChunkProtocolServer {

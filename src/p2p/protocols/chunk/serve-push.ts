@@ -14,7 +14,7 @@ import { PushStatus } from './chunk.js'
 import { pushRequestCodec, pushResponseCodec } from './codecs.js'
 import { CHUNK_PUSH_PROTOCOL_ID } from './constants.js'
 import { holdsChunk } from './local-chunk.js'
-import { asRefusal, takeSlot } from './server-context.js'
+import { asRefusal, claimRoomWithin, takeSlot } from './server-context.js'
 import type { ServerContext } from './server-context.js'
 import { TransferClock } from './transfer-stream.js'
 import type { TransferStream } from './transfer-stream.js'
@@ -39,7 +39,7 @@ export async function servePush (ctx: ServerContext, stream: Stream, connection:
       if (!holdsChunk(ctx.store, cid)) {
         // the slot first: a busy peer is told so at once, not after waiting to make room
         releaseSlot = takeSlot(ctx, peer)
-        releaseRoom = await ctx.claimRoom?.(req.size)
+        releaseRoom = await claimRoomWithin(ctx, req.size, clock.signal)
       }
     } catch (err) {
       await refuse(transfer, err)
