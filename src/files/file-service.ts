@@ -147,7 +147,7 @@ export interface LocalFileServiceInit {
   readonly maxFileSizeBytes?: number
   /** copies per chunk when a put does not say @default 3 */
   readonly defaultReplicationFactor?: number
-  /** disk space chunks never take; a put that would eat into it is NO_SPACE @default 0 */
+  /** disk space chunks never take; a put that would eat into it is NO_SPACE (with 0, one that does not fit beside the writes in flight) @default 0 */
   readonly reservedFreeBytes?: number
   /** for tests only: every replica must apply the same bound @default MAX_NAMESPACE_SNAPSHOT_BYTES */
   readonly maxNamespaceSnapshotBytes?: number

@@ -258,7 +258,8 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
     if (release !== null) return release
     const reserve = this.init.reservedFreeBytes ?? 0
     const free = await this.freeBytes()
-    throw new JadfsError('NO_SPACE', `this peer has ${formatBytes(free)} free and keeps ${formatBytes(reserve)} of it for its metadata and logs (--reserve): no room for ${formatBytes(bytes)}, ${what}`,
+    const kept = reserve > 0 ? ` and keeps ${formatBytes(reserve)} of it for its metadata and logs (--reserve)` : ' (less what writes in progress have claimed)'
+    throw new JadfsError('NO_SPACE', `this peer has ${formatBytes(free)} free${kept}: no room for ${formatBytes(bytes)}, ${what}`,
       { details: { freeBytes: free, reservedFreeBytes: reserve, claimedBytes: this.room.claimed, sizeBytes: bytes } })
   }
 

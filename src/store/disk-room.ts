@@ -12,7 +12,11 @@
 // taken: they are on disk now, which that reading did not see), needs no new one. Asking on
 // every claim put each claim behind the disk's fsyncs in libuv's thread pool.
 export interface DiskRoomComponents {
-  /** bytes chunks never take; 0 turns the accounting off */
+  /**
+   * bytes chunks never take. 0 still counts claims against the free space: without it,
+   * concurrent writers would each see the same free bytes, and a read on a full disk would
+   * not evict cached copies to make room.
+   */
   readonly reservedFreeBytes: number
   /** free bytes on the data dir's file system, now */
   readonly freeBytes: () => Promise<number>
@@ -43,7 +47,6 @@ export class DiskRoom {
    * then skipped (it evicts nothing), and one that was being decided is given back.
    */
   async claim (bytes: number, signal?: AbortSignal): Promise<(() => void) | null> {
-    if (this.c.reservedFreeBytes === 0) return () => {}
     let abandoned = false
     const turn = this.queue.then(async () => abandoned ? null : await this.claimNow(bytes))
     this.queue = turn.catch(() => {})

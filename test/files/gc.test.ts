@@ -259,37 +259,40 @@ describe('garbage collection', () => {
       await body.return?.(undefined)
     })
 
-    it('a put that would eat into the reserve evicts cached copies first; a put claims only the size it declares', async () => {
-      await t.cleanup()
-      const reserveBytes = 10 * CHUNK
-      // a disk of the reserve and room for two chunks, less what the chunk files take
-      let capacityBytes = reserveBytes + 2 * CHUNK
-      let dataDir = ''
-      const freeBytes = async (): Promise<number> => {
-        let used = 0
-        for (const file of await listChunkFiles(dataDir)) used += (await stat(file)).size
-        return capacityBytes - used
-      }
-      t = await openTestService({ gcGraceMs: GRACE_MS, reservedFreeBytes: reserveBytes }, { nowMs: () => clockMs, freeBytes })
-      dataDir = t.dir
+    // --reserve 0 once turned the room ledger off: nothing was then evicted, and a full disk
+    // was found only by a failing write
+    for (const reserveBytes of [10 * CHUNK, 0]) {
+      it(`a put that would eat into a reserve of ${reserveBytes} bytes evicts cached copies first; a put claims only the size it declares`, async () => {
+        await t.cleanup()
+        // a disk of the reserve and room for two chunks, less what the chunk files take
+        let capacityBytes = reserveBytes + 2 * CHUNK
+        let dataDir = ''
+        const freeBytes = async (): Promise<number> => {
+          let used = 0
+          for (const file of await listChunkFiles(dataDir)) used += (await stat(file)).size
+          return capacityBytes - used
+        }
+        t = await openTestService({ gcGraceMs: GRACE_MS, reservedFreeBytes: reserveBytes }, { nowMs: () => clockMs, freeBytes })
+        dataDir = t.dir
 
-      const cachedOne = await putOneChunk('/cached', 11)
-      await refetch(cachedOne.cid, cachedOne.bytes, true)
-      await putOneChunk('/second', 12)
-      // no room left for a third chunk but the cached copy's: it goes, still inside its grace
-      const third = await putOneChunk('/third', 13)
-      assert.equal(t.service.chunkIndex.get(cachedOne.cid)?.state, 'absent', 'the cached copy was not evicted for room')
-      assert.equal(t.service.chunkIndex.get(third.cid)?.state, 'ok')
-      // nothing cached is left: the next chunk does not fit, and nothing of it is stored
-      await rejectsWith(t.service.putFile('/fourth', piecesOf(bytesOf(CHUNK, 14))), 'NO_SPACE', /--reserve/)
-      assert.equal((await listChunkFiles(dataDir)).length, 2)
+        const cachedOne = await putOneChunk('/cached', 11)
+        await refetch(cachedOne.cid, cachedOne.bytes, true)
+        await putOneChunk('/second', 12)
+        // no room left for a third chunk but the cached copy's: it goes, still inside its grace
+        const third = await putOneChunk('/third', 13)
+        assert.equal(t.service.chunkIndex.get(cachedOne.cid)?.state, 'absent', 'the cached copy was not evicted for room')
+        assert.equal(t.service.chunkIndex.get(third.cid)?.state, 'ok')
+        // nothing cached is left: the next chunk does not fit, and nothing of it is stored
+        await rejectsWith(t.service.putFile('/fourth', piecesOf(bytesOf(CHUNK, 14))), 'NO_SPACE', reserveBytes > 0 ? /--reserve/ : /no room for/)
+        assert.equal((await listChunkFiles(dataDir)).length, 2)
 
-      // room for half a chunk: a small put that says its size claims that much and fits; the
-      // same bytes without a declared size claim a whole chunk, and do not
-      capacityBytes += CHUNK / 2
-      const small = bytesOf(1000, 15)
-      await rejectsWith(t.service.putFile('/small', piecesOf(small)), 'NO_SPACE')
-      assert.ok(await t.service.putFile('/small', piecesOf(small), { expectedSizeBytes: small.byteLength }))
-    })
+        // room for half a chunk: a small put that says its size claims that much and fits; the
+        // same bytes without a declared size claim a whole chunk, and do not
+        capacityBytes += CHUNK / 2
+        const small = bytesOf(1000, 15)
+        await rejectsWith(t.service.putFile('/small', piecesOf(small)), 'NO_SPACE')
+        assert.ok(await t.service.putFile('/small', piecesOf(small), { expectedSizeBytes: small.byteLength }))
+      })
+    }
   })
 })

@@ -2,10 +2,10 @@
 // that frees a set amount per cached copy: concurrent claims count each other's bytes (the
 // disk does not show them yet), so the third of three 8-byte claims on 20 bytes above the
 // reserve evicts; with nothing left to evict a claim is refused (null) and holds nothing; a
-// release gives the bytes back once, however often it is called; a reserve of 0 turns the
-// accounting off (no disk query at all); the disk is asked at most once a second while claims
-// fit in the last reading, bytes released since that reading still count as taken, and a claim
-// that does not fit in the reading asks again at once. A claim whose signal aborts rejects
+// release gives the bytes back once, however often it is called; a reserve of 0 still counts
+// claims in flight against the free space (and evicts); the disk is asked at most once a
+// second while claims fit in the last reading, bytes released since that reading still count
+// as taken, and a claim that does not fit in the reading asks again at once. A claim whose signal aborts rejects
 // with its reason and holds nothing: skipped if it was still waiting for its turn, given back
 // if it was being decided.
 import { strict as assert } from 'node:assert'
@@ -115,12 +115,31 @@ describe('store: room on the disk for chunks on their way', () => {
     assert.equal(room.claimed, 0)
   })
 
-  it('with no reserve, claims nothing and asks the disk nothing', async () => {
-    let asked = 0
-    const room = new DiskRoom({ reservedFreeBytes: 0, freeBytes: async () => { asked++; return 0 } })
-    const release = await room.claim(1e12)
-    assert.ok(release !== null)
+  it('with no reserve, still counts claims in flight against the free space, evicting to make room', async () => {
+    // --reserve 0 once turned the ledger off: concurrent writers then each saw the same free
+    // bytes, and nothing evicted cached copies for a read on a full disk
+    let free = 16
+    let cached = 1
+    let evictions = 0
+    const room = new DiskRoom({
+      reservedFreeBytes: 0,
+      freeBytes: async () => free,
+      evict: async (hasRoom) => {
+        while (!await hasRoom() && cached > 0) {
+          cached--
+          free += 8
+          evictions++
+        }
+      }
+    })
+    const fit = await Promise.all([room.claim(8), room.claim(8)])
+    assert.ok(fit.every((r) => r !== null))
+    assert.deepEqual([room.claimed, evictions], [16, 0], 'two claims of exactly the free bytes fit as they are')
+    const third = await room.claim(8)
+    assert.ok(third !== null)
+    assert.deepEqual([room.claimed, evictions], [24, 1], 'one more byte than is free evicted the cached copy')
+    assert.equal(await room.claim(1), null, 'with nothing left to evict, a claim over the free space is refused')
+    for (const release of [...fit, third]) release?.()
     assert.equal(room.claimed, 0)
-    assert.equal(asked, 0)
   })
 })
