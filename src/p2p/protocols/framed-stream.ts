@@ -6,13 +6,21 @@ import * as lp from 'it-length-prefixed'
 import type { Stream } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
 import { JadfsError } from '../../errors.js'
-import { raceSignal } from './deadline.js'
+import { raceSignal, startDeadline } from './deadline.js'
 import { toJadfsError } from './stream-errors.js'
 import { StreamReader } from './stream-reader.js'
 import type { MessageCodec } from './protocol-spec.js'
 
 /** A varint length prefix of a 32-bit length takes at most 5 bytes. */
 const MAX_LENGTH_PREFIX_BYTES = 5
+
+/**
+ * How long the peer has to close its half once an exchange is over on our side. A stream is
+ * gone only when both halves are closed: one whose peer keeps its half open would otherwise
+ * stay open, and count against the protocol's stream limits, until the connection closes.
+ * The peer closes right after its last message, so this only has to cover the network.
+ */
+export const PEER_CLOSE_WAIT_MS = 5000
 
 export interface FramedStreamLimits {
   /** Largest frame payload accepted from the peer. */
@@ -53,6 +61,24 @@ export class FramedStream {
     }
   }
 
+  /**
+   * After the last message expected: undefined once the peer closes its end, or a message it
+   * should not have sent. A peer that does neither within `waitMs` has still sent all it
+   * had to: the stream is reset and undefined returned. `signal` failing is thrown as ever.
+   */
+  async readEndWithin<T> (codec: MessageCodec<T>, signal: AbortSignal, waitMs = PEER_CLOSE_WAIT_MS): Promise<T | undefined> {
+    const wait = startDeadline(waitMs, `${this.context}: waiting for the peer to close its end`, [signal])
+    try {
+      return await this.readOrEnd(codec, wait.signal)
+    } catch (err) {
+      // readOrEnd has reset the stream
+      if (wait.signal.aborted && !signal.aborted) return undefined
+      throw err
+    } finally {
+      wait.clear()
+    }
+  }
+
   async write<T> (codec: MessageCodec<T>, message: T, signal: AbortSignal): Promise<void> {
     await this.writeEncoded(codec.encode(message), signal)
   }
@@ -80,6 +106,23 @@ export class FramedStream {
     } catch (err) {
       throw this.fail(err)
     }
+  }
+
+  /**
+   * For an exchange over on our side (our half closed, nothing more to read): resets the
+   * stream unless the peer closes its half within `waitMs`. Returns at once.
+   */
+  resetUnlessClosedWithin (waitMs = PEER_CLOSE_WAIT_MS): void {
+    const stream = this.stream
+    if (stream.status !== 'open' && stream.status !== 'closing') return
+    const timer = setTimeout(() => {
+      stream.removeEventListener('close', onClose)
+      this.abort(new JadfsError('PROTOCOL_ERROR', `${this.context}: the peer did not close its end within ${waitMs} ms of the exchange ending`))
+    }, waitMs)
+    // a lingering stream must not keep the process alive either
+    timer.unref()
+    const onClose = (): void => { clearTimeout(timer) }
+    stream.addEventListener('close', onClose, { once: true })
   }
 
   /** Resets the stream (both halves) unless it is already finished. */

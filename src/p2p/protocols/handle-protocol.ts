@@ -41,6 +41,7 @@ async function serveExchange<Req, Res> (host: HandlerHost, spec: ProtocolSpec<Re
     const res = await answer(spec, respond, req, { peer, signal })
     await framed.write(spec.response, res, signal)
     await framed.closeWrite(signal)
+    framed.resetUnlessClosedWithin()
   } catch (err) {
     const mapped = toJadfsError(err, 'exchange', context)
     framed.abort(mapped)

@@ -44,8 +44,9 @@ export async function request<Req, Res> (host: RequestHost, peer: PeerId | Multi
     await framed.writeEncoded(payload, signal)
     await framed.closeWrite(signal)
     const response = await framed.read(spec.response, signal)
-    // The responder closes its end after answering; anything more is a protocol violation.
-    const extra = await framed.readOrEnd(spec.response, signal)
+    // The responder closes its end after answering; anything more is a protocol violation,
+    // and one that keeps its end open has the stream reset, its answer still taken.
+    const extra = await framed.readEndWithin(spec.response, signal)
     if (extra !== undefined) {
       // the peer's end is still open: reset it, or it would hold one of our outbound streams
       const err = toJadfsError(new Error('the peer sent more than one response'), 'exchange', context)

@@ -131,7 +131,7 @@ async function * frames (transfer: TransferStream, lengthBytes: number, context:
     if (receivedBytes > lengthBytes) throw violation(transfer, `${context}: the holder sent more than the ${lengthBytes} bytes it announced`)
     yield * frame
   }
-  if (await transfer.readFrameOrEnd() !== undefined) throw violation(transfer, `${context}: the holder sent more than the ${lengthBytes} bytes it announced`)
+  if (await transfer.readEnd() !== undefined) throw violation(transfer, `${context}: the holder sent more than the ${lengthBytes} bytes it announced`)
 }
 
 async function * hashChecked (data: AsyncIterable<Uint8Array>, cid: string, context: string): AsyncGenerator<Uint8Array> {

@@ -8,7 +8,7 @@ import type { Stream } from '@libp2p/interface'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { abortReason, startDeadline } from '../deadline.js'
 import type { Deadline } from '../deadline.js'
-import { FramedStream } from '../framed-stream.js'
+import { FramedStream, PEER_CLOSE_WAIT_MS } from '../framed-stream.js'
 import type { MessageCodec } from '../protocol-spec.js'
 import type { ChunkTransferLimits } from './constants.js'
 import { MAX_HEADER_BYTES, agreeFrameBytes } from './constants.js'
@@ -115,6 +115,15 @@ export class TransferStream {
     return await this.clock.step(async (signal) => await this.framed.readOrEnd(rawFrame, signal))
   }
 
+  /**
+   * After the last frame expected: undefined once the peer closes its end (or, if it has not
+   * within PEER_CLOSE_WAIT_MS, the stream is reset: everything expected has arrived), or a
+   * frame it should not have sent.
+   */
+  async readEnd (): Promise<Uint8ArrayList | undefined> {
+    return await this.framed.readEndWithin(rawFrame, this.clock.signal, Math.min(PEER_CLOSE_WAIT_MS, this.clock.limits.idleTimeoutMs))
+  }
+
   async writeHeader<T> (codec: MessageCodec<T>, message: T): Promise<void> {
     await this.clock.step(async (signal) => { await this.framed.write(codec, message, signal) })
   }
@@ -130,6 +139,11 @@ export class TransferStream {
 
   async closeWrite (): Promise<void> {
     await this.clock.step(async (signal) => { await this.framed.closeWrite(signal) })
+  }
+
+  /** The exchange is over on our side: see FramedStream.resetUnlessClosedWithin. */
+  finish (): void {
+    this.framed.resetUnlessClosedWithin()
   }
 
   abort (reason: Error): void {
