@@ -13,9 +13,11 @@ import { encodeCommand } from '../namespace/commands.js'
 import { namespaceRaftStateMachine } from '../namespace/raft-state-machine.js'
 import type { ApplyResult, NamespaceStateMachine } from '../namespace/state-machine.js'
 import type { Libp2pRaftTransport, RaftTransportHost } from '../p2p/raft-transport/index.js'
-import { createLibp2pRaftTransport } from '../p2p/raft-transport/index.js'
+import { DEFAULT_MAX_MESSAGE_BYTES, createLibp2pRaftTransport, largestAppendBytes } from '../p2p/raft-transport/index.js'
 import type { RaftDriver, RaftStatus, StateMachine } from '../raft/api.js'
+import { DEFAULT_MAX_ENTRY_BYTES, DEFAULT_MAX_SIZE_PER_MSG_BYTES } from '../raft/core/index.js'
 import { createRaftDriver } from '../raft/driver/index.js'
+import { assert } from '../util/assert.js'
 import { SqliteRaftStorage } from '../raft/storage/sqlite-storage.js'
 import type { ConfChange, ConfState, NodeId } from '../raft/types.js'
 import { createPrng } from '../util/prng.js'
@@ -27,6 +29,17 @@ const REQUEST_TIMEOUT_TICKS = 100
 /** between retries while no leader is known */
 const RETRY_DELAY_MS = 100
 export const DEFAULT_WRITE_WAIT_MS = 10_000
+
+/**
+ * The message limits of the core and the transport, set together: the largest MsgApp the core
+ * can build must fit the transport's maxMessageBytes, or it is never sent and the follower
+ * never catches up (checked below, and tested in test/p2p/raft-transport/append-size.test.ts).
+ */
+export const RAFT_MESSAGE_LIMITS = {
+  maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
+  maxSizePerMsgBytes: DEFAULT_MAX_SIZE_PER_MSG_BYTES,
+  maxEntryBytes: DEFAULT_MAX_ENTRY_BYTES
+} as const
 
 export interface RaftNamespaceLogInit {
   readonly dataDir: string
@@ -59,9 +72,12 @@ export class RaftNamespaceLog {
     }
     this.storage = SqliteRaftStorage.open(path, init.bootstrap ? { initialConfState: { voters: [init.selfId], learners: [] } } : {})
     if (fresh) init.logger.info({ bootstrap: init.bootstrap }, init.bootstrap ? 'new cluster: this peer is its first voter' : 'new member: waiting for the leader to add this peer')
+    const limits = RAFT_MESSAGE_LIMITS
+    assert(largestAppendBytes(limits) <= limits.maxMessageBytes, 'the largest MsgApp must fit a transport message', { ...limits, largestAppendBytes: largestAppendBytes(limits) })
     // the transport delivers to the driver only after start(), when the driver exists
     this.transport = createLibp2pRaftTransport({
       host: init.host,
+      maxMessageBytes: limits.maxMessageBytes,
       onMessage: (m) => { this.driver.receive(m) },
       onUnreachable: (id) => { this.driver.reportUnreachable(id) }
     })
@@ -75,6 +91,8 @@ export class RaftNamespaceLog {
       heartbeatTick: 1,
       preVote: true,
       checkQuorum: true,
+      maxSizePerMsgBytes: limits.maxSizePerMsgBytes,
+      maxEntryBytes: limits.maxEntryBytes,
       requestTimeoutTicks: REQUEST_TIMEOUT_TICKS,
       ...(init.snapshotEntries === undefined ? {} : { snapshotEntries: init.snapshotEntries }),
       // proposals and messages arriving in one turn of the event loop share one fsync

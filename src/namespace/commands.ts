@@ -17,9 +17,10 @@ import { normalisePath } from './path.js'
 export const MAX_RECORDED_REPLICATION_FACTOR = 64
 /**
  * Chunks of one file. A put is one Raft entry listing every chunk (about 100 bytes each as
- * JSON), and an entry must fit in one Raft message (64 MiB) or the leader can never send it
- * and every later write stalls behind it; 100,000 chunks keep an entry near 10 MiB. At the
- * default 64 MiB chunk size that is a file of 6.1 TiB, at 1 MiB about 98 GiB.
+ * JSON), and the Raft core refuses an entry over maxEntryBytes (16 MiB in the daemon,
+ * RAFT_MESSAGE_LIMITS), the bound that keeps one entry within a Raft message; 100,000 chunks
+ * keep an entry near 10 MiB. At the default 64 MiB chunk size that is a file of 6.1 TiB, at
+ * 1 MiB about 98 GiB.
  */
 export const MAX_CHUNKS_PER_FILE = 100_000
 

@@ -22,8 +22,12 @@ export interface RaftCoreConfig {
   readonly applied?: number
   readonly preVote?: boolean
   readonly checkQuorum?: boolean
-  /** cap on the data bytes of one MsgApp */
+  /** cap on the entries of one MsgApp, each counted as its data plus ENTRY_OVERHEAD_BYTES
+   * (storage.ts); one entry goes out even if it alone is larger */
   readonly maxSizePerMsgBytes?: number
+  /** cap on the data bytes of one proposed entry; a larger proposal is dropped (EntryTooLargeError
+   * here, silently when a peer forwarded it), so that entry alone still fits one message */
+  readonly maxEntryBytes?: number
   /** cap on un-acknowledged MsgApp per follower in replicate state */
   readonly maxInflightMsgs?: number
   /** cap on bytes of proposals not yet committed; over it, proposals are dropped */
@@ -49,6 +53,14 @@ export class ProposalDroppedError extends Error {
   constructor (message: string) {
     super(message)
     this.name = 'ProposalDroppedError'
+  }
+}
+
+/** A proposal whose entry is over maxEntryBytes: retrying cannot help. */
+export class EntryTooLargeError extends ProposalDroppedError {
+  constructor (message: string) {
+    super(message)
+    this.name = 'EntryTooLargeError'
   }
 }
 
@@ -112,7 +124,8 @@ export interface RaftDriverConfig extends Omit<RaftCoreConfig, 'storage' | 'appl
 /**
  * Runs a RaftCore: persist, then send, then apply, then advance. Time is tick() calls only,
  * so the simulator drives it deterministically. Requests resolve with the state machine's
- * result or reject with a JadfsError (NOT_LEADER, PROPOSAL_DROPPED, TIMEOUT, REMOVED_FROM_CLUSTER).
+ * result or reject with a JadfsError (NOT_LEADER, PROPOSAL_DROPPED, TIMEOUT, REMOVED_FROM_CLUSTER,
+ * INVALID_ARGUMENT for an entry over maxEntryBytes).
  */
 export interface RaftDriver {
   tick (): void

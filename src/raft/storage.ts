@@ -7,6 +7,23 @@
 
 import type { ConfState, Entry, HardState, Snapshot } from './types.js'
 
+/**
+ * What one entry adds to a message besides its data, at most, in the wire encoding
+ * (p2p/raft-transport/raft.proto): the entry's field tag and length (1 + 5), its term and index
+ * (1 + 8 each: a varint of a safe integer), its type (1 + 1), and its data's tag and length
+ * (1 + 5). Lengths take 5 varint bytes only from 256 MiB; below that the overhead is 30.
+ * Counting it, as etcd counts ent.Size(), is what keeps empty entries (leader no-ops, a peer's
+ * burst of empty proposals) from being free: a size cap on data alone lets one message carry
+ * any number of them, and a message over the transport's limit is never sent, so the follower
+ * would never catch up.
+ */
+export const ENTRY_OVERHEAD_BYTES = 32
+
+/** the bytes an entry counts for in a message's size cap */
+export function entrySizeBytes (e: Entry): number {
+  return e.data.byteLength + ENTRY_OVERHEAD_BYTES
+}
+
 export interface InitialState {
   readonly hardState: HardState
   readonly confState: ConfState
@@ -14,7 +31,7 @@ export interface InitialState {
 
 export interface RaftLogReader {
   initialState (): InitialState
-  /** entries in [lo, hi), at least one if lo < hi, capped at maxSizeBytes (sum of data lengths) */
+  /** entries in [lo, hi), at least one if lo < hi, capped at maxSizeBytes (sum of entrySizeBytes) */
   entries (lo: number, hi: number, maxSizeBytes?: number): Entry[]
   /** term of the entry at index; index firstIndex()-1 answers the snapshot's term.
    * Throws RaftStorageError 'compacted' below that, 'unavailable' past lastIndex(). */

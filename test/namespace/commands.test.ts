@@ -1,14 +1,15 @@
 // Checks the bound on a put command's size: a file record lists at most MAX_CHUNKS_PER_FILE
 // chunks (one more is refused when decoding, so a proposer that ignored the bound cannot get
 // such an entry applied), and the largest command the bound allows (the longest path, every
-// chunk listed) encodes well inside one Raft message, which is what the bound is for: an entry
-// larger than a message could never be sent and would stall every later write.
+// chunk listed), wrapped by the Raft driver, is within the daemon's maxEntryBytes, over which
+// the core refuses a proposal (the limit that keeps one entry alone within a Raft message).
 import { strict as assert } from 'node:assert'
 import { chunkCidFromSha256 } from '../../src/chunk/cid.js'
 import { MAX_CHUNK_SIZE_BYTES } from '../../src/chunk/chunk-size.js'
 import { MAX_CHUNKS_PER_FILE, decodeCommand, encodeCommand, type NamespaceCommand } from '../../src/namespace/commands.js'
 import { MAX_PATH_BYTES } from '../../src/namespace/path.js'
-import { DEFAULT_MAX_MESSAGE_BYTES } from '../../src/p2p/raft-transport/constants.js'
+import { RAFT_MESSAGE_LIMITS } from '../../src/cluster/raft-namespace-log.js'
+import { MAX_ENVELOPE_BYTES } from '../../src/raft/driver/envelope.js'
 import { sha256Hex, throwsWith } from '../fixtures-storage/helpers.js'
 
 function putOf (chunkCount: number, path = '/f'): NamespaceCommand {
@@ -40,9 +41,9 @@ describe('namespace commands: the size of a put', function () {
     throwsWith(() => decodeCommand(overLimit), 'INVALID_ARGUMENT', /100000/)
   })
 
-  it('the largest put the bound allows fits in a quarter of a Raft message', () => {
+  it('the largest put the bound allows fits in one Raft entry', () => {
     const longestPath = '/' + Array.from({ length: 16 }, () => 'p'.repeat(255)).join('/').slice(0, MAX_PATH_BYTES - 1)
     const bytes = encodeCommand(putOf(MAX_CHUNKS_PER_FILE, longestPath)).byteLength
-    assert.ok(bytes < DEFAULT_MAX_MESSAGE_BYTES / 4, `${bytes} bytes`)
+    assert.ok(bytes + MAX_ENVELOPE_BYTES <= RAFT_MESSAGE_LIMITS.maxEntryBytes, `${bytes} bytes`)
   })
 })

@@ -4,6 +4,7 @@
 // A failed check throws PROTOCOL_ERROR; the receiver then resets the stream.
 import type { Uint8ArrayList } from 'uint8arraylist'
 import { JadfsError } from '../../errors.js'
+import { ENTRY_OVERHEAD_BYTES } from '../../raft/storage.js'
 import type { Entry, EntryType, Message, MessageType, Snapshot } from '../../raft/types.js'
 import type { MessageCodec } from '../protocols/protocol-spec.js'
 import { MAX_CONF_MEMBERS, MAX_NODE_ID_CHARS } from './constants.js'
@@ -117,6 +118,32 @@ function snapshotFromWire (s: RaftSnapshot): Snapshot {
     },
     data: s.data
   }
+}
+
+/** a varint of a safe integer (< 2^53): 7 bits a byte */
+const MAX_SAFE_VARINT_BYTES = 8
+/** UTF-8 of a node id within MAX_NODE_ID_CHARS UTF-16 units: at most 3 bytes a unit */
+const MAX_NODE_ID_BYTES = 3 * MAX_NODE_ID_CHARS
+
+/**
+ * The largest encoding of a message without entries, snapshot or context, which is a MsgApp
+ * around its entries: each field's one-byte tag, the type, `from` and `to` (length varint of
+ * 2 bytes and the id), term, logTerm, index, commit and rejectHint as safe integers, reject.
+ */
+export const MAX_APPEND_HEADER_BYTES =
+  (1 + 1) +
+  2 * (1 + 2 + MAX_NODE_ID_BYTES) +
+  5 * (1 + MAX_SAFE_VARINT_BYTES) +
+  (1 + 1)
+
+/**
+ * The largest MsgApp a core can build with these limits (RaftCoreConfig): its entries take at
+ * most maxSizePerMsgBytes (each counted with ENTRY_OVERHEAD_BYTES), unless the first one alone
+ * is larger, and that one is at most maxEntryBytes of data. Whoever configures the core and the
+ * transport checks this against maxMessageBytes: a larger MsgApp would never be sent.
+ */
+export function largestAppendBytes (limits: { readonly maxSizePerMsgBytes: number, readonly maxEntryBytes: number }): number {
+  return MAX_APPEND_HEADER_BYTES + Math.max(limits.maxSizePerMsgBytes, limits.maxEntryBytes + ENTRY_OVERHEAD_BYTES)
 }
 
 export function encodeRaftMessage (m: Message): Uint8Array {

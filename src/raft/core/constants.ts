@@ -1,8 +1,15 @@
 // Defaults for RaftCoreConfig's optional limits. Every queue and message has a bound (TigerBeetle
 // style): a follower that falls behind costs at most maxInflightMsgs × maxSizePerMsgBytes.
 
-/** default cap on the data bytes of one MsgApp */
+/** default cap on the entries of one MsgApp (data plus ENTRY_OVERHEAD_BYTES each) */
 export const DEFAULT_MAX_SIZE_PER_MSG_BYTES = 1024 * 1024
+
+/**
+ * default cap on the data of one proposed entry. A MsgApp carries at least one entry whatever
+ * maxSizePerMsgBytes says, so this is what bounds the largest MsgApp when one entry is larger.
+ * The largest namespace command is under 10 MiB (namespace/commands.ts, MAX_CHUNKS_PER_FILE).
+ */
+export const DEFAULT_MAX_ENTRY_BYTES = 16 * 1024 * 1024
 
 /** default cap on un-acknowledged MsgApp per follower in replicate state */
 export const DEFAULT_MAX_INFLIGHT_MSGS = 256

@@ -16,7 +16,7 @@
 //   ready.ts                      the persist → send → apply → advance hand-off
 
 import type { RaftCore, RaftCoreConfig, RaftStatus } from '../api.js'
-import { ProposalDroppedError } from '../api.js'
+import { EntryTooLargeError, ProposalDroppedError } from '../api.js'
 import { assert } from '../../util/assert.js'
 import type { ConfChange, ConfState, Message, NodeId, Ready } from '../types.js'
 import { applyConfChange } from './conf-change-apply.js'
@@ -28,7 +28,7 @@ import { raftStatus } from './status.js'
 
 export { encodeConfChange, decodeConfChange } from './conf-change-codec.js'
 export { isLocalMessage, makeMessage } from './messages.js'
-export { NO_LEADER_REASON } from './constants.js'
+export { DEFAULT_MAX_ENTRY_BYTES, DEFAULT_MAX_SIZE_PER_MSG_BYTES, NO_LEADER_REASON } from './constants.js'
 
 export function createRaftCore (config: RaftCoreConfig): RaftCore {
   const durable = config.storage.initialState().hardState
@@ -72,4 +72,4 @@ export function createRaftCore (config: RaftCoreConfig): RaftCore {
   }
 }
 
-export { ProposalDroppedError }
+export { EntryTooLargeError, ProposalDroppedError }

@@ -6,7 +6,7 @@
 // Invariants (asserted): applied ≤ committed ≤ lastIndex; a committed entry is never truncated.
 
 import { assert } from '../../util/assert.js'
-import { RaftStorageError } from '../storage.js'
+import { RaftStorageError, entrySizeBytes } from '../storage.js'
 import type { RaftLogReader } from '../storage.js'
 import type { Entry, Snapshot } from '../types.js'
 import { Unstable } from './unstable.js'
@@ -180,7 +180,7 @@ export class RaftLog {
     this.unstable.restore(snap)
   }
 
-  /** entries in [lo, hi) capped at maxSizeBytes (at least one), or undefined if lo is compacted */
+  /** entries from lo capped at maxSizeBytes of entrySizeBytes (at least one), or undefined if lo is compacted */
   entries (lo: number, maxSizeBytes = Infinity): Entry[] | undefined {
     if (lo > this.lastIndex()) return []
     if (lo < this.firstIndex()) return undefined
@@ -199,9 +199,9 @@ export class RaftLog {
     }
     if (hi > offset) {
       const tail = this.unstable.slice(Math.max(lo, offset), hi)
-      let size = out.reduce((s, e) => s + e.data.byteLength, 0)
+      let size = out.reduce((s, e) => s + entrySizeBytes(e), 0)
       for (const e of tail) {
-        size += e.data.byteLength
+        size += entrySizeBytes(e)
         if (out.length > 0 && size > maxSizeBytes) break
         out.push(e)
       }

@@ -4,13 +4,13 @@
 // Role-specific handling lives in step-leader.ts, step-candidate.ts and step-follower.ts.
 
 import type { Prng, RaftCoreConfig } from '../api.js'
-import { ProposalDroppedError } from '../api.js'
+import { EntryTooLargeError, ProposalDroppedError } from '../api.js'
 import { assert } from '../../util/assert.js'
 import type { Entry, Message, NodeId, RaftRole, ReadState } from '../types.js'
 import { bootstrapLog, replayConfChanges } from './bootstrap.js'
 import { campaign, handleVoteRequest, hup } from './election.js'
 import {
-  CAMPAIGN_TRANSFER_CONTEXT, DEFAULT_MAX_INFLIGHT_MSGS, DEFAULT_MAX_SIZE_PER_MSG_BYTES,
+  CAMPAIGN_TRANSFER_CONTEXT, DEFAULT_MAX_ENTRY_BYTES, DEFAULT_MAX_INFLIGHT_MSGS, DEFAULT_MAX_SIZE_PER_MSG_BYTES,
   DEFAULT_MAX_UNCOMMITTED_ENTRIES_BYTES, NO_LEADER
 } from './constants.js'
 import { bytesEqual, isLocalMessage, makeMessage } from './messages.js'
@@ -50,6 +50,7 @@ export class Raft {
   readonly preVote: boolean
   readonly checkQuorum: boolean
   readonly maxSizePerMsgBytes: number
+  readonly maxEntryBytes: number
   readonly maxUncommittedEntriesBytes: number
   uncommittedSizeBytes = 0
 
@@ -71,6 +72,8 @@ export class Raft {
     this.preVote = config.preVote ?? false
     this.checkQuorum = config.checkQuorum ?? false
     this.maxSizePerMsgBytes = config.maxSizePerMsgBytes ?? DEFAULT_MAX_SIZE_PER_MSG_BYTES
+    this.maxEntryBytes = config.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES
+    assert(Number.isSafeInteger(this.maxEntryBytes) && this.maxEntryBytes > 0, 'maxEntryBytes must be a positive integer', config.maxEntryBytes)
     this.maxUncommittedEntriesBytes = config.maxUncommittedEntriesBytes ?? DEFAULT_MAX_UNCOMMITTED_ENTRIES_BYTES
     this.log = new RaftLog(config.storage)
     this.tracker = new ProgressTracker(config.maxInflightMsgs ?? DEFAULT_MAX_INFLIGHT_MSGS)
@@ -361,6 +364,16 @@ export class Raft {
 
   /** a proposal, read or transfer request; returns (or throws as ProposalDroppedError) why it was dropped */
   propose (m: Message, throwOnDrop: boolean): string | undefined {
+    // Checked on every node, not only the leader: the proposer hears of it at once, and a
+    // forwarded one (a peer may send anything) is dropped wherever it lands. Appended, an
+    // entry too large for any message could never be replicated, and every later entry
+    // would wait behind it.
+    const tooLarge = m.type === 'MsgProp' ? m.entries.find(e => e.data.byteLength > this.maxEntryBytes) : undefined
+    if (tooLarge !== undefined) {
+      const reason = `an entry of ${tooLarge.data.byteLength} bytes is over the limit of ${this.maxEntryBytes}`
+      if (throwOnDrop) throw new EntryTooLargeError(reason)
+      return reason
+    }
     const dropped = this.stepProposal(m)
     if (dropped !== undefined && throwOnDrop) throw new ProposalDroppedError(dropped)
     return dropped

@@ -7,7 +7,7 @@
 
 import { JadfsError } from '../../errors.js'
 import { AssertionFailure, assert } from '../../util/assert.js'
-import { ProposalDroppedError } from '../api.js'
+import { EntryTooLargeError, ProposalDroppedError } from '../api.js'
 import type { RaftCore, RaftDriver, RaftDriverConfig, RaftStatus, RaftTransport, StateMachine } from '../api.js'
 import { NO_LEADER_REASON, createRaftCore, decodeConfChange, isLocalMessage } from '../core/index.js'
 import type { RaftStorage } from '../storage.js'
@@ -77,6 +77,7 @@ export class Driver implements RaftDriver {
       preVote: config.preVote,
       checkQuorum: config.checkQuorum,
       maxSizePerMsgBytes: config.maxSizePerMsgBytes,
+      maxEntryBytes: config.maxEntryBytes,
       maxInflightMsgs: config.maxInflightMsgs,
       maxUncommittedEntriesBytes: config.maxUncommittedEntriesBytes
     })
@@ -193,6 +194,8 @@ export class Driver implements RaftDriver {
   }
 
   private translate (err: unknown): Error {
+    // not PROPOSAL_DROPPED: that one is retried, and this proposal would be refused every time
+    if (err instanceof EntryTooLargeError) return new JadfsError('INVALID_ARGUMENT', `proposal refused: ${err.message}`, { cause: err })
     if (err instanceof ProposalDroppedError) {
       return err.message === NO_LEADER_REASON
         ? new JadfsError('NOT_LEADER', 'no Raft leader is known; retry later', { cause: err })

@@ -12,6 +12,8 @@ import { MAX_REQUEST_ID_BYTES } from './constants.js'
 
 const MARKER = 0xa7
 const HEADER_BYTES = 3
+/** what wrapping adds to a payload, at most (an entry over maxEntryBytes is refused) */
+export const MAX_ENVELOPE_BYTES = HEADER_BYTES + MAX_REQUEST_ID_BYTES
 
 export interface Unwrapped {
   /** undefined if the bytes were not wrapped by a driver */

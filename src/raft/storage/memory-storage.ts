@@ -7,7 +7,7 @@
 // than the compaction point, so a leader can keep some entries for followers that lag a little.
 
 import { assert } from '../../util/assert.js'
-import { RaftStorageError } from '../storage.js'
+import { RaftStorageError, entrySizeBytes } from '../storage.js'
 import type { InitialState, RaftStorage, SaveBatch } from '../storage.js'
 import type { ConfState, Entry, HardState, Snapshot } from '../types.js'
 
@@ -45,7 +45,7 @@ export class MemoryRaftStorage implements RaftStorage {
     let sizeBytes = 0
     for (let i = lo; i < hi; i++) {
       const e = this.ents[i - offset]!
-      sizeBytes += e.data.byteLength
+      sizeBytes += entrySizeBytes(e)
       // always at least one entry, so a single large entry still makes progress
       if (out.length > 0 && sizeBytes > maxSizeBytes) break
       out.push(e)

@@ -13,7 +13,7 @@
 import type Database from 'better-sqlite3'
 import { assert } from '../../util/assert.js'
 import { openVersionedSqlite } from '../../util/versioned-sqlite.js'
-import { RaftStorageError } from '../storage.js'
+import { RaftStorageError, entrySizeBytes } from '../storage.js'
 import type { InitialState, RaftStorage, SaveBatch } from '../storage.js'
 import type { ConfState, Entry, EntryType, HardState, Snapshot } from '../types.js'
 import { ENTRY_TYPE_CODES, SCHEMA_SQL, SCHEMA_VERSION } from './sqlite-schema.js'
@@ -119,7 +119,7 @@ export class SqliteRaftStorage implements RaftStorage {
     let size = 0
     // always at least one entry, so a single large entry still makes progress
     const take = (e: Entry): boolean => {
-      size += e.data.byteLength
+      size += entrySizeBytes(e)
       if (out.length > 0 && size > maxSizeBytes) return false
       out.push(e)
       return true

@@ -1,9 +1,16 @@
 // Per-follower flow control (etcd's TestProgress* / TestMsgAppFlowControl*; thesis §10.2): in
 // replicate state the leader pipelines at most maxInflightMsgs unacknowledged MsgApp, exactly;
-// in probe state one at a time; maxSizePerMsgBytes caps a message and maxUncommittedEntriesBytes
-// caps what proposals may pile up.
+// in probe state one at a time; maxSizePerMsgBytes caps a message, counting each entry's data
+// plus ENTRY_OVERHEAD_BYTES (so empty entries are not free), exactly at the cap, from storage and
+// from the unstable tail; maxEntryBytes refuses a proposal one byte over it, local or forwarded,
+// on any role; maxUncommittedEntriesBytes caps what proposals may pile up.
 import { strict as assert } from 'node:assert'
-import { ProposalDroppedError } from '../../../src/raft/api.js'
+import { EntryTooLargeError, ProposalDroppedError } from '../../../src/raft/api.js'
+import { RaftLog } from '../../../src/raft/core/raft-log.js'
+import { makeMessage } from '../../../src/raft/core/messages.js'
+import { ENTRY_OVERHEAD_BYTES } from '../../../src/raft/storage.js'
+import { MemoryRaftStorage } from '../../../src/raft/storage/memory-storage.js'
+import type { Entry } from '../../../src/raft/types.js'
 import { Network, text } from './network.js'
 
 function appsTo (net: Network, to: string, from: number): number {
@@ -91,5 +98,69 @@ describe('raft core: flow control', () => {
     net.tickAll(1)
     net.stabilize()
     net.core('n1').propose(text('12345'))
+  })
+
+  it('an entry counts its data plus ENTRY_OVERHEAD_BYTES: a MsgApp carries exactly the empty entries that fit, not all of them', () => {
+    for (const [cap, perMessage] of [[4 * ENTRY_OVERHEAD_BYTES, 4], [4 * ENTRY_OVERHEAD_BYTES - 1, 3]] as const) {
+      const net = Network.of(['n1', 'n2', 'n3'], { maxSizePerMsgBytes: cap })
+      net.elect('n1')
+      net.isolate('n3')
+      for (let i = 0; i < 20; i++) net.core('n1').propose(new Uint8Array(0))
+      net.stabilize()
+      net.heal()
+      net.tickAll(1)
+      const apps = net.stabilize().filter(m => m.type === 'MsgApp' && m.to === 'n3' && m.entries.length > 0)
+      const counts = apps.map(m => m.entries.length)
+      // every message but the last is full, at exactly the cap
+      assert.ok(counts.length > 2, `${counts.join(',')}`)
+      for (const n of counts.slice(0, -1)) assert.equal(n, perMessage, `cap ${cap}: ${counts.join(',')}`)
+      assert.equal(net.core('n3').status().commit, net.core('n1').status().commit)
+    }
+  })
+
+  it('the cap holds to the byte across stable and unstable entries', () => {
+    const storage = new MemoryRaftStorage({ voters: ['n1'], learners: [] })
+    const ent = (index: number, dataBytes: number): Entry => ({ term: 1, index, type: 'normal', data: new Uint8Array(dataBytes) })
+    storage.save({ entries: [ent(1, 10), ent(2, 0)] })
+    const log = new RaftLog(storage)
+    log.append([ent(3, 0), ent(4, 7), ent(5, 0)])
+    const size = (dataBytes: number): number => dataBytes + ENTRY_OVERHEAD_BYTES
+    const upTo4 = size(10) + size(0) + size(0) + size(7)
+    assert.deepEqual(log.entries(1, upTo4)?.map(e => e.index), [1, 2, 3, 4], 'exactly the cap')
+    assert.deepEqual(log.entries(1, upTo4 - 1)?.map(e => e.index), [1, 2, 3], 'one byte short')
+    assert.deepEqual(log.entries(1, size(10) + size(0) - 1)?.map(e => e.index), [1], 'one byte short, within storage')
+    assert.deepEqual(log.entries(3, 2 * size(0))?.map(e => e.index), [3], 'within the unstable tail: a 7-byte entry does not fit')
+    assert.deepEqual(log.entries(2, 0)?.map(e => e.index), [2], 'always at least one')
+  })
+
+  it('maxEntryBytes: exactly the limit is appended, one byte more is refused on the leader and on a follower, and dropped when forwarded', () => {
+    const limit = 100
+    const net = Network.of(['n1', 'n2', 'n3'], { maxEntryBytes: limit })
+    net.elect('n1')
+    const leader = net.core('n1')
+    let last = leader.status().lastIndex
+    leader.propose(new Uint8Array(limit))
+    assert.equal(leader.status().lastIndex, ++last)
+    const tooLarge = (err: unknown): boolean => err instanceof EntryTooLargeError && err instanceof ProposalDroppedError && /101 bytes is over the limit of 100/.test(err.message)
+    assert.throws(() => leader.propose(new Uint8Array(limit + 1)), tooLarge)
+    // a follower refuses it too, before forwarding it
+    const sent = net.queue.length
+    assert.throws(() => net.core('n2').propose(new Uint8Array(limit + 1)), tooLarge)
+    net.processReady('n2')
+    assert.equal(net.queue.slice(sent).filter(m => m.type === 'MsgProp').length, 0)
+    // a peer may send anything: a forwarded proposal over the limit is dropped, one at it is not
+    const forwarded = (dataBytes: number, to: string): ReturnType<typeof makeMessage> =>
+      makeMessage({ type: 'MsgProp', from: 'n3', to, entries: [{ term: 0, index: 0, type: 'normal', data: new Uint8Array(dataBytes) }] })
+    leader.step(forwarded(limit + 1, 'n1'))
+    leader.step(makeMessage({ ...forwarded(0, 'n1'), entries: [{ term: 0, index: 0, type: 'normal', data: new Uint8Array(0) }, { term: 0, index: 0, type: 'normal', data: new Uint8Array(limit + 1) }] }))
+    assert.equal(leader.status().lastIndex, last)
+    leader.step(forwarded(limit, 'n1'))
+    assert.equal(leader.status().lastIndex, ++last)
+    const before = net.queue.length
+    net.core('n2').step(forwarded(limit + 1, 'n2'))
+    net.processReady('n2')
+    assert.equal(net.queue.slice(before).filter(m => m.type === 'MsgProp').length, 0, 'a follower does not pass it on')
+    net.stabilize()
+    assert.equal(net.core('n3').status().lastIndex, last)
   })
 })

@@ -296,4 +296,19 @@ describe('raft driver', () => {
     c.driver(leader).transferLeadership(target)
     await assert.rejects(c.driver(leader).propose(cmd('set a 1')), (err: unknown) => isJadfsError(err, 'PROPOSAL_DROPPED') && /transferred/.test((err as Error).message))
   })
+
+  it('an entry over maxEntryBytes fails at once with INVALID_ARGUMENT, on the leader and on a follower, and nothing is appended', async () => {
+    // The core tests the limit itself to the byte; this checks the error the driver makes of it,
+    // which must not be the retried PROPOSAL_DROPPED. The envelope counts: a 64-byte payload
+    // makes an entry over 64 bytes.
+    const c = Cluster.of(VOTERS, { maxEntryBytes: 64 })
+    const leader = c.waitForLeader()
+    const follower = VOTERS.find(id => id !== leader)!
+    const last = c.driver(leader).status().lastIndex
+    for (const id of [leader, follower]) {
+      await assert.rejects(c.driver(id).propose(new Uint8Array(64)), (err: unknown) => isJadfsError(err, 'INVALID_ARGUMENT') && /over the limit of 64/.test((err as Error).message))
+    }
+    c.pump()
+    assert.equal(c.driver(leader).status().lastIndex, last)
+  })
 })

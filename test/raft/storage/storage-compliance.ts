@@ -1,7 +1,8 @@
 // The compliance suite every RaftStorage implementation passes (memory and SQLite): the empty
 // initial state, append/truncate semantics, term() and entries() at the log's edges, size
-// capping, snapshot install, createSnapshot and compaction with their errors (etcd's layout: the
-// log starts after a compaction point that trails the snapshot), restart recovery
+// capping (at exactly the cap, each entry counting its overhead), snapshot install,
+// createSnapshot and compaction with their errors (etcd's layout: the log starts after a
+// compaction point that trails the snapshot), restart recovery
 // of exactly the durable state (when the implementation can reopen), and a fast-check property
 // that random sequences of operations agree with a small reference model written here.
 //
@@ -9,7 +10,7 @@
 
 import { strict as assert } from 'node:assert'
 import fc from 'fast-check'
-import { RaftStorageError, type RaftStorage, type RaftStorageErrorKind } from '../../../src/raft/storage.js'
+import { ENTRY_OVERHEAD_BYTES, RaftStorageError, type RaftStorage, type RaftStorageErrorKind } from '../../../src/raft/storage.js'
 import type { ConfState, Entry, EntryType, HardState, Snapshot } from '../../../src/raft/types.js'
 
 export interface StorageUnderTest {
@@ -126,18 +127,23 @@ export function describeRaftStorageCompliance (name: string, open: (initialConfS
       assert.deepEqual(s.entries(9, 9), [])
     })
 
-    it('caps entries() by data size but always returns at least one entry', () => {
+    it('caps entries() by entry size (data plus ENTRY_OVERHEAD_BYTES) but always returns at least one entry', () => {
       const s = start().storage
       s.save({ entries: Array.from({ length: 10 }, (_, i) => sized(i + 1, 1, 10)).concat([sized(11, 1, 100)]) })
       const count = (lo: number, hi: number, max?: number): number => s.entries(lo, hi, max).length
+      const one = 10 + ENTRY_OVERHEAD_BYTES
       assert.equal(count(1, 11), 10)
       assert.equal(count(1, 11, Infinity), 10)
-      assert.equal(count(1, 11, 25), 2)
-      assert.equal(count(1, 11, 20), 2)
-      assert.equal(count(1, 11, 19), 1)
+      assert.equal(count(1, 11, 2 * one + 5), 2)
+      assert.equal(count(1, 11, 2 * one), 2, 'exactly the cap')
+      assert.equal(count(1, 11, 2 * one - 1), 1, 'one byte short')
       assert.equal(count(1, 11, 0), 1)
       assert.equal(count(11, 12, 10), 1)
-      assert.deepEqual(s.entries(3, 11, 30).map(e => e.index), [3, 4, 5])
+      assert.deepEqual(s.entries(3, 11, 3 * one).map(e => e.index), [3, 4, 5])
+      // empty entries are not free: without the overhead any number of them would fit
+      s.save({ entries: Array.from({ length: 10 }, (_, i) => sized(12 + i, 1, 0)) })
+      assert.equal(count(12, 22, 4 * ENTRY_OVERHEAD_BYTES), 4)
+      assert.equal(count(12, 22, 4 * ENTRY_OVERHEAD_BYTES - 1), 3)
     })
 
     it('installs a snapshot by replacing the whole log (§7)', () => {
