@@ -3,7 +3,11 @@
 // not the sending peer, or whose `to` is not us, is dropped while the stream goes on, except
 // a forwarded request of term 0, which keeps its origin's `from`); a
 // local-only message type or an oversize message resets the stream before onMessage sees it;
-// an oversize message is never sent; an unreachable peer is reported, and once it is back
+// an oversize message is never sent; the limit is the same on both sides (a message of exactly
+// maxMessageBytes is sent on the ordinary stream and accepted there, one byte more is reset,
+// and a MsgSnap of one byte more is sent on the snapshot stream instead, as checked with a
+// recording host; likewise maxSnapshotBytes on the snapshot stream); an unreachable peer is
+// reported, and once it is back
 // (same identity, same port) messages flow again; a resolved address naming another peer is
 // refused; a burst larger than the queue keeps its newest messages; an 8 MiB snapshot arrives
 // whole; a snapshot over maxMessageBytes travels alone on /jadfs/raft/1.0.0/snapshot (up to
@@ -23,10 +27,10 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import type { JadfsHost } from '../../../src/p2p/host.js'
 import { FramedStream } from '../../../src/p2p/protocols/framed-stream.js'
 import { RAFT_PROTOCOL_ID, createLibp2pRaftTransport, encodeRaftMessage } from '../../../src/p2p/raft-transport/index.js'
-import type { Libp2pRaftTransport, Libp2pRaftTransportInit } from '../../../src/p2p/raft-transport/index.js'
+import type { Libp2pRaftTransport, Libp2pRaftTransportInit, RaftTransportHost } from '../../../src/p2p/raft-transport/index.js'
 import type { Message } from '../../../src/raft/types.js'
 import { addrOf, startCluster, startHost, stopAll, waitFor } from '../helpers/hosts.js'
-import { append, heartbeat, snapshot } from './raft-messages.js'
+import { append, heartbeat, snapshot, snapshotOfEncodedBytes } from './raft-messages.js'
 
 const id = (host: JadfsHost): string => host.peerId.toString()
 
@@ -123,6 +127,78 @@ describe('p2p raft transport: between real hosts', function () {
     await waitFor('the small message', () => received.length === 1)
     assert.equal(received[0]!.index, 2)
     assert.equal(ta.counters().droppedOversize, 1)
+  })
+
+  it('a MsgSnap of exactly maxMessageBytes goes on the ordinary stream, one byte more on the snapshot stream, and both arrive', async () => {
+    hosts = await startCluster(2)
+    const [a, b] = hosts as [JadfsHost, JadfsHost]
+    const limits = { maxMessageBytes: 64 * 1024, maxSnapshotBytes: 256 * 1024 }
+    // which protocol each message was sent on, as the sender chose it
+    const dialed: string[] = []
+    const recording: RaftTransportHost = {
+      peerId: a.peerId,
+      signal: a.signal,
+      logger: a.logger,
+      dialProtocol: async (target, protocol, options) => {
+        dialed.push(protocol)
+        return await a.dialProtocol(target, protocol, options)
+      },
+      handle: async (protocol, handler, options) => { await a.handle(protocol, handler, options) },
+      unhandle: async (protocol) => { await a.unhandle(protocol) }
+    }
+    const { transport: ta } = await transportOn(a, { ...limits, host: recording })
+    const { transport: tb, received } = await transportOn(b, limits)
+    const atLimit = snapshotOfEncodedBytes(id(a), id(b), 7, limits.maxMessageBytes)
+    const overLimit = snapshotOfEncodedBytes(id(a), id(b), 8, limits.maxMessageBytes + 1)
+    ta.send([atLimit])
+    await waitFor('the snapshot at the limit', () => received.length === 1)
+    assert.deepEqual(dialed, [RAFT_PROTOCOL_ID])
+    ta.send([overLimit])
+    await waitFor('the snapshot one byte over', () => received.length === 2)
+    assert.deepEqual(dialed, [RAFT_PROTOCOL_ID, `${RAFT_PROTOCOL_ID}/snapshot`])
+    assert.deepEqual(received.map(encodeRaftMessage), [atLimit, overLimit].map(encodeRaftMessage))
+    assert.equal(ta.counters().droppedOversize, 0)
+    // the snapshot stream's own limit: exactly maxSnapshotBytes is sent, one byte more is not
+    const atSnapshotLimit = snapshotOfEncodedBytes(id(a), id(b), 9, limits.maxSnapshotBytes)
+    ta.send([atSnapshotLimit])
+    await waitFor('the snapshot at maxSnapshotBytes', () => received.length === 3)
+    ta.send([snapshotOfEncodedBytes(id(a), id(b), 10, limits.maxSnapshotBytes + 1)])
+    assert.equal(ta.counters().droppedOversize, 1)
+    assert.deepEqual(received.map((m) => m.snapshot?.metadata.index), [7, 8, 9])
+    assert.equal(tb.counters().inboundStreamsReset, 0)
+  })
+
+  it('the ordinary stream accepts a message of exactly maxMessageBytes and is reset by one of a byte more', async () => {
+    hosts = await startCluster(2)
+    const [a, b] = hosts as [JadfsHost, JadfsHost]
+    const maxMessageBytes = 64 * 1024
+    const { transport: tb, received } = await transportOn(b, { maxMessageBytes })
+    const atLimit = snapshotOfEncodedBytes(id(a), id(b), 7, maxMessageBytes)
+    await writeRaw(a, b, [atLimit])
+    await waitFor('the message at the limit', () => received.length === 1)
+    assert.equal(tb.counters().inboundStreamsReset, 0)
+    const framed = await writeRaw(a, b, [snapshotOfEncodedBytes(id(a), id(b), 8, maxMessageBytes + 1), heartbeat(id(a), id(b))])
+    await waitFor('the stream reset', () => tb.counters().inboundStreamsReset === 1)
+    await waitFor('the writer to see the reset', () => framed.stream.status !== 'open')
+    assert.equal(received.length, 1)
+  })
+
+  it('the snapshot stream accepts a snapshot of exactly maxSnapshotBytes and is reset by one of a byte more', async () => {
+    hosts = await startCluster(2)
+    const [a, b] = hosts as [JadfsHost, JadfsHost]
+    const limits = { maxMessageBytes: 4096, maxSnapshotBytes: 64 * 1024 }
+    const { transport: tb, received } = await transportOn(b, limits)
+    const signal = (): AbortSignal => AbortSignal.timeout(10_000)
+    const sendAlone = async (m: Message): Promise<void> => {
+      const stream = await a.dialProtocol(addrOf(b), `${RAFT_PROTOCOL_ID}/snapshot`, { signal: signal() })
+      stream.send(lp.encode.single(encodeRaftMessage(m), { maxDataLength: 2 * limits.maxSnapshotBytes }).subarray())
+      await stream.close({ signal: signal() }).catch(() => {})
+    }
+    await sendAlone(snapshotOfEncodedBytes(id(a), id(b), 7, limits.maxSnapshotBytes))
+    await waitFor('the snapshot at the limit', () => received.length === 1)
+    await sendAlone(snapshotOfEncodedBytes(id(a), id(b), 8, limits.maxSnapshotBytes + 1))
+    await waitFor('the stream reset', () => tb.counters().inboundStreamsReset === 1)
+    assert.deepEqual(received.map((m) => m.snapshot?.metadata.index), [7])
   })
 
   it('sends a snapshot over maxMessageBytes alone on its own stream, up to maxSnapshotBytes', async () => {
