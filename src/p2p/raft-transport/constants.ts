@@ -46,9 +46,19 @@ export const DEFAULT_INBOUND_IDLE_TIMEOUT_MS = 60_000
 /**
  * One long-lived stream per sender, plus room for its replacement while the old one dies.
  * Each inbound stream may buffer up to one message of maxMessageBytes, so this also bounds
- * what one peer can make us hold: 2 × 64 MiB by default.
+ * what one connection can make us hold: 2 × 64 MiB by default.
  */
 export const MAX_INBOUND_STREAMS_PER_CONNECTION = 2
+
+/**
+ * Ordinary inbound streams from all peers together; one more is reset at once. Any peer that
+ * can reach us may open streams (without --cluster-key nothing else stops it), and libp2p
+ * bounds them per connection only, so without this the streams, and what each may buffer,
+ * grow with the connections. A leader takes one stream from every member: this is room for a
+ * cluster of 128 peers (host-limits.ts sizes the host for tens), and what all of them may make
+ * us buffer is at most this many messages of maxMessageBytes.
+ */
+export const DEFAULT_MAX_INBOUND_STREAMS = 128
 export const MAX_OUTBOUND_STREAMS_PER_CONNECTION = 2
 
 /** Node ids are peer id strings (52 characters for Ed25519); anything far longer is malformed. */

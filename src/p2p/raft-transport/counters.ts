@@ -18,6 +18,8 @@ export interface TransportCounters {
   droppedInvalid: number
   /** inbound streams reset: malformed or oversize message, a local-only message type, or idle */
   inboundStreamsReset: number
+  /** inbound ordinary streams reset on arrival: maxInboundStreams were open already */
+  inboundStreamsRefused: number
   /** outbound streams opened */
   streamsOpened: number
   /** failed opens and writes (each also reported through onUnreachable) */
@@ -34,6 +36,7 @@ export function newCounters (): TransportCounters {
     droppedOversize: 0,
     droppedInvalid: 0,
     inboundStreamsReset: 0,
+    inboundStreamsRefused: 0,
     streamsOpened: 0,
     failures: 0
   }

@@ -13,6 +13,15 @@
 //     core asserts it never sees one from the network, so it must not get that far.
 //   - a message over maxMessageBytes, a malformed one, or silence past the idle timeout
 //     resets the stream; the sender reopens it when it has something to say.
+// Streams are bounded per connection (libp2p) and in total (raft-transport.ts), not by who
+// sends: there is no filter on Raft membership, because none is both cheap and correct.
+// Raft needs a node to hear peers it does not know yet: a node with no configuration (joining
+// with --join) hears first from a leader it cannot know, and a follower that has not applied
+// (or received) the change adding a voter may be the vote that voter needs to win, then must
+// take its MsgApp to learn of it. Dropping ids once removed fails too: the membership manager
+// adds a removed peer again when it comes back. And without --cluster-key, membership is no
+// trust boundary: the leader adds any peer heard on gossip as a learner. --cluster-key is what
+// keeps outsiders off these streams.
 import type { Connection, Stream } from '@libp2p/interface'
 import { JadfsError } from '../../errors.js'
 import type { Message } from '../../raft/types.js'

@@ -6,7 +6,7 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import { assert } from '../../util/assert.js'
 import type { Message, NodeId } from '../../raft/types.js'
 import {
-  DEFAULT_INBOUND_IDLE_TIMEOUT_MS, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_QUEUED_MESSAGES_PER_PEER,
+  DEFAULT_INBOUND_IDLE_TIMEOUT_MS, DEFAULT_MAX_INBOUND_STREAMS, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_QUEUED_MESSAGES_PER_PEER,
   DEFAULT_MAX_RECONNECT_BACKOFF_MS, DEFAULT_MAX_SNAPSHOT_BYTES, DEFAULT_OPEN_TIMEOUT_MS, DEFAULT_OUTBOUND_IDLE_CLOSE_MS,
   DEFAULT_RECONNECT_BACKOFF_MS, DEFAULT_SNAPSHOT_TIMEOUT_MS, DEFAULT_WRITE_TIMEOUT_MS, MAX_INBOUND_STREAMS_PER_CONNECTION,
   MAX_OUTBOUND_STREAMS_PER_CONNECTION, QUEUED_BYTES_PER_MAX_MESSAGE, RAFT_PROTOCOL_ID, SNAPSHOT_PROTOCOL_SUFFIX
@@ -34,6 +34,9 @@ export class Libp2pRaftTransport implements Api {
   private readonly snapshotInboundOptions: InboundOptions
   /** a large inbound snapshot being read; a second one meanwhile is refused */
   private readingSnapshot = false
+  private readonly maxInboundStreams: number
+  /** ordinary inbound streams being served */
+  private inboundStreams = 0
   private readonly senders = new Map<NodeId, PeerSender>()
   private readonly stats: TransportCounters = newCounters()
   private readonly stopping = new AbortController()
@@ -73,6 +76,8 @@ export class Libp2pRaftTransport implements Api {
       onMessage: init.onMessage,
       signal: this.stopping.signal
     }
+    this.maxInboundStreams = init.maxInboundStreams ?? DEFAULT_MAX_INBOUND_STREAMS
+    assert(Number.isSafeInteger(this.maxInboundStreams) && this.maxInboundStreams > 0, 'maxInboundStreams must be a positive integer', { maxInboundStreams: this.maxInboundStreams })
     this.maxSnapshotBytes = init.maxSnapshotBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES
     assert(Number.isSafeInteger(this.maxSnapshotBytes) && this.maxSnapshotBytes >= this.maxMessageBytes, 'maxSnapshotBytes must be at least maxMessageBytes', { maxSnapshotBytes: this.maxSnapshotBytes, maxMessageBytes: this.maxMessageBytes })
     const snapshotProtocol = this.protocol + SNAPSHOT_PROTOCOL_SUFFIX
@@ -94,7 +99,15 @@ export class Libp2pRaftTransport implements Api {
     assert(this.state === 'new', 'a Raft transport starts once', { state: this.state })
     this.state = 'started'
     await this.host.handle(this.protocol, (stream: Stream, connection: Connection) => {
-      void serveInbound(this.inboundOptions, stream, connection)
+      // libp2p counts per connection (maxInboundStreams below); this counts across them
+      if (this.inboundStreams >= this.maxInboundStreams) {
+        this.stats.inboundStreamsRefused++
+        this.host.logger.warn({ peer: connection.remotePeer.toString(), limit: this.maxInboundStreams }, 'Raft transport: refused an inbound stream, too many are open')
+        stream.abort(new Error(`${this.maxInboundStreams} inbound Raft streams are open already`))
+        return
+      }
+      this.inboundStreams++
+      void serveInbound(this.inboundOptions, stream, connection).finally(() => { this.inboundStreams-- })
     }, {
       maxInboundStreams: MAX_INBOUND_STREAMS_PER_CONNECTION,
       maxOutboundStreams: MAX_OUTBOUND_STREAMS_PER_CONNECTION

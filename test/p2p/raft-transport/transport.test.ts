@@ -1,7 +1,9 @@
 // Checks /jadfs/raft/1.0.0 between real libp2p hosts on loopback: messages arrive in order
 // on a single long-lived stream; a peer cannot speak for another (a message whose `from` is
 // not the sending peer, or whose `to` is not us, is dropped while the stream goes on, except
-// a forwarded request of term 0, which keeps its origin's `from`); a
+// a forwarded request of term 0, which keeps its origin's `from`); inbound streams are served
+// up to exactly 2 per connection (a third is reset by libp2p) and maxInboundStreams in total
+// (one more is reset, and another is taken once one ends); a
 // local-only message type or an oversize message resets the stream before onMessage sees it;
 // an oversize message is never sent; the limit is the same on both sides (a message of exactly
 // maxMessageBytes is sent on the ordinary stream and accepted there, one byte more is reset,
@@ -102,6 +104,42 @@ describe('p2p raft transport: between real hosts', function () {
     await waitFor('the forwarded proposal', () => received.length > 0)
     assert.deepEqual(received.map(encodeRaftMessage), [encodeRaftMessage(proposal)])
     assert.equal(transport.counters().droppedInvalid, 2)
+  })
+
+  it('bounds inbound streams per connection (2, by libp2p) and in total (maxInboundStreams), and takes another once one ends', async () => {
+    hosts = await startCluster(4)
+    const [receiver, p1, p2, p3] = hosts as [JadfsHost, JadfsHost, JadfsHost, JadfsHost]
+    const { transport, received } = await transportOn(receiver, { maxInboundStreams: 4 })
+    const commits = (): number[] => received.map((m) => m.commit)
+    /** a new stream from `from` carrying one heartbeat; a refused one may fail as it is written */
+    const open = async (from: JadfsHost, commit: number): Promise<FramedStream | undefined> =>
+      await writeRaw(from, receiver, [heartbeat(id(from), id(receiver), commit)]).catch(() => undefined)
+    const refused = async (what: string, framed: FramedStream | undefined): Promise<void> => {
+      if (framed !== undefined) await waitFor(what, () => framed.stream.status !== 'open')
+    }
+    const raftStreamsFrom = (peer: JadfsHost): number => receiver.libp2p.getConnections(peer.peerId)
+      .reduce((n, c) => n + c.streams.filter((s) => s.protocol === RAFT_PROTOCOL_ID).length, 0)
+
+    // per connection: exactly 2 are served, a third is reset by libp2p (the total has room)
+    const first = await open(p1, 1)
+    await open(p1, 2)
+    await waitFor('two streams from p1', () => received.length === 2)
+    await refused('p1\'s third stream reset', await open(p1, 3))
+    assert.equal(transport.counters().inboundStreamsRefused, 0)
+    // in total: exactly 4 are served, a fifth (p3's first) is refused
+    await open(p2, 4)
+    await open(p2, 5)
+    await waitFor('four streams', () => received.length === 4)
+    await refused('p3\'s stream reset', await open(p3, 6))
+    assert.equal(transport.counters().inboundStreamsRefused, 1)
+    assert.deepEqual(commits().sort(), [1, 2, 4, 5])
+    // one ends: p3 gets in
+    assert.ok(first !== undefined)
+    await first.closeWrite(AbortSignal.timeout(5000))
+    await waitFor('p1\'s stream to end at the receiver', () => raftStreamsFrom(p1) === 1)
+    await open(p3, 7)
+    await waitFor('p3\'s heartbeat', () => commits().includes(7))
+    assert.equal(transport.counters().inboundStreamsRefused, 1)
   })
 
   it('resets the stream on a local-only message type, before the core could see it', async () => {
