@@ -27,7 +27,7 @@ import { JadfsError } from '../../errors.js'
 import type { Message } from '../../raft/types.js'
 import type { ProtocolHost } from '../host.js'
 import { startDeadline } from '../protocols/deadline.js'
-import { FramedStream } from '../protocols/framed-stream.js'
+import { FramedStream, PEER_CLOSE_WAIT_MS } from '../protocols/framed-stream.js'
 import { toJadfsError } from '../protocols/stream-errors.js'
 import type { TransportCounters } from './counters.js'
 import { isLocalMessageType, raftMessageCodec } from './wire-message.js'
@@ -63,7 +63,11 @@ export async function serveInbound (options: InboundOptions, stream: Stream, con
   let read = 0
   while (true) {
     let message: Message | undefined
-    const deadline = startDeadline(options.inboundIdleTimeoutMs, `${context}: waiting for a message`, [options.host.signal, options.signal])
+    // A stream of one message has nothing more to bring once that message is in: its sender
+    // gets a short while to close (the snapshot slot is held until then), not the whole timeout.
+    const done = options.onlyOne !== undefined && read === 1
+    const waitMs = done ? Math.min(PEER_CLOSE_WAIT_MS, options.inboundIdleTimeoutMs) : options.inboundIdleTimeoutMs
+    const deadline = startDeadline(waitMs, `${context}: ${done ? 'waiting for the sender to close' : 'waiting for a message'}`, [options.host.signal, options.signal])
     try {
       message = await framed.readOrEnd(raftMessageCodec, deadline.signal)
       if (message === undefined) {

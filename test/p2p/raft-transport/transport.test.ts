@@ -16,7 +16,8 @@
 // maxSnapshotBytes; a larger one is never sent; one more to a peer while another is on its
 // way is dropped), and a receiver reads one such snapshot at a
 // time, resetting another peer's meanwhile, and resets a snapshot stream that carries another
-// type or a second message; a large snapshot that the peer stops reading is given up at its
+// type or a second message, or that its sender keeps open after its snapshot (within
+// PEER_CLOSE_WAIT_MS, not the snapshot timeout, so the slot is free again); a large snapshot that the peer stops reading is given up at its
 // deadline (the peer reported, the stream reset, the next snapshot sent), as is one to a peer
 // that is down; an idle outbound stream is closed cleanly and replaced on demand; a silent inbound
 // stream is reset at the idle timeout; a stopped transport sends nothing and its peers find
@@ -27,7 +28,7 @@ import * as lp from 'it-length-prefixed'
 import type { PrivateKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { JadfsHost } from '../../../src/p2p/host.js'
-import { FramedStream } from '../../../src/p2p/protocols/framed-stream.js'
+import { FramedStream, PEER_CLOSE_WAIT_MS } from '../../../src/p2p/protocols/framed-stream.js'
 import { RAFT_PROTOCOL_ID, createLibp2pRaftTransport, encodeRaftMessage } from '../../../src/p2p/raft-transport/index.js'
 import type { Libp2pRaftTransport, Libp2pRaftTransportInit, RaftTransportHost } from '../../../src/p2p/raft-transport/index.js'
 import type { Message } from '../../../src/raft/types.js'
@@ -342,6 +343,28 @@ describe('p2p raft transport: between real hosts', function () {
     await third.close({ signal: signal() })
     await waitFor('c\'s snapshot delivered', () => received.length === 2)
     assert.equal(received[1]?.snapshot?.metadata.index, 4)
+  })
+
+  it('a snapshot sender that keeps its stream open after the snapshot loses the slot within PEER_CLOSE_WAIT_MS, not the snapshot timeout', async () => {
+    hosts = await startCluster(3)
+    const [a, b, c] = hosts as [JadfsHost, JadfsHost, JadfsHost]
+    const { transport: tb, received } = await transportOn(b, { maxMessageBytes: 4096, maxSnapshotBytes: 256 * 1024, snapshotTimeoutMs: 120_000 })
+    const signal = (): AbortSignal => AbortSignal.timeout(10_000)
+    const frameOf = (from: JadfsHost, index: number): Uint8Array =>
+      lp.encode.single(encodeRaftMessage(snapshot(id(from), id(b), index, 10 * 1024)), { maxDataLength: 256 * 1024 }).subarray()
+    const held = await a.dialProtocol(addrOf(b), `${RAFT_PROTOCOL_ID}/snapshot`, { signal: signal() })
+    held.send(frameOf(a, 3))
+    await waitFor('a\'s snapshot delivered', () => received.length === 1)
+    const deliveredAt = Date.now()
+    // a never closes: b resets the stream after the short wait and frees the slot
+    await waitFor('the held stream reset', () => held.status !== 'open', PEER_CLOSE_WAIT_MS + 5000)
+    const heldMs = Date.now() - deliveredAt
+    assert.ok(heldMs >= PEER_CLOSE_WAIT_MS - 500, `reset after ${heldMs} ms, before the sender had its time to close`)
+    assert.equal(tb.counters().inboundStreamsReset, 1)
+    const next = await c.dialProtocol(addrOf(b), `${RAFT_PROTOCOL_ID}/snapshot`, { signal: signal() })
+    next.send(frameOf(c, 4))
+    await next.close({ signal: signal() })
+    await waitFor('c\'s snapshot delivered', () => received.length === 2)
   })
 
   it('the snapshot stream carries one snapshot: another type, or a second message, resets it undelivered', async () => {
