@@ -4,14 +4,16 @@
 // the API port from reading or deleting files; it does not encrypt (use a trusted network, or
 // a TLS proxy in front, for that).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { JadfsError } from '../errors.js'
+import { SmallFileRefused, readSmallFileSync } from '../util/read-small-file.js'
 import { writeSecretFileOnce } from '../util/secret-file.js'
 
 /** shorter secrets are guessable; ours are 43 characters */
 export const MIN_API_TOKEN_CHARS = 16
 /** a header line, not a document */
 export const MAX_API_TOKEN_CHARS = 512
+/** the longest token with room for surrounding whitespace (a trailing newline, CRLF, indentation) */
+export const MAX_API_TOKEN_FILE_BYTES = MAX_API_TOKEN_CHARS + 64
 /** printable ASCII without spaces: a token must survive being put in a header as it is */
 const TOKEN_PATTERN = /^[\x21-\x7e]+$/
 
@@ -38,11 +40,11 @@ export function parseApiToken (text: string, source: string, option: string): st
 export function readApiToken (path: string, option: string): string {
   let bytes: Buffer
   try {
-    bytes = readFileSync(path)
+    bytes = readSmallFileSync(path, MAX_API_TOKEN_FILE_BYTES)
   } catch (err) {
+    if (err instanceof SmallFileRefused && err.problem === 'too-large') throw unreadable(path, option, new Error(`${err.message}, a token file holds one short line`))
     throw unreadable(path, option, err)
   }
-  if (bytes.byteLength > MAX_API_TOKEN_CHARS + 64) throw unreadable(path, option, new Error(`${bytes.byteLength} bytes, a token file holds one short line`))
   return parseApiToken(bytes.toString('utf8'), path, option)
 }
 

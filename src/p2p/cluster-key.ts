@@ -3,16 +3,16 @@
 // digits). With it, libp2p's private-network protector (@libp2p/pnet) encrypts every
 // connection with the key before anything else is said, so a process without the key cannot
 // connect at all: it cannot join, gossip, be added as a learner, or push and fetch chunks.
-import { readFile } from 'node:fs/promises'
 import { generateKey } from '@libp2p/pnet'
 import { JadfsError } from '../errors.js'
+import { SmallFileRefused, readSmallFile } from '../util/read-small-file.js'
 import { writeSecretFileOnce } from '../util/secret-file.js'
 
 const HEADER = '/key/swarm/psk/1.0.0/'
 const ENCODING = '/base16/'
 const KEY_HEX_DIGITS = 64
 /** a key file is three short lines; anything much larger is not one */
-const MAX_KEY_FILE_BYTES = 1024
+export const MAX_KEY_FILE_BYTES = 1024
 
 /** The key in the canonical file form @libp2p/pnet reads, or INVALID_CONFIG saying what is wrong. */
 export function parseClusterKey (text: string, source: string): Uint8Array {
@@ -35,12 +35,10 @@ export function parseClusterKey (text: string, source: string): Uint8Array {
 export async function readClusterKey (path: string): Promise<Uint8Array> {
   let text: string
   try {
-    const bytes = await readFile(path)
-    if (bytes.byteLength > MAX_KEY_FILE_BYTES) throw new Error(`${bytes.byteLength} bytes, a key file has about 100`)
-    text = bytes.toString('utf8')
+    text = (await readSmallFile(path, MAX_KEY_FILE_BYTES)).toString('utf8')
   } catch (err) {
-    if (err instanceof JadfsError) throw err
-    throw new JadfsError('INVALID_CONFIG', `cannot read the cluster key ${path}: ${(err as Error).message}`, { details: { option: '--cluster-key' } })
+    const why = err instanceof SmallFileRefused && err.problem === 'too-large' ? `${err.message}, a key file has about 100` : (err as Error).message
+    throw new JadfsError('INVALID_CONFIG', `cannot read the cluster key ${path}: ${why}`, { details: { option: '--cluster-key' } })
   }
   return parseClusterKey(text, path)
 }

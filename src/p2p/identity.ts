@@ -2,18 +2,19 @@
 // protobuf encoding. The peer id is derived from it, so it must survive restarts; a file that
 // exists but cannot be decoded is an operator problem and is reported, never replaced, because
 // replacing it would silently turn this peer into a stranger to the cluster.
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
+import { mkdir, open, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import { JadfsError } from '../errors.js'
+import { SmallFileRefused, readSmallFile } from '../util/read-small-file.js'
 
 export const IDENTITY_FILE_NAME = 'identity.key'
 /** Owner read/write only: the key is the peer's credential. */
 const IDENTITY_FILE_MODE = 0o600
 /** An Ed25519 key in protobuf form is ~68 bytes; anything far larger is not our file. */
-const MAX_IDENTITY_FILE_BYTES = 4096
+export const MAX_IDENTITY_FILE_BYTES = 4096
 
 export interface PeerIdentity {
   readonly privateKey: PrivateKey
@@ -42,27 +43,31 @@ export async function loadExistingIdentity (dataDir: string): Promise<PeerIdenti
 
 async function readIdentityFile (path: string): Promise<Uint8Array | undefined> {
   try {
-    return await readFile(path)
+    return await readSmallFile(path, MAX_IDENTITY_FILE_BYTES)
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    if (err instanceof SmallFileRefused && err.problem === 'too-large') throw corrupt(path, err.message)
     throw new JadfsError('STORAGE_IO', `cannot read the identity file ${path}: ${(err as Error).message}`, { cause: err, details: { path } })
   }
 }
 
-function decodeIdentity (bytes: Uint8Array, path: string): PrivateKey {
-  const corrupt = (why: string, cause?: unknown): JadfsError => new JadfsError(
+function corrupt (path: string, why: string, cause?: unknown): JadfsError {
+  return new JadfsError(
     'IDENTITY_CORRUPT',
     `the identity file ${path} is corrupt (${why}); restore it from a backup, or delete it to start as a new peer`,
     { cause, details: { path } }
   )
-  if (bytes.byteLength === 0 || bytes.byteLength > MAX_IDENTITY_FILE_BYTES) throw corrupt(`${bytes.byteLength} bytes`)
+}
+
+function decodeIdentity (bytes: Uint8Array, path: string): PrivateKey {
+  if (bytes.byteLength === 0) throw corrupt(path, '0 bytes')
   let key: PrivateKey
   try {
     key = privateKeyFromProtobuf(bytes)
   } catch (err) {
-    throw corrupt('not a libp2p private key', err)
+    throw corrupt(path, 'not a libp2p private key', err)
   }
-  if (key.type !== 'Ed25519') throw corrupt(`key type ${key.type}, expected Ed25519`)
+  if (key.type !== 'Ed25519') throw corrupt(path, `key type ${key.type}, expected Ed25519`)
   return key
 }
 

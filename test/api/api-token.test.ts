@@ -1,15 +1,21 @@
 // Checks the API token: the token file's rules at their limits (16 and 512 characters, one
 // under and one over refused, printable ASCII only, surrounding whitespace ignored), the
 // Authorization check (the token, another one, none, an empty one, the scheme in any case),
-// a new token file (owner-only, never overwritten), and the API built with a token: every
+// a new token file (owner-only, never overwritten), the token file's size limit at its edge
+// (the longest token with whitespace filling exactly MAX_API_TOKEN_FILE_BYTES reads, one byte
+// more is refused by its size), /dev/zero or a FIFO given as the token file refused at once as
+// not a regular file (read in a child process, see readTokenInChild), and the API built with a token: every
 // route but the liveness probe answers 401 UNAUTHORIZED (saying whether the token was missing
 // or wrong, with WWW-Authenticate: Bearer) until the request carries it; built without one,
 // nothing is asked.
 import { strict as assert } from 'node:assert'
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { MAX_API_TOKEN_CHARS, MIN_API_TOKEN_CHARS, carriesApiToken, parseApiToken, readApiToken, writeNewApiToken } from '../../src/api/api-token.js'
+import { MAX_API_TOKEN_CHARS, MAX_API_TOKEN_FILE_BYTES, MIN_API_TOKEN_CHARS, carriesApiToken, parseApiToken, readApiToken, writeNewApiToken } from '../../src/api/api-token.js'
 import { isJadfsError } from '../../src/errors.js'
+import { DEV_ZERO, devZeroMissing, makeFifo, skipBecause } from '../helpers/special-files.js'
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js'
 import { makeTestApp } from './make-app.js'
 
@@ -67,6 +73,66 @@ describe('API token', () => {
       const big = path.join(dir, 'big')
       await writeFile(big, 'z'.repeat(4096))
       assert.throws(() => readApiToken(big, 'JADFS_API_TOKEN_FILE'), (err) => isJadfsError(err, 'INVALID_CONFIG') && /JADFS_API_TOKEN_FILE/.test(err.message))
+    })
+
+    // Whitespace around the token is allowed, so the longest token with whitespace filling
+    // the rest makes a file only the size check can refuse: at the limit it reads as the
+    // token, one byte past it is refused naming its size.
+    it('reads a file of exactly MAX_API_TOKEN_FILE_BYTES and refuses one byte more by its size', async () => {
+      const token = 'y'.repeat(MAX_API_TOKEN_CHARS)
+      const spare = MAX_API_TOKEN_FILE_BYTES - MAX_API_TOKEN_CHARS
+      const atLimit = path.join(dir, 'at-limit')
+      await writeFile(atLimit, ' '.repeat(spare - 2) + token + '\r\n')
+      assert.equal((await stat(atLimit)).size, MAX_API_TOKEN_FILE_BYTES)
+      assert.equal(readApiToken(atLimit, '--api-token-file'), token)
+      const over = path.join(dir, 'over')
+      await writeFile(over, ' '.repeat(spare - 1) + token + '\r\n')
+      assert.throws(() => readApiToken(over, '--api-token-file'), (err) => isJadfsError(err, 'INVALID_CONFIG') && err.message.includes(`(--api-token-file): ${MAX_API_TOKEN_FILE_BYTES + 1} bytes, a token file holds one short line`))
+    })
+
+    describe('a token file that is not a regular file', () => {
+      let child: ChildProcess | undefined
+      afterEach(() => {
+        if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+        child = undefined
+      })
+
+      // readApiToken is synchronous: a read that waited on a FIFO, or went on through
+      // /dev/zero, would block this process, where mocha's timeout could not fire. A child
+      // process reads instead; if it hangs, the timeout fails the test and afterEach kills
+      // it, and its 16 MiB heap makes an endless read die in a second or so instead of
+      // filling the machine's memory.
+      async function readTokenInChild (file: string): Promise<{ code?: string, message: string }> {
+        const moduleUrl = new URL('../../src/api/api-token.js', import.meta.url).href
+        const script = `
+          const { readApiToken } = await import(process.argv[1])
+          try {
+            readApiToken(process.argv[2], '--api-token-file')
+            console.log(JSON.stringify({ message: 'read a token' }))
+          } catch (err) {
+            console.log(JSON.stringify({ code: err.code, message: err.message }))
+          }`
+        child = spawn(process.execPath, ['--max-old-space-size=16', '--input-type=module', '-e', script, moduleUrl, file], { stdio: ['ignore', 'pipe', 'pipe'] })
+        let out = ''
+        let err = ''
+        child.stdout?.on('data', (d: Buffer) => { out += d.toString('utf8') })
+        child.stderr?.on('data', (d: Buffer) => { err += d.toString('utf8') })
+        const exit = await new Promise<number | null>((resolve) => child?.on('close', resolve))
+        assert.equal(exit, 0, `the reading child failed: ${err.slice(0, 2000)}`)
+        return JSON.parse(out) as { code?: string, message: string }
+      }
+
+      it('refuses /dev/zero as not a regular file', async function () {
+        skipBecause(this, devZeroMissing())
+        assert.deepEqual(await readTokenInChild(DEV_ZERO), { code: 'INVALID_CONFIG', message: `cannot read the API token ${DEV_ZERO} (--api-token-file): a character device is not a regular file` })
+      })
+
+      // Nothing ever writes to this FIFO, so an open that waited for a writer never returns.
+      it('refuses a FIFO without waiting for a writer', async function () {
+        const fifo = path.join(dir, 'fifo')
+        skipBecause(this, makeFifo(fifo))
+        assert.deepEqual(await readTokenInChild(fifo), { code: 'INVALID_CONFIG', message: `cannot read the API token ${fifo} (--api-token-file): a FIFO is not a regular file` })
+      })
     })
   })
 

@@ -1,7 +1,10 @@
 // Checks private clusters. The key file: a generated key reads back (CRLF and surrounding
 // blanks tolerated), each malformed shape (wrong line count, header, encoding, key length or
 // digits, an oversized file, a missing file) is INVALID_CONFIG naming the problem, and a new
-// key is written readable by its owner only and never over an existing file. With real hosts:
+// key is written readable by its owner only and never over an existing file. The file's size
+// limit at its edge (a key padded with blank lines to exactly MAX_KEY_FILE_BYTES reads, one
+// byte more is refused by its size), and /dev/zero or a FIFO given as the key refused at once
+// as not a regular file, not read without end or waited on. With real hosts:
 // two hosts holding the same key connect and answer a have query; a host with another key, or
 // with none, cannot connect to a keyed host (and a keyed host cannot connect to an open one);
 // 128 MiB sent as fast as one stream takes it arrive whole over a keyed connection; a keyed
@@ -14,10 +17,11 @@ import { performance } from 'node:perf_hooks'
 import { multiaddr } from '@multiformats/multiaddr'
 import path from 'node:path'
 import { isJadfsError } from '../../src/errors.js'
-import { newClusterKey, parseClusterKey, readClusterKey, writeNewClusterKey } from '../../src/p2p/cluster-key.js'
+import { MAX_KEY_FILE_BYTES, newClusterKey, parseClusterKey, readClusterKey, writeNewClusterKey } from '../../src/p2p/cluster-key.js'
 import { DIAL_TIMEOUT_MS, PRIVATE_NETWORK_HANDSHAKE_MS } from '../../src/p2p/host-limits.js'
 import type { JadfsHost } from '../../src/p2p/host.js'
 import { handleHave, requestHave } from '../../src/p2p/index.js'
+import { DEV_ZERO, devZeroMissing, makeFifo, skipBecause } from '../helpers/special-files.js'
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js'
 import { addrOf, startHost, stopAll } from './helpers/hosts.js'
 import { chunkCid } from './helpers/cids.js'
@@ -71,6 +75,33 @@ describe('p2p: cluster key', () => {
     const big = path.join(dir, 'big.key')
     await writeFile(big, VALID + '\n'.repeat(1024))
     await assert.rejects(readClusterKey(big), (err: unknown) => isJadfsError(err) && err.code === 'INVALID_CONFIG' && /a key file has about 100/.test(err.message))
+  })
+
+  // Blank lines are ignored by the parser, so padding a valid key with them makes a file only
+  // the size check can refuse: at the limit it reads as the key, one byte past it is refused
+  // naming its size.
+  it('reads a key file of exactly MAX_KEY_FILE_BYTES and refuses one byte more by its size', async () => {
+    const atLimit = path.join(dir, 'at-limit.key')
+    await writeFile(atLimit, VALID.padEnd(MAX_KEY_FILE_BYTES, '\n'))
+    assert.equal((await stat(atLimit)).size, MAX_KEY_FILE_BYTES)
+    assert.equal(new TextDecoder().decode(await readClusterKey(atLimit)), VALID)
+    const over = path.join(dir, 'over.key')
+    await writeFile(over, VALID.padEnd(MAX_KEY_FILE_BYTES + 1, '\n'))
+    await assert.rejects(readClusterKey(over), (err: unknown) => isJadfsError(err) && err.code === 'INVALID_CONFIG' && err.message.includes(`${MAX_KEY_FILE_BYTES + 1} bytes, a key file has about 100`))
+  })
+
+  // /dev/zero never ends (read whole, it would fill memory before any size check); nothing
+  // ever writes to the FIFO, so an open that waited for a writer would never return and
+  // mocha's timeout would fail the test. Both are refused for what they are.
+  it('refuses /dev/zero as the key file as not a regular file', async function () {
+    skipBecause(this, devZeroMissing())
+    await assert.rejects(readClusterKey(DEV_ZERO), (err: unknown) => isJadfsError(err) && err.code === 'INVALID_CONFIG' && err.message === `cannot read the cluster key ${DEV_ZERO}: a character device is not a regular file`)
+  })
+
+  it('refuses a FIFO as the key file without waiting for a writer', async function () {
+    const fifo = path.join(dir, 'fifo.key')
+    skipBecause(this, makeFifo(fifo))
+    await assert.rejects(readClusterKey(fifo), (err: unknown) => isJadfsError(err) && err.code === 'INVALID_CONFIG' && /cannot read the cluster key .*: a FIFO is not a regular file/.test(err.message))
   })
 
   describe('real hosts', function () {

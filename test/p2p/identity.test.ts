@@ -1,13 +1,18 @@
 // Checks the persistent identity in a temp data dir: the first start creates identity.key
 // with mode 0600, a restart loads the same key (same peer id), and a corrupt or foreign
-// file fails with IDENTITY_CORRUPT and is left exactly as it was.
+// file fails with IDENTITY_CORRUPT and is left exactly as it was. The file's size limit at
+// its edge (a valid key padded to exactly MAX_IDENTITY_FILE_BYTES loads, one byte more is
+// IDENTITY_CORRUPT by its size), and /dev/zero or a FIFO in its place refused at once as
+// STORAGE_IO, not read without end or waited on.
 import { strict as assert } from 'node:assert'
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { lstat, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateKeyPair, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { isJadfsError } from '../../src/errors.js'
-import { IDENTITY_FILE_NAME, loadOrCreateIdentity } from '../../src/p2p/identity.js'
+import { IDENTITY_FILE_NAME, MAX_IDENTITY_FILE_BYTES, loadOrCreateIdentity } from '../../src/p2p/identity.js'
+import { padProtobuf } from '../helpers/protobuf-padding.js'
+import { DEV_ZERO, devZeroMissing, makeFifo, skipBecause } from '../helpers/special-files.js'
 
 describe('p2p: identity', () => {
   let dir = ''
@@ -45,5 +50,42 @@ describe('p2p: identity', () => {
     const secp = privateKeyToProtobuf(await generateKeyPair('secp256k1'))
     await writeFile(path, secp)
     await assert.rejects(loadOrCreateIdentity(dir), (err) => isJadfsError(err, 'IDENTITY_CORRUPT') && /secp256k1/.test(err.message))
+  })
+
+  // A key followed by a field no decoder knows is still that key, so padding it to the limit
+  // makes a file only the size check can refuse: at the limit it loads as the same peer, one
+  // byte past it is IDENTITY_CORRUPT naming its size.
+  it('loads a key file of exactly MAX_IDENTITY_FILE_BYTES and refuses one byte more by its size', async () => {
+    const path = join(dir, IDENTITY_FILE_NAME)
+    const key = await generateKeyPair('Ed25519')
+    await writeFile(path, padProtobuf(privateKeyToProtobuf(key), MAX_IDENTITY_FILE_BYTES))
+    assert.equal((await stat(path)).size, MAX_IDENTITY_FILE_BYTES)
+    const loaded = await loadOrCreateIdentity(dir)
+    assert.equal(loaded.created, false)
+    assert.ok(loaded.privateKey.equals(key))
+
+    const over = padProtobuf(privateKeyToProtobuf(key), MAX_IDENTITY_FILE_BYTES + 1)
+    await writeFile(path, over)
+    await assert.rejects(loadOrCreateIdentity(dir), (err) => isJadfsError(err, 'IDENTITY_CORRUPT') && err.message.includes(`(${MAX_IDENTITY_FILE_BYTES + 1} bytes)`))
+    assert.deepEqual(new Uint8Array(await readFile(path)), over, 'the refused file was changed')
+  })
+
+  // /dev/zero never ends: read whole, it would fill memory before any size check. It must be
+  // refused for what it is, from the opened descriptor, and the link left in place.
+  it('refuses /dev/zero in place of the key file as not a regular file', async function () {
+    skipBecause(this, devZeroMissing())
+    const path = join(dir, IDENTITY_FILE_NAME)
+    await symlink(DEV_ZERO, path)
+    await assert.rejects(loadOrCreateIdentity(dir), (err) => isJadfsError(err, 'STORAGE_IO') && err.message.includes(path) && /a character device is not a regular file/.test(err.message))
+    assert.ok((await lstat(path)).isSymbolicLink(), 'the link was replaced')
+  })
+
+  // Nothing ever writes to this FIFO: an open that waited for a writer would never return, and
+  // mocha's timeout would fail the test.
+  it('refuses a FIFO in place of the key file without waiting for a writer', async function () {
+    const path = join(dir, IDENTITY_FILE_NAME)
+    skipBecause(this, makeFifo(path))
+    await assert.rejects(loadOrCreateIdentity(dir), (err) => isJadfsError(err, 'STORAGE_IO') && /a FIFO is not a regular file/.test(err.message))
+    assert.ok((await lstat(path)).isFIFO(), 'the FIFO was replaced')
   })
 })
