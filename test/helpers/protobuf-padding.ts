@@ -1,6 +1,9 @@
-// Pads an encoded protobuf message to an exact size with one field of a number no schema of
-// ours uses, which decoders skip. Tests use it to put a message that is valid in every other
-// way exactly at a byte limit, or one byte past it, so only the size check can refuse it.
+// Hand-made protobuf bytes for tests of decoders and validators. padProtobuf pads an encoded
+// message to an exact size with one field of a number no schema of ours uses, which decoders
+// skip: a message valid in every other way lands exactly at a byte limit, or one byte past
+// it, so only the size check can refuse it. withVarintField appends a varint field, which
+// replaces an earlier value of that field (the last one wins), to send values our encoders
+// refuse to write but another peer's might.
 
 /** Field 15, wire type 2 (length-delimited): a one-byte tag. */
 const UNKNOWN_FIELD_TAG = (15 << 3) | 2
@@ -17,12 +20,17 @@ export function padProtobuf (message: Uint8Array, totalBytes: number): Uint8Arra
   throw new Error(`cannot pad ${message.byteLength} bytes to exactly ${totalBytes}`)
 }
 
-function varint (value: number): number[] {
+export function withVarintField (message: Uint8Array, fieldNumber: number, value: bigint): Uint8Array {
+  return new Uint8Array([...message, ...varint(BigInt(fieldNumber << 3)), ...varint(value)])
+}
+
+function varint (value: number | bigint): number[] {
+  let rest = BigInt(value)
   const out: number[] = []
-  while (value >= 0x80) {
-    out.push((value & 0x7f) | 0x80)
-    value = Math.floor(value / 0x80)
+  while (rest >= 0x80n) {
+    out.push(Number(rest & 0x7fn) | 0x80)
+    rest >>= 7n
   }
-  out.push(value)
+  out.push(Number(rest))
   return out
 }

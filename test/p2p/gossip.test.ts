@@ -2,8 +2,9 @@
 // each other as subscribers (a bounded poll, then publishing until delivery or a deadline,
 // since gossipsub delivers only once its mesh forms), a heartbeat from one host reaches the
 // other two with every field intact and the signed sender as its peer id; chunk events
-// arrive split into bounded batches; malformed, spoofed and unknown-kind messages are
-// dropped by the topic validators and never reach a listener. Finally, with publishers and
+// arrive split into bounded batches; malformed, spoofed, oversized and unknown-kind messages
+// are dropped by the topic validators, each for its own reason (read from the validators'
+// debug log), and never reach a listener. Finally, with publishers and
 // monitors running on every host, each host sees the two others alive, and a stopped host
 // is reported suspect and then dead by the survivors.
 import { strict as assert } from 'node:assert'
@@ -12,13 +13,14 @@ import { ChunkEvent, ChunkEventKind } from '../../src/p2p/gossip/chunk-event.js'
 import { ClusterGossip } from '../../src/p2p/gossip/cluster-gossip.js'
 import type { HeartbeatStats } from '../../src/p2p/gossip/cluster-gossip.js'
 import { Heartbeat, RaftRole } from '../../src/p2p/gossip/heartbeat.js'
-import { GOSSIP_TOPICS, MAX_CIDS_PER_CHUNK_EVENT } from '../../src/p2p/gossip/topics.js'
+import { GOSSIP_TOPICS, MAX_CIDS_PER_CHUNK_EVENT, MAX_HEARTBEAT_BYTES } from '../../src/p2p/gossip/topics.js'
 import type { ReceivedChunkEvent, ReceivedHeartbeat } from '../../src/p2p/gossip/validate.js'
 import type { JadfsHost } from '../../src/p2p/host.js'
 import { silentLogger } from '../../src/p2p/logger.js'
 import { HeartbeatPublisher } from '../../src/p2p/gossip/heartbeat-publisher.js'
 import { PeerMonitor } from '../../src/p2p/gossip/peer-monitor.js'
 import type { PeerTransition } from '../../src/p2p/gossip/peer-table.js'
+import { padProtobuf } from '../helpers/protobuf-padding.js'
 import { chunkCid } from './helpers/cids.js'
 import { startCluster, stopAll, waitFor } from './helpers/hosts.js'
 
@@ -38,10 +40,18 @@ describe('p2p: gossip', function () {
   let gossips: ClusterGossip[] = []
   let heartbeats: ReceivedHeartbeat[][] = []
   let chunkEvents: ReceivedChunkEvent[][] = []
+  /** each host's reasons for the messages its validators dropped */
+  let dropped: string[][] = []
 
   beforeEach(async () => {
     hosts = await startCluster(3)
-    gossips = hosts.map((h) => new ClusterGossip({ pubsub: h.pubsub, peerId: h.peerId, logger: silentLogger, nowMs: () => Date.now() }))
+    dropped = hosts.map(() => [])
+    gossips = hosts.map((h, i) => new ClusterGossip({
+      pubsub: h.pubsub,
+      peerId: h.peerId,
+      logger: { ...silentLogger, debug: (fields) => { if (typeof fields.reason === 'string') dropped[i]!.push(fields.reason) } },
+      nowMs: () => Date.now()
+    }))
     heartbeats = hosts.map(() => [])
     chunkEvents = hosts.map(() => [])
     gossips.forEach((g, i) => {
@@ -81,18 +91,31 @@ describe('p2p: gossip', function () {
     assert.equal(heartbeats[0]!.length, 0, 'no echo to the sender (emitSelf is off)')
   })
 
-  it('drops malformed and spoofed heartbeats before any listener sees them', async () => {
+  /** Waits until hosts 1 and 2 have each dropped a message for every one of these reasons. */
+  async function droppedFor (reasons: ReadonlyArray<string | RegExp>): Promise<void> {
+    const seen = (i: number, reason: string | RegExp): boolean => dropped[i]!.some((r) => typeof reason === 'string' ? r === reason : reason.test(r))
+    await waitFor(`hosts 1 and 2 to drop messages for ${reasons.map(String).join('; ')}`, () => [1, 2].every((i) => reasons.every((reason) => seen(i, reason))), 10_000)
+  }
+
+  it('drops malformed, spoofed and oversized heartbeats, each for its reason, before any listener sees them', async () => {
     const [sender, , spoofed] = hosts as [JadfsHost, JadfsHost, JadfsHost]
     await sender.pubsub.publish(GOSSIP_TOPICS.heartbeat, new Uint8Array([0xff, 0xff, 0xff]))
-    const base = { ...STATS, sequence: 1, sentAtMs: Date.now(), startedAtMs: Date.now() }
+    const base = { ...STATS, peerId: sender.peerId.toMultihash().bytes, sequence: 1, sentAtMs: Date.now(), startedAtMs: Date.now() }
     await sender.pubsub.publish(GOSSIP_TOPICS.heartbeat, Heartbeat.encode({ ...base, peerId: spoofed.peerId.toMultihash().bytes }))
-    await sender.pubsub.publish(GOSSIP_TOPICS.heartbeat, Heartbeat.encode({ ...base, peerId: sender.peerId.toMultihash().bytes, sequence: 0 }))
-    await sender.pubsub.publish(GOSSIP_TOPICS.heartbeat, new Uint8Array(2048))
+    await sender.pubsub.publish(GOSSIP_TOPICS.heartbeat, Heartbeat.encode({ ...base, sequence: 0 }))
+    // Valid in every field and padded one byte past the limit, so only the size check can refuse it.
+    await sender.pubsub.publish(GOSSIP_TOPICS.heartbeat, padProtobuf(Heartbeat.encode({ ...base, version: 'oversized' }), MAX_HEARTBEAT_BYTES + 1))
     // A valid heartbeat sent after the bad ones proves the bad ones had their chance to arrive.
     await publishUntilHeard({ ...STATS, version: 'valid' })
     for (const i of [1, 2]) {
       assert.ok(heartbeats[i]!.every((hb) => hb.version === 'valid'), `host ${i} got ${JSON.stringify(heartbeats[i]!.map((h) => h.version))}`)
     }
+    await droppedFor([
+      /^undecodable heartbeat: /,
+      `heartbeat for ${spoofed.peerId.toString()} was sent by ${sender.peerId.toString()}`,
+      'heartbeat sequence starts at 1',
+      `heartbeat of ${MAX_HEARTBEAT_BYTES + 1} bytes is over ${MAX_HEARTBEAT_BYTES}`
+    ])
   })
 
   it('delivers chunk events in bounded batches and drops invalid ones', async () => {
@@ -111,6 +134,7 @@ describe('p2p: gossip', function () {
       assert.deepEqual(events.flatMap((e) => e.kind === 'stored' ? e.cids.map(String) : []), cids.map(String))
       assert.ok(events.every((e) => e.from.equals(sender.peerId)))
     }
+    await droppedFor(['chunk event kind is unknown', 'chunk event names an id that is not a raw sha2-256 CIDv1'])
   })
 
   it('detects a stopped peer: alive, then suspect, then dead at the survivors', async () => {

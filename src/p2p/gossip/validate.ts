@@ -41,6 +41,8 @@ export function validateHeartbeat (data: Uint8Array, from: PeerId): Validated<Re
     return fail('heartbeat peer id is not a peer id')
   }
   if (!peerId.equals(from)) return fail(`heartbeat for ${peerId.toString()} was sent by ${from.toString()}`)
+  // The decoder already refuses varints past 2^53 - 1 and enum values it does not know
+  // (gossip-validate.test.ts pins both); these checks keep such values out should it stop.
   for (const key of ['freeBytes', 'usedBytes', 'chunkCount', 'raftTerm', 'sequence', 'sentAtMs', 'startedAtMs'] as const) {
     if (!Number.isSafeInteger(hb[key]) || hb[key] < 0) return fail(`heartbeat ${key} is not a safe non-negative integer`)
   }
@@ -62,6 +64,7 @@ export function validateChunkEvent (data: Uint8Array, from: PeerId): Validated<R
   const kind = event.kind === ChunkEventKind.CHUNK_EVENT_KIND_STORED ? 'stored' : event.kind === ChunkEventKind.CHUNK_EVENT_KIND_DELETED ? 'deleted' : undefined
   if (kind === undefined) return fail('chunk event kind is unknown')
   if (event.cids.length === 0) return fail('chunk event names no chunks')
+  // a backstop, as for heartbeats: the decoder refuses a time past 2^53 - 1 first
   if (!Number.isSafeInteger(event.sentAtMs)) return fail('chunk event time is not a safe integer')
   const cids: CID[] = []
   for (const bytes of event.cids) {
