@@ -3,7 +3,7 @@
 // in every other way is accepted exactly at the limit and refused one past it, and the
 // refusal's reason is compared, so a test cannot pass because another check refused the
 // message. Heartbeats: the total size (reached by padding with a field no decoder knows), the
-// version and API address lengths, the seven numeric fields (Number.MAX_SAFE_INTEGER; one
+// version and API address lengths and characters (printable ASCII), the seven numeric fields (Number.MAX_SAFE_INTEGER; one
 // more is refused by the decoder, which cannot represent it, so no unsafe number ever reaches
 // our code), the sequence (from 1), the raft role (the last known one; the next is refused by
 // the decoder), and the sender. Chunk events: the total size, the number of ids, at least one
@@ -89,6 +89,17 @@ describe('p2p: gossip validation at its limits', () => {
       accepted(checkHeartbeat(heartbeat({ apiAddress: 'a'.repeat(MAX_API_ADDRESS_CHARS) })))
       assert.equal(refusal(checkHeartbeat(heartbeat({ apiAddress: 'a'.repeat(MAX_API_ADDRESS_CHARS + 1) }))), 'heartbeat api address is too long')
     })
+
+    // Space and tilde are the edges of printable ASCII; one below, one above, an escape
+    // sequence, and two- and three-byte characters are each refused by this check alone.
+    for (const [field, name] of [['version', 'version'], ['apiAddress', 'api address']] as const) {
+      it(`takes only printable ASCII in the ${name}`, () => {
+        assert.equal(accepted(validateHeartbeat(heartbeat({ [field]: ' ~' }), sender))[field], ' ~')
+        for (const bad of ['\x1f', '\x7f', '\x1b[2J', 'é', '€']) {
+          assert.equal(refusal(checkHeartbeat(heartbeat({ [field]: `ok${bad}` }))), `heartbeat ${name} is not printable ASCII`, JSON.stringify(bad))
+        }
+      })
+    }
 
     // Our encoder will not write 2^53, so the values are appended by hand (the last value of
     // a field wins); another peer's encoder might write them.

@@ -24,6 +24,11 @@ export interface ReceivedChunkEvent {
 }
 
 const RAFT_ROLES = new Set<string>(Object.values(RaftRole).filter((v) => typeof v === 'string'))
+// Another peer's version and API address end up in operators' terminals (`jadfs cluster
+// status`) and the address is used as a URL, so neither may carry control characters or
+// anything outside ASCII. It also makes their character limits byte limits, which
+// MAX_HEARTBEAT_BYTES is sized for: 64 + 256 three-byte characters did not fit in it.
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/
 
 /** `from` is the signed gossip sender; a heartbeat may only speak for its own sender. */
 export function validateHeartbeat (data: Uint8Array, from: PeerId): Validated<ReceivedHeartbeat> {
@@ -50,6 +55,8 @@ export function validateHeartbeat (data: Uint8Array, from: PeerId): Validated<Re
   if (!RAFT_ROLES.has(hb.raftRole)) return fail('heartbeat raft role is unknown')
   if (hb.version.length > MAX_VERSION_CHARS) return fail('heartbeat version is too long')
   if (hb.apiAddress.length > MAX_API_ADDRESS_CHARS) return fail('heartbeat api address is too long')
+  if (!PRINTABLE_ASCII.test(hb.version)) return fail('heartbeat version is not printable ASCII')
+  if (!PRINTABLE_ASCII.test(hb.apiAddress)) return fail('heartbeat api address is not printable ASCII')
   return { ok: true, value: { ...hb, peerId } }
 }
 
