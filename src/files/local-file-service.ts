@@ -258,8 +258,10 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
     if (release !== null) return release
     const reserve = this.init.reservedFreeBytes ?? 0
     const free = await this.freeBytes()
-    const kept = reserve > 0 ? ` and keeps ${formatBytes(reserve)} of it for its metadata and logs (--reserve)` : ' (less what writes in progress have claimed)'
-    throw new JadfsError('NO_SPACE', `this peer has ${formatBytes(free)} free${kept}: no room for ${formatBytes(bytes)}, ${what}`,
+    const claimed = this.room.claimed
+    const kept = reserve > 0 ? `, keeps ${formatBytes(reserve)} of it for its metadata and logs (--reserve)` : ''
+    const inFlight = claimed > 0 ? `, ${formatBytes(claimed)} of it promised to writes in progress` : ''
+    throw new JadfsError('NO_SPACE', `this peer has ${formatBytes(free)} free${kept}${inFlight}: no room for ${formatBytes(bytes)}, ${what}`,
       { details: { freeBytes: free, reservedFreeBytes: reserve, claimedBytes: this.room.claimed, sizeBytes: bytes } })
   }
 

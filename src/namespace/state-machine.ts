@@ -32,6 +32,8 @@ export interface NamespaceComponents {
 }
 
 const SNAPSHOT_FORMAT = 1
+/** snapshot_bytes as migration 3 leaves it */
+const NOT_COUNTED = -1
 const snapshotSchema = z.object({
   format: z.literal(SNAPSHOT_FORMAT),
   appliedIndex: z.number().int().min(0),
@@ -51,14 +53,13 @@ export class NamespaceStateMachine {
     this.maxSnapshotBytes = c.maxSnapshotBytes ?? MAX_NAMESPACE_SNAPSHOT_BYTES
     this.readIndex = metaReader(c.db, 'applied_index')
     this.writeIndex = metaWriter(c.db, 'applied_index')
-    // data dirs from before the bound have no running total: it is counted once here (the
-    // exact JSON of each record, which SQL could not compute, so not in a migration)
-    c.db.transaction(() => {
-      const counted = c.db.prepare("SELECT 1 FROM meta WHERE key = 'snapshot_bytes'").get() !== undefined
-      if (!counted) c.db.prepare("INSERT INTO meta (key, value) VALUES ('snapshot_bytes', ?)").run(sumSnapshotBytes(this.files.all()))
-    }).immediate()
     this.readSnapshotBytes = metaReader(c.db, 'snapshot_bytes')
     this.writeSnapshotBytes = metaWriter(c.db, 'snapshot_bytes')
+    // a data dir from before the bound is counted once, here (migration 3 marks it -1): the
+    // exact JSON of each record, which SQL could not compute
+    c.db.transaction(() => {
+      if (this.readSnapshotBytes() === NOT_COUNTED) this.writeSnapshotBytes(sumSnapshotBytes(this.files.all()))
+    }).immediate()
   }
 
   /** the bytes the files take in a snapshot's JSON (see namespace-size.ts) */

@@ -39,5 +39,12 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE chunks ADD COLUMN cached INTEGER NOT NULL DEFAULT 0 CHECK (cached IN (0, 1));
   -- eviction walks the cached copies least recently read first, not the whole table
   CREATE INDEX chunks_cached ON chunks (touched_at_ms) WHERE cached = 1;
+  `,
+  // 3: the bytes the namespace takes in a snapshot (namespace/namespace-size.ts), kept by every
+  // apply. -1 is "not counted yet": the exact JSON of each record is counted in JavaScript when
+  // the namespace opens. The version bump is what matters: a build from before it, which would
+  // change files without keeping the total, refuses to open this database.
+  `
+  INSERT INTO meta (key, value) VALUES ('snapshot_bytes', -1);
   `
 ]

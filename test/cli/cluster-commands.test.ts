@@ -263,6 +263,15 @@ describe('CLI: cluster commands against a fake API', function () {
       assert.deepEqual(JSON.parse(res.stdout), { ...NODE_STATUS, cluster: view })
     })
 
+    it('leaves out the namespace line for a daemon that does not report it (an older version)', async () => {
+      const { namespaceBytes: _used, namespaceLimitBytes: _limit, ...older } = NODE_STATUS
+      const api = await fake((req) => req.url === '/v1/status' ? { json: older } : undefined)
+      const res = await runMain(['status'], { api: api.url })
+      assert.equal(res.code, 0, res.stderr)
+      assert.doesNotMatch(res.stdout, /namespace|NaN|undefined/)
+      assert.match(res.stdout, /applied index {2}12/)
+    })
+
     it('prints no cluster section for a single-node daemon (404 ROUTE_NOT_FOUND)', async () => {
       const api = await fake((req) => req.url === '/v1/status' ? { json: NODE_STATUS } : undefined)
       const res = await runMain(['status'], { api: api.url })

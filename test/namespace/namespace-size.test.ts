@@ -14,7 +14,10 @@ import { estimateRecordSnapshotBytes, MAX_NAMESPACE_SNAPSHOT_BYTES, recordSnapsh
 import { decodeSnapshot, MAX_SNAPSHOT_JSON_BYTES } from '../../src/namespace/snapshot-codec.js'
 import { NamespaceStateMachine } from '../../src/namespace/state-machine.js'
 import { DEFAULT_MAX_SNAPSHOT_BYTES } from '../../src/p2p/raft-transport/constants.js'
+import Database from 'better-sqlite3'
+import { FileTable } from '../../src/namespace/file-table.js'
 import { ChunkIndex } from '../../src/store/chunk-index.js'
+import { MIGRATIONS } from '../../src/store/migrations.js'
 import { openDatabase, type Db } from '../../src/store/database.js'
 import { makeTempDir, sha256Hex, throwsWith } from '../fixtures-storage/helpers.js'
 
@@ -97,16 +100,24 @@ describe('namespace size bound', () => {
     }), { numRuns: 40 })
   })
 
-  it('a data dir from before the bound has its total counted once when opened', () => {
-    const sm = open('old.sqlite')
-    sm.apply(1, { type: 'putFile', record: record('/a', 3, 1) })
-    sm.apply(2, { type: 'putFile', record: record('/b"é😀', 1, 2) })
-    const counted = sm.snapshotBytes
-    assert.ok(counted > 0)
-    dbs[0]!.prepare("DELETE FROM meta WHERE key = 'snapshot_bytes'").run()
-    const reopened = new NamespaceStateMachine({ db: dbs[0]!, chunks: new ChunkIndex(dbs[0]!), nowMs: () => 1 })
-    assert.equal(reopened.snapshotBytes, counted)
-    assert.equal(reopened.snapshotBytes, filesJsonBytes(reopened))
+  it('a schema-2 data dir (from before the bound) has its total counted when opened', () => {
+    const path = join(temp.dir, 'schema2.sqlite')
+    const old = new Database(path)
+    old.exec(MIGRATIONS[0] as string)
+    old.exec(MIGRATIONS[1] as string)
+    old.pragma('user_version = 2')
+    const files = new FileTable(old)
+    files.put({ ...record('/a', 3, 1), createdAtMs: 5, version: 1 })
+    files.put({ ...record('/b"é😀', 1, 2), createdAtMs: 7, version: 4 })
+    old.close()
+
+    const sm = open('schema2.sqlite')
+    assert.ok(sm.snapshotBytes > 0)
+    assert.equal(sm.snapshotBytes, filesJsonBytes(sm))
+    // counted once: the total is kept from then on, not recounted at each open
+    sm.apply(1, { type: 'putFile', record: record('/c', 2, 3) })
+    assert.equal(sm.snapshotBytes, filesJsonBytes(sm))
+    assert.equal(dbs[0]!.prepare("SELECT value FROM meta WHERE key = 'snapshot_bytes'").pluck().get(), sm.snapshotBytes)
   })
 
   it('takes a put that reaches the bound exactly and refuses one byte more, changing nothing', () => {

@@ -36,10 +36,13 @@ Examples:
         ['physical', formatBytes(s.physicalBytes)],
         ['chunks', `${s.chunks} (${s.badChunks} bad${s.cachedChunks > 0 ? `, ${s.cachedChunks} cached ${s.cachedChunks === 1 ? 'copy' : 'copies'} from reads` : ''})`],
         ['disk', `${formatBytes(s.diskFreeBytes)} free of ${formatBytes(s.diskTotalBytes)}`],
-        // the bound of the namespace (NAMESPACE_FULL past it), as bytes of a Raft snapshot
-        ['namespace', `${formatBytes(s.namespaceBytes)} of ${formatBytes(s.namespaceLimitBytes)} (${(100 * s.namespaceBytes / s.namespaceLimitBytes).toFixed(1)} %)`],
         ['applied index', String(s.appliedIndex)]
       ]
+      // the bound of the namespace (NAMESPACE_FULL past it), as bytes of a Raft snapshot; a
+      // daemon from before the bound does not report it
+      if (typeof s.namespaceBytes === 'number' && typeof s.namespaceLimitBytes === 'number') {
+        rows.splice(rows.length - 1, 0, ['namespace', `${formatBytes(s.namespaceBytes)} of ${formatBytes(s.namespaceLimitBytes)} (${(100 * s.namespaceBytes / s.namespaceLimitBytes).toFixed(1)} %)`])
+      }
       if (cluster === null) {
         printLines(ctx.io.stdout, formatTable(rows))
         return
