@@ -5,7 +5,9 @@
 // found), a push of a chunk the holder already has and a push over its size limit, reads each
 // answer and keeps its half open. Outbound: a raw peer answers a have request, a fetch (every
 // byte) and two pushes (already had; stored) and keeps its half open. In each case the answer is taken, and the stream is gone
-// from the connection on our side (reset) within PEER_CLOSE_WAIT_MS and some slack.
+// from the connection on our side (reset) within PEER_CLOSE_WAIT_MS and some slack; a request
+// whose own deadline passes during that wait keeps its answer; and an exchange with a peer that
+// does close ends closed, not reset.
 import { strict as assert } from 'node:assert'
 import { createHash } from 'node:crypto'
 import type { Stream } from '@libp2p/interface'
@@ -52,12 +54,21 @@ describe('p2p: peers that never close their half of a stream', function () {
   let asker: Peer
   let holder: Peer
   let lingerer: Peer
+  /** streams the lingering peer answered on */
+  const kept: Stream[] = []
 
   before(async () => {
     peers = await startPeers(3)
     ;[asker, holder, lingerer] = peers as [Peer, Peer, Peer]
     await serve(holder, { maxChunkBytes: MIB })
     await handleHave(holder.host, () => true)
+    // answers every have request with "held" and keeps its half open
+    await fake(lingerer.host, HAVE_PROTOCOL_ID, async (framed, stream) => {
+      kept.push(stream)
+      const signal = AbortSignal.timeout(BOUND_MS)
+      const req = await framed.read(haveProtocol.request, signal)
+      await framed.write(haveProtocol.response, { bitmap: new Uint8Array([1]), count: req.cids.length, errorCode: '', errorMessage: '' }, signal)
+    })
   })
   after(async () => { await stopPeers(peers) })
 
@@ -105,13 +116,7 @@ describe('p2p: peers that never close their half of a stream', function () {
   it('takes the answer of a peer that keeps its half open, and resets the stream', async () => {
     const bytes = randomChunk(100_000)
     const cid = cidOf(bytes)
-    const kept: Stream[] = []
-    await fake(lingerer.host, HAVE_PROTOCOL_ID, async (framed, stream) => {
-      kept.push(stream)
-      const signal = AbortSignal.timeout(BOUND_MS)
-      const req = await framed.read(haveProtocol.request, signal)
-      await framed.write(haveProtocol.response, { bitmap: new Uint8Array([1]), count: req.cids.length, errorCode: '', errorMessage: '' }, signal)
-    })
+    kept.length = 0
     await fake(lingerer.host, CHUNK_FETCH_PROTOCOL_ID, async (framed, stream) => {
       kept.push(stream)
       const signal = AbortSignal.timeout(BOUND_MS)
@@ -148,5 +153,24 @@ describe('p2p: peers that never close their half of a stream', function () {
     await Promise.all([HAVE_PROTOCOL_ID, CHUNK_FETCH_PROTOCOL_ID, CHUNK_PUSH_PROTOCOL_ID].map(async (p) => { await goneWithinBound(asker.host, lingerer.host, p) }))
     assert.equal(kept.length, 4)
     await waitFor('the lingering peer to see its streams reset', () => kept.every((s) => s.status === 'reset'), BOUND_MS, 50)
+  })
+
+  it('a request whose deadline passes while the peer lingers after answering still returns the answer', async () => {
+    const shortMs = Math.floor(PEER_CLOSE_WAIT_MS / 3)
+    const started = Date.now()
+    const held = await requestHave(asker.host, lingerer.host.peerId, [await chunkCid('z')], { timeoutMs: shortMs })
+    assert.deepEqual(held, [true])
+    assert.ok(Date.now() - started < PEER_CLOSE_WAIT_MS, 'it waited for the close instead of its own deadline')
+  })
+
+  it('an exchange with a peer that closes properly is closed, not reset, on both sides', async () => {
+    const { stream, framed, signal } = await rawStream(HAVE_PROTOCOL_ID)
+    await framed.write(haveProtocol.request, { cids: [(await chunkCid('w')).bytes] }, signal)
+    await framed.closeWrite(signal)
+    assert.equal((await framed.read(haveProtocol.response, signal)).count, 1)
+    assert.equal(await framed.readOrEnd(haveProtocol.response, signal), undefined)
+    await waitFor('the stream to end', () => stream.status !== 'open' && stream.status !== 'closing', BOUND_MS, 20)
+    assert.equal(stream.status, 'closed')
+    await goneWithinBound(holder.host, asker.host, HAVE_PROTOCOL_ID)
   })
 })

@@ -21,6 +21,9 @@ import { SnapshotSender } from './snapshot-sender.js'
 import type { PeerSenderOptions } from './peer-sender.js'
 import { encodeRaftMessage } from './wire-message.js'
 
+/** refused inbound streams are logged at most this often (all are counted) */
+const REFUSAL_LOG_INTERVAL_MS = 60_000
+
 export class Libp2pRaftTransport implements Api {
   private readonly host: RaftTransportHost
   private readonly protocol: string
@@ -29,6 +32,7 @@ export class Libp2pRaftTransport implements Api {
   private readonly maxMessageBytes: number
   private readonly senderOptions: PeerSenderOptions
   private readonly inboundOptions: InboundOptions
+  private lastRefusalLoggedMs = -Infinity
   private readonly maxSnapshotBytes: number
   private readonly snapshotSender: SnapshotSender
   private readonly snapshotInboundOptions: InboundOptions
@@ -102,7 +106,12 @@ export class Libp2pRaftTransport implements Api {
       // libp2p counts per connection (maxInboundStreams below); this counts across them
       if (this.inboundStreams >= this.maxInboundStreams) {
         this.stats.inboundStreamsRefused++
-        this.host.logger.warn({ peer: connection.remotePeer.toString(), limit: this.maxInboundStreams }, 'Raft transport: refused an inbound stream, too many are open')
+        // once a minute at most: a peer opening streams in a loop must not flood the log
+        const now = Date.now()
+        if (now - this.lastRefusalLoggedMs >= REFUSAL_LOG_INTERVAL_MS) {
+          this.lastRefusalLoggedMs = now
+          this.host.logger.warn({ peer: connection.remotePeer.toString(), limit: this.maxInboundStreams, refusedSoFar: this.stats.inboundStreamsRefused }, 'Raft transport: refused an inbound stream, too many are open')
+        }
         stream.abort(new Error(`${this.maxInboundStreams} inbound Raft streams are open already`))
         return
       }

@@ -14,7 +14,13 @@ export const DEFAULT_MAX_ENTRY_BYTES = 16 * 1024 * 1024
 /** default cap on un-acknowledged MsgApp per follower in replicate state */
 export const DEFAULT_MAX_INFLIGHT_MSGS = 256
 
-/** default cap on bytes of appended but not yet applied proposals */
+/**
+ * Entries one proposal may carry (a leader refuses more). Our driver proposes one at a time;
+ * the bound keeps a proposal forwarded by any peer from appending millions at once.
+ */
+export const MAX_ENTRIES_PER_PROPOSAL = 1024
+
+/** default cap on bytes of appended but not yet applied proposals (data plus overhead per entry) */
 export const DEFAULT_MAX_UNCOMMITTED_ENTRIES_BYTES = 64 * 1024 * 1024
 
 /** marks a MsgVote sent because of MsgTimeoutNow: voters must not ignore it for their leader lease

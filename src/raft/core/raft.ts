@@ -6,6 +6,7 @@
 import type { Prng, RaftCoreConfig } from '../api.js'
 import { EntryTooLargeError, ProposalDroppedError } from '../api.js'
 import { assert } from '../../util/assert.js'
+import { entrySizeBytes } from '../storage.js'
 import type { Entry, Message, NodeId, RaftRole, ReadState } from '../types.js'
 import { bootstrapLog, replayConfChanges } from './bootstrap.js'
 import { campaign, handleVoteRequest, hup } from './election.js'
@@ -318,9 +319,12 @@ export class Raft {
    */
   appendEntries (ents: readonly Entry[]): boolean {
     assert(this.role === 'leader', 'only the leader appends proposals', { id: this.id, role: this.role })
-    const sizeBytes = ents.reduce((s, e) => s + e.data.byteLength, 0)
+    // counted like a MsgApp counts them (data plus per-entry overhead), so empty entries are
+    // not free: one proposal of millions of them would otherwise grow the log without bound
+    const sizeBytes = ents.reduce((s, e) => s + entrySizeBytes(e), 0)
     // always accept something when nothing is outstanding, so a large entry is not starved
-    if (this.uncommittedSizeBytes > 0 && sizeBytes > 0 && this.uncommittedSizeBytes + sizeBytes > this.maxUncommittedEntriesBytes) return false
+    // (and the empty entry of a new leader, appended right after the budget is reset)
+    if (this.uncommittedSizeBytes > 0 && this.uncommittedSizeBytes + sizeBytes > this.maxUncommittedEntriesBytes) return false
     this.uncommittedSizeBytes += sizeBytes
     let index = this.log.lastIndex()
     const stamped = ents.map(e => ({ ...e, term: this.term, index: ++index }))
@@ -341,7 +345,7 @@ export class Raft {
 
   reduceUncommittedSize (ents: readonly Entry[]): void {
     if (this.role !== 'leader') return
-    const sizeBytes = ents.reduce((s, e) => s + e.data.byteLength, 0)
+    const sizeBytes = ents.reduce((s, e) => s + entrySizeBytes(e), 0)
     this.uncommittedSizeBytes = Math.max(0, this.uncommittedSizeBytes - sizeBytes)
   }
 

@@ -7,6 +7,7 @@ import { decodeConfChange } from './conf-change-codec.js'
 import type { Raft } from './raft.js'
 import { bcastAppend, bcastHeartbeat, maybeSendAppend } from './replication.js'
 import { quorumSize } from './quorum.js'
+import { MAX_ENTRIES_PER_PROPOSAL } from './constants.js'
 
 export function stepLeader (r: Raft, m: Message): string | undefined {
   switch (m.type) {
@@ -103,6 +104,8 @@ export function stepLeader (r: Raft, m: Message): string | undefined {
 
 function handleProposal (r: Raft, m: Message): string | undefined {
   if (m.entries.length === 0) return 'empty proposal'
+  // the budget alone would take any number at once when nothing is outstanding
+  if (m.entries.length > MAX_ENTRIES_PER_PROPOSAL) return `${m.entries.length} entries in one proposal, at most ${MAX_ENTRIES_PER_PROPOSAL}`
   if (!r.tracker.isMember(r.id)) return 'this leader was removed from the configuration'
   if (r.leadTransferee !== '') return `leadership is being transferred to ${r.leadTransferee}`
   for (const e of m.entries) {

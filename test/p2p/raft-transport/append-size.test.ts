@@ -12,6 +12,7 @@ import { RAFT_MESSAGE_LIMITS } from '../../../src/cluster/raft-namespace-log.js'
 import { MAX_NODE_ID_CHARS } from '../../../src/p2p/raft-transport/constants.js'
 import { MAX_APPEND_HEADER_BYTES, decodeRaftMessage, encodeRaftMessage, largestAppendBytes } from '../../../src/p2p/raft-transport/index.js'
 import { EntryTooLargeError } from '../../../src/raft/api.js'
+import { MAX_ENTRIES_PER_PROPOSAL } from '../../../src/raft/core/constants.js'
 import { makeMessage } from '../../../src/raft/core/messages.js'
 import { ENTRY_OVERHEAD_BYTES } from '../../../src/raft/storage.js'
 import type { Message } from '../../../src/raft/types.js'
@@ -58,9 +59,9 @@ describe('p2p raft transport: the largest MsgApp fits a message', function () {
     net.elect('n1')
     net.isolate('n3')
     const leader = net.core('n1')
-    // as a peer may forward them: one proposal of many empty entries, appended at once
-    const empties = Array.from({ length: 200_000 }, () => ({ term: 0, index: 0, type: 'normal' as const, data: new Uint8Array(0) }))
-    leader.step(makeMessage({ type: 'MsgProp', from: 'n2', to: 'n1', entries: empties }))
+    // as a peer may forward them: proposals of as many empty entries as one may carry
+    const empties = Array.from({ length: MAX_ENTRIES_PER_PROPOSAL }, () => ({ term: 0, index: 0, type: 'normal' as const, data: new Uint8Array(0) }))
+    while (leader.status().lastIndex < 200_000) leader.step(makeMessage({ type: 'MsgProp', from: 'n2', to: 'n1', entries: empties }))
     const toN2 = net.stabilize()
     net.heal()
     net.tickAll(1)

@@ -3,9 +3,11 @@
 // in probe state one at a time; maxSizePerMsgBytes caps a message, counting each entry's data
 // plus ENTRY_OVERHEAD_BYTES (so empty entries are not free), exactly at the cap, from storage and
 // from the unstable tail; maxEntryBytes refuses a proposal one byte over it, local or forwarded,
-// on any role; maxUncommittedEntriesBytes caps what proposals may pile up.
+// on any role; maxUncommittedEntriesBytes caps what proposals may pile up (empty entries
+// counted with their overhead too), and one proposal carries at most MAX_ENTRIES_PER_PROPOSAL.
 import { strict as assert } from 'node:assert'
 import { EntryTooLargeError, ProposalDroppedError } from '../../../src/raft/api.js'
+import { MAX_ENTRIES_PER_PROPOSAL } from '../../../src/raft/core/constants.js'
 import { RaftLog } from '../../../src/raft/core/raft-log.js'
 import { makeMessage } from '../../../src/raft/core/messages.js'
 import { ENTRY_OVERHEAD_BYTES } from '../../../src/raft/storage.js'
@@ -88,7 +90,8 @@ describe('raft core: flow control', () => {
   })
 
   it('thesis §10.2.1: maxUncommittedEntriesBytes: proposals over the budget are dropped until entries commit', () => {
-    const net = Network.of(['n1', 'n2', 'n3'], { maxUncommittedEntriesBytes: 12 })
+    // exactly two entries of 5 bytes (each counted with its overhead) fit the budget
+    const net = Network.of(['n1', 'n2', 'n3'], { maxUncommittedEntriesBytes: 2 * (5 + ENTRY_OVERHEAD_BYTES) })
     net.elect('n1')
     net.isolate('n1')
     net.core('n1').propose(text('12345'))
@@ -98,6 +101,28 @@ describe('raft core: flow control', () => {
     net.tickAll(1)
     net.stabilize()
     net.core('n1').propose(text('12345'))
+  })
+
+  it('empty entries count against maxUncommittedEntriesBytes: exactly the budget of them is taken, one more dropped', () => {
+    const net = Network.of(['n1', 'n2', 'n3'], { maxUncommittedEntriesBytes: 10 * ENTRY_OVERHEAD_BYTES })
+    net.elect('n1')
+    net.isolate('n1')
+    for (let i = 0; i < 10; i++) net.core('n1').propose(new Uint8Array(0))
+    assert.throws(() => net.core('n1').propose(new Uint8Array(0)), (err: unknown) => err instanceof ProposalDroppedError && /uncommitted/.test(err.message))
+  })
+
+  it(`one proposal carries at most MAX_ENTRIES_PER_PROPOSAL (${MAX_ENTRIES_PER_PROPOSAL}) entries: exactly that many are appended, one more and none are`, () => {
+    const net = Network.of(['n1', 'n2', 'n3'])
+    net.elect('n1')
+    const leader = net.core('n1')
+    const empties = (n: number): Entry[] => Array.from({ length: n }, () => ({ term: 0, index: 0, type: 'normal' as const, data: new Uint8Array(0) }))
+    // as a peer may forward them
+    const before = leader.status().lastIndex
+    leader.step(makeMessage({ type: 'MsgProp', from: 'n2', to: 'n1', entries: empties(MAX_ENTRIES_PER_PROPOSAL) }))
+    assert.equal(leader.status().lastIndex, before + MAX_ENTRIES_PER_PROPOSAL)
+    net.stabilize()
+    leader.step(makeMessage({ type: 'MsgProp', from: 'n2', to: 'n1', entries: empties(MAX_ENTRIES_PER_PROPOSAL + 1) }))
+    assert.equal(leader.status().lastIndex, before + MAX_ENTRIES_PER_PROPOSAL)
   })
 
   it('an entry counts its data plus ENTRY_OVERHEAD_BYTES: a MsgApp carries exactly the empty entries that fit, not all of them', () => {
