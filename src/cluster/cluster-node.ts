@@ -42,6 +42,8 @@ export interface ClusterNode {
   readonly files: LocalFileServiceWithNamespace
   readonly control: ClusterControl
   readonly peerId: string
+  /** provider records other peers made this one keep in the DHT */
+  dhtProviderStats: () => { readonly records: number, readonly refused: number }
   /** the API address goes into heartbeats once the API listens */
   setApiUrl: (url: string) => void
   addrs: () => string[]
@@ -236,6 +238,7 @@ async function assemble (init: ClusterNodeInit, host: JadfsHost, selfId: string,
     files,
     control,
     peerId: selfId,
+    dhtProviderStats: () => host.dhtProviderStats(),
     setApiUrl: (url) => { apiUrl = url },
     addrs: () => [...id().addrs],
     stop: unwind

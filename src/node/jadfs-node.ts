@@ -15,6 +15,7 @@ import type { LocalFileService, LocalFileServiceInit } from '../files/file-servi
 import { startClusterNode } from '../cluster/cluster-node.js'
 import type { ClusterNode } from '../cluster/cluster-node.js'
 import type { Logger } from '../log/logger.js'
+import { registerClusterGauges } from '../metrics/cluster-gauges.js'
 import { registerStatusGauges } from '../metrics/status-gauges.js'
 import { closeWithin } from './close-within.js'
 import { RUN_FILE_NAME, writeRunFile } from './run-file.js'
@@ -75,6 +76,7 @@ export async function startJadfsNode (config: DaemonConfig, components: JadfsNod
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'jadfs_process_' })
   registerStatusGauges(registry, files)
+  if (cluster !== undefined) registerClusterGauges(registry, { view: cluster.control.view, dhtProviders: cluster.dhtProviderStats })
   const app = buildApiApp({
     files,
     logger: logger.child({ component: 'api' }),

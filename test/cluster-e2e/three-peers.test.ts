@@ -1,5 +1,6 @@
 // Three real daemon processes on loopback, started by the local cluster harness. Checks what
-// a user of the cluster relies on: a file put through one peer is read byte-identical through
+// a user of the cluster relies on: /metrics agrees with the cluster view (term, one leader,
+// voters, live peers), a file put through one peer is read byte-identical through
 // every other, each chunk sits on three distinct peers (chunk files on disk), a peer answers a
 // batched have query for its chunks, the scrub heals a copy damaged on disk from a peer,
 // overwrites and deletes are seen on every peer, a fourth
@@ -91,6 +92,30 @@ describe('cluster: three peers', function () {
       const leaders = await Promise.all(cluster.nodes.map(async (n) => (await clusterView(n.apiUrl)).leader))
       return leaders[0] !== null && leaders.every((l) => l === leaders[0])
     })
+  })
+
+  it('/metrics of each peer says who leads, the voters and the live peers, as its cluster view does', async () => {
+    const metric = (body: string, name: string): number => {
+      const line = body.split('\n').find((l) => l.startsWith(`${name} `))
+      assert.ok(line !== undefined, `no ${name} in /metrics`)
+      return Number(line.slice(name.length + 1))
+    }
+    let leaders = 0
+    for (const node of cluster.nodes) {
+      const view = await clusterView(node.apiUrl)
+      const res = await fetch(`${node.apiUrl}/metrics`, { signal: AbortSignal.timeout(10_000) })
+      const body = await res.text()
+      assert.equal(metric(body, 'jadfs_raft_term'), view.term)
+      assert.equal(metric(body, 'jadfs_raft_has_leader'), 1)
+      leaders += metric(body, 'jadfs_raft_is_leader')
+      assert.equal(metric(body, 'jadfs_cluster_voters'), 3)
+      assert.equal(metric(body, 'jadfs_cluster_target_voters'), 3)
+      assert.equal(metric(body, 'jadfs_cluster_peers{state="alive"}'), view.peers.filter((p) => p.state === 'alive').length)
+      assert.equal(metric(body, 'jadfs_cluster_peers{state="dead"}'), 0)
+      assert.ok(metric(body, 'jadfs_dht_provider_records') >= 0)
+      assert.equal(metric(body, 'jadfs_dht_provider_records_refused'), 0)
+    }
+    assert.equal(leaders, 1, 'exactly one peer reports itself leader')
   })
 
   it('a file put through one peer is read byte-identical through every other, each chunk on 3 distinct peers', async () => {
