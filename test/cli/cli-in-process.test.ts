@@ -45,7 +45,8 @@ describe('CLI in process', function () {
 
   before(async () => {
     dir = await makeTempDir('cli')
-    const config = resolveDaemonConfig({ dataDir: 'data', apiListen: '127.0.0.1:0', chunkSize: '64KiB', logLevel: 'silent' }, {}, dir)
+    // port 0 for both: a daemon already running on this machine must not fail the test
+    const config = resolveDaemonConfig({ dataDir: 'data', apiListen: '127.0.0.1:0', listen: ['/ip4/127.0.0.1/tcp/0'], chunkSize: '64KiB', logLevel: 'silent' }, {}, dir)
     node = await startJadfsNode(config, { logger: createLogger({ level: 'silent' }), version: 'test' })
     local = path.join(dir, 'payload.bin')
     await writeFile(local, Buffer.alloc(3 * 1024 * 1024, 9))
