@@ -2,6 +2,7 @@
 // and nothing polls in the background.
 import { Gauge, type Registry } from 'prom-client'
 import type { FileService, NodeStatus } from '../files/file-service.js'
+import { perScrape } from './per-scrape.js'
 
 const GAUGES: ReadonlyArray<{ readonly name: string, readonly help: string, readonly field: keyof NodeStatus }> = [
   { name: 'jadfs_files', help: 'Files in the namespace', field: 'files' },
@@ -19,12 +20,7 @@ const GAUGES: ReadonlyArray<{ readonly name: string, readonly help: string, read
 ]
 
 export function registerStatusGauges (registry: Registry, files: Pick<FileService, 'status'>): void {
-  // One status() call per scrape, shared by all gauges of that scrape.
-  let pending: Promise<NodeStatus> | undefined
-  const current = async (): Promise<NodeStatus> => {
-    pending ??= files.status().finally(() => { setImmediate(() => { pending = undefined }) })
-    return await pending
-  }
+  const current = perScrape(async (): Promise<NodeStatus> => await files.status())
   for (const gauge of GAUGES) {
     new Gauge({
       name: gauge.name,
