@@ -162,8 +162,8 @@ export async function startChunkPath (init: ChunkPathInit): Promise<ChunkPath> {
       return [...new Set([...locations.holders(cid).filter((p) => alive.has(p)), ...rankForReading(cid, live)])]
     },
     findProviders: (cid, signal) => findProviders(host, cid, selfId, signal),
-    makeRoom: async (chunk) => {
-      return await files.claimRoom(chunk.sizeBytes, `chunk ${chunk.cid} for the read, even after evicting the cached copies it could; read through another peer, or free space in its data directory`)
+    makeRoom: async (chunk, signal) => {
+      return await files.claimRoom(chunk.sizeBytes, `chunk ${chunk.cid} for the read, even after evicting the cached copies it could; read through another peer, or free space in its data directory`, signal)
     },
     fetchInto: async (peerId, chunk, signal) => {
       const received = await fetchChunk(host, peerIdFromString(peerId), chunk.cid, { store: readCache, expectedSizeBytes: chunk.sizeBytes, signal })

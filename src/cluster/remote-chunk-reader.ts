@@ -25,7 +25,7 @@ export interface RemoteChunkReaderComponents {
    * until the returned release is called, or throws NO_SPACE, which is this peer's problem,
    * not the holders', so no peer is tried.
    */
-  makeRoom: (chunk: ChunkRef) => Promise<() => void>
+  makeRoom: (chunk: ChunkRef, signal: AbortSignal) => Promise<() => void>
   /** fetches the whole chunk from the peer into the local store, verified */
   fetchInto: (peerId: string, chunk: ChunkRef, signal: AbortSignal) => Promise<void>
   onFetched: (cid: string, fromPeerId: string) => void
@@ -76,7 +76,8 @@ export class RemoteChunkReader {
   }
 
   private async fetchFromSomeone (chunk: ChunkRef): Promise<void> {
-    const releaseRoom = await this.c.makeRoom(chunk)
+    // the node's signal, not a reader's: the fetch is shared by every reader of the chunk
+    const releaseRoom = await this.c.makeRoom(chunk, this.c.signal)
     try {
       await this.fetchWithRoom(chunk)
     } finally {

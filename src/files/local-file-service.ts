@@ -126,10 +126,11 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
     this.room = new DiskRoom({
       reservedFreeBytes: init.reservedFreeBytes ?? 0,
       freeBytes: async () => await this.freeBytes(),
-      evict: async (hasRoom) => {
+      // tracked: close() waits for an eviction under way before it closes the database
+      evict: async (hasRoom) => await this.track(async () => {
         const result = await evictCachedForRoom(this.gcComponents(), hasRoom)
         if (result.chunksEvicted > 0) this.init.logger?.info(result, 'evicted cached copies to make room for a chunk')
-      }
+      })
     })
     this.startedAtMs = nowMs()
   }
@@ -150,7 +151,7 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
         applyCommand: async (command) => await this.applyCommand(command, options.signal),
         ...(cluster === undefined ? {} : { replicateChunk: async (chunk) => { await cluster.replicateChunk(chunk, { ...replication, signal: options.signal }) }, onDiscarded: cluster.chunkRemoved }),
         // a put stops short of the reserve (cached copies go first)
-        claimRoom: async (sizeBytes) => await this.claimRoom(sizeBytes, 'another chunk of this put; nothing was stored'),
+        claimRoom: async (sizeBytes, signal) => await this.claimRoom(sizeBytes, 'another chunk of this put; nothing was stored', signal),
         currentVersion: (p) => this.namespace.get(p)?.version ?? 0,
         checkNamespaceRoom: (p, sizeBytes, chunkSizeBytes) => { this.namespace.checkRoomFor(p, sizeBytes, chunkSizeBytes) },
         maxFileSizeBytes: this.init.maxFileSizeBytes ?? Number.MAX_SAFE_INTEGER,
@@ -254,10 +255,12 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
   }
 
   async claimRoom (bytes: number, what: string, signal?: AbortSignal): Promise<() => void> {
+    this.checkOpen()
     const release = await this.room.claim(bytes, signal)
     if (release !== null) return release
     const reserve = this.init.reservedFreeBytes ?? 0
-    const free = await this.freeBytes()
+    // a refused claim has just read the free space
+    const free = this.room.lastFreeBytes ?? await this.freeBytes()
     const claimed = this.room.claimed
     const kept = reserve > 0 ? `, keeps ${formatBytes(reserve)} of it for its metadata and logs (--reserve)` : ''
     const inFlight = claimed > 0 ? `, ${formatBytes(claimed)} of it promised to writes in progress` : ''

@@ -34,7 +34,7 @@ export interface PutPipelineComponents {
    * Before each chunk is written: claims room for it on the disk (released once the chunk is
    * committed or abandoned), or throws NO_SPACE
    */
-  readonly claimRoom?: (sizeBytes: number) => Promise<() => void>
+  readonly claimRoom?: (sizeBytes: number, signal: AbortSignal | undefined) => Promise<() => void>
   /** a chunk this put created was removed again because the put failed (a cluster un-announces it) */
   readonly onDiscarded?: (cid: string) => void
   readonly currentVersion: (path: string) => number
@@ -82,7 +82,8 @@ export async function putFile (
         fileHash.update(event.bytes)
         if (writer === null) {
           const left = options.expectedSizeBytes === undefined ? Infinity : options.expectedSizeBytes - (totalBytes - event.bytes.byteLength)
-          releaseRoom = await c.claimRoom?.(Math.min(options.chunkSizeBytes, left))
+          // with the put's signal: a client gone while its chunk waits for room gives up its turn
+          releaseRoom = await c.claimRoom?.(Math.min(options.chunkSizeBytes, left), signal)
           writer = await c.chunks.createWriter()
         }
         await writer.write(event.bytes)

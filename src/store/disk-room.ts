@@ -11,6 +11,8 @@
 // fits in the last reading, less everything claimed since (bytes released since count as still
 // taken: they are on disk now, which that reading did not see), needs no new one. Asking on
 // every claim put each claim behind the disk's fsyncs in libuv's thread pool.
+import { raceSignal } from '../util/race-signal.js'
+
 export interface DiskRoomComponents {
   /**
    * bytes chunks never take. 0 still counts claims against the free space: without it,
@@ -36,6 +38,11 @@ export class DiskRoom {
 
   constructor (private readonly c: DiskRoomComponents) {}
 
+  /** the free bytes of the last reading of the file system (undefined before the first) */
+  get lastFreeBytes (): number | undefined {
+    return this.reading?.freeBytes
+  }
+
   /** bytes claimed by writes in flight */
   get claimed (): number {
     return this.claimedBytes
@@ -52,7 +59,7 @@ export class DiskRoom {
     this.queue = turn.catch(() => {})
     if (signal === undefined) return await turn
     try {
-      return await untilAborted(turn, signal)
+      return await raceSignal(turn, signal)
     } catch (err) {
       if (!signal.aborted) throw err
       abandoned = true
@@ -88,20 +95,5 @@ export class DiskRoom {
 
   private now (): number {
     return (this.c.nowMs ?? Date.now)()
-  }
-}
-
-/** `work`, or the abort reason of `signal` as soon as it aborts. */
-async function untilAborted<T> (work: Promise<T>, signal: AbortSignal): Promise<T> {
-  signal.throwIfAborted()
-  let onAbort: () => void = () => {}
-  const aborted = new Promise<never>((_resolve, reject) => {
-    onAbort = () => { reject(signal.reason) }
-    signal.addEventListener('abort', onAbort, { once: true })
-  })
-  try {
-    return await Promise.race([work, aborted])
-  } finally {
-    signal.removeEventListener('abort', onAbort)
   }
 }

@@ -294,5 +294,56 @@ describe('garbage collection', () => {
         assert.ok(await t.service.putFile('/small', piecesOf(small), { expectedSizeBytes: small.byteLength }))
       })
     }
+
+    it('a put waiting for disk room gives up its turn when its client goes', async () => {
+      await t.cleanup()
+      // the file system never answers: the put's claim waits for its reading
+      t = await openTestService({ gcGraceMs: GRACE_MS, reservedFreeBytes: CHUNK }, { nowMs: () => clockMs, freeBytes: async () => await new Promise<number>(() => {}) })
+      const client = new AbortController()
+      const upload = t.service.putFile('/waiting', piecesOf(bytesOf(CHUNK, 21)), { signal: client.signal })
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      client.abort(new Error('the client went away (test)'))
+      const outcome = await Promise.race([upload.then(() => 'stored', () => 'ended'), new Promise((resolve) => setTimeout(() => { resolve('still waiting') }, 5000))])
+      assert.equal(outcome, 'ended')
+      assert.deepEqual(await listChunkFiles(t.dir), [])
+    })
+
+    it('close() waits for an eviction making room, and a closed service claims no room', async () => {
+      await t.cleanup()
+      let full = false
+      let confirmAsked: () => void = () => {}
+      const asked = new Promise<void>((resolve) => { confirmAsked = resolve })
+      let confirm: () => void = () => {}
+      const confirmed = new Promise<void>((resolve) => { confirm = resolve })
+      t = await openTestService({ gcGraceMs: GRACE_MS, reservedFreeBytes: CHUNK }, {
+        nowMs: () => clockMs,
+        freeBytes: async () => full ? CHUNK : 100 * CHUNK,
+        cluster: {
+          // a one-peer log: applied here at the next index
+          applyCommand: async (command) => t.service.namespace.apply(t.service.namespace.appliedIndex + 1, command),
+          readBarrier: async () => {},
+          checkReplication: () => {},
+          replicateChunk: async () => {},
+          openRead: () => ({ beforeOpen: async () => {} }),
+          chunkRemoved: () => {},
+          // a peer slow to confirm that it holds a copy
+          confirmEvictable: async (cids) => { confirmAsked(); await confirmed; return new Set(cids) }
+        }
+      })
+      const { cid, bytes } = await putOneChunk('/cached', 22)
+      await refetch(cid, bytes, true)
+      full = true
+      // more than the last reading of the free space leaves: the disk is read again, found full
+      const claim = t.service.claimRoom(200 * CHUNK, 'a test chunk').then((release) => { release() }, () => {})
+      await asked
+      let closed = false
+      const closing = t.service.close().then(() => { closed = true })
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      assert.equal(closed, false, 'close() did not wait for the eviction under way')
+      confirm()
+      await closing
+      await claim
+      await rejectsWith(t.service.claimRoom(1, 'after close'), 'SHUTTING_DOWN')
+    })
   })
 })
