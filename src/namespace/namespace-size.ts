@@ -10,6 +10,7 @@
 // cluster of mixed versions would disagree about which puts to apply).
 import type { FileRecord } from '../files/file-service.js'
 import { CHUNK_CID_LENGTH } from '../chunk/cid.js'
+import { MAX_RECORDED_REPLICATION_FACTOR } from './commands.js'
 
 /**
  * The namespace's JSON in a snapshot may not grow past this. Below the JSON a snapshot may
@@ -19,27 +20,29 @@ import { CHUNK_CID_LENGTH } from '../chunk/cid.js'
  */
 export const MAX_NAMESPACE_SNAPSHOT_BYTES = 240 * 1024 * 1024
 
-/** what the snapshot's fields around the file list may add to the namespace's bytes */
-export const SNAPSHOT_WRAPPER_BYTES = 1024
-
 /**
  * The bytes one file takes in a snapshot's JSON (its record and the comma after it). Counted
  * from the fields a snapshot holds, so an object carrying more (a chunk ref with extra
- * properties) counts the same as the record read back from the database.
+ * properties) counts the same as the record read back from the database. Only the small
+ * fields are serialised: the chunk list (up to 100,000 refs, counted on every put applied)
+ * is counted, since chunk ids are plain ASCII and sizes plain integers.
  */
 export function recordSnapshotBytes (record: FileRecord): number {
-  const canonical: FileRecord = {
+  const withoutChunks: FileRecord = {
     path: record.path,
     sizeBytes: record.sizeBytes,
     sha256: record.sha256,
     chunkSizeBytes: record.chunkSizeBytes,
-    chunks: record.chunks.map((c) => ({ cid: c.cid, sizeBytes: c.sizeBytes })),
+    chunks: [],
     replication: { factor: record.replication.factor, mode: record.replication.mode },
     createdAtMs: record.createdAtMs,
     modifiedAtMs: record.modifiedAtMs,
     version: record.version
   }
-  return Buffer.byteLength(JSON.stringify(canonical)) + 1
+  // each ref and a comma, but for the last
+  let chunkBytes = record.chunks.length > 0 ? -1 : 0
+  for (const chunk of record.chunks) chunkBytes += chunkRefBytes(chunk.cid.length, chunk.sizeBytes)
+  return Buffer.byteLength(JSON.stringify(withoutChunks)) + chunkBytes + 1
 }
 
 /**
@@ -47,18 +50,23 @@ export function recordSnapshotBytes (record: FileRecord): number {
  * and chunk size: lets a put be refused before its bytes are sent.
  */
 export function estimateRecordSnapshotBytes (path: string, sizeBytes: number, chunkSizeBytes: number): number {
-  const chunkCount = Math.ceil(sizeBytes / chunkSizeBytes)
-  const perChunk = Buffer.byteLength(JSON.stringify({ cid: 'b'.repeat(CHUNK_CID_LENGTH), sizeBytes: chunkSizeBytes })) + 1
   const skeleton: FileRecord = {
     path,
     sizeBytes,
     sha256: '0'.repeat(64),
     chunkSizeBytes,
     chunks: [],
-    replication: { factor: 64, mode: 'async' },
+    replication: { factor: MAX_RECORDED_REPLICATION_FACTOR, mode: 'async' },
     createdAtMs: Number.MAX_SAFE_INTEGER,
     modifiedAtMs: Number.MAX_SAFE_INTEGER,
     version: Number.MAX_SAFE_INTEGER
   }
-  return recordSnapshotBytes(skeleton) + chunkCount * perChunk
+  return recordSnapshotBytes(skeleton) + Math.ceil(sizeBytes / chunkSizeBytes) * chunkRefBytes(CHUNK_CID_LENGTH, chunkSizeBytes)
 }
+
+/** `{"cid":"…","sizeBytes":n}` and a comma after it */
+function chunkRefBytes (cidLength: number, sizeBytes: number): number {
+  return CHUNK_REF_SYNTAX_BYTES + cidLength + String(sizeBytes).length + 1
+}
+
+const CHUNK_REF_SYNTAX_BYTES = '{"cid":"","sizeBytes":}'.length

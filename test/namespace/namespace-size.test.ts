@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import { chunkCidFromSha256 } from '../../src/chunk/cid.js'
 import type { NewFileRecord } from '../../src/namespace/commands.js'
-import { estimateRecordSnapshotBytes, MAX_NAMESPACE_SNAPSHOT_BYTES, recordSnapshotBytes, SNAPSHOT_WRAPPER_BYTES } from '../../src/namespace/namespace-size.js'
+import { estimateRecordSnapshotBytes, MAX_NAMESPACE_SNAPSHOT_BYTES, recordSnapshotBytes } from '../../src/namespace/namespace-size.js'
 import { decodeSnapshot, MAX_SNAPSHOT_JSON_BYTES } from '../../src/namespace/snapshot-codec.js'
 import { NamespaceStateMachine } from '../../src/namespace/state-machine.js'
 import { DEFAULT_MAX_SNAPSHOT_BYTES } from '../../src/p2p/raft-transport/constants.js'
@@ -22,6 +22,8 @@ import { openDatabase, type Db } from '../../src/store/database.js'
 import { makeTempDir, sha256Hex, throwsWith } from '../fixtures-storage/helpers.js'
 
 const CHUNK = 65536
+/** what the snapshot's fields around the file list may add to the namespace's bytes */
+const SNAPSHOT_WRAPPER_BYTES = 1024
 const cidOf = (n: number): string => chunkCidFromSha256(Buffer.from(sha256Hex(Buffer.from(String(n))), 'hex'))
 
 function record (path: string, chunkCount: number, seed = 0): NewFileRecord {
