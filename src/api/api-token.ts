@@ -5,7 +5,7 @@
 // a TLS proxy in front, for that).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { JadfsError } from '../errors.js'
-import { SmallFileRefused, readSmallFileSync } from '../util/read-small-file.js'
+import { SmallFileRefused, readSmallFile } from '../util/read-small-file.js'
 import { writeSecretFileOnce } from '../util/secret-file.js'
 
 /** shorter secrets are guessable; ours are 43 characters */
@@ -40,7 +40,7 @@ export function parseApiToken (text: string, source: string, option: string): st
 export function readApiToken (path: string, option: string): string {
   let bytes: Buffer
   try {
-    bytes = readSmallFileSync(path, MAX_API_TOKEN_FILE_BYTES)
+    bytes = readSmallFile(path, MAX_API_TOKEN_FILE_BYTES)
   } catch (err) {
     if (err instanceof SmallFileRefused && err.problem === 'too-large') throw unreadable(path, option, new Error(`${err.message}, a token file holds one short line`))
     throw unreadable(path, option, err)

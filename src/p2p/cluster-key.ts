@@ -35,7 +35,7 @@ export function parseClusterKey (text: string, source: string): Uint8Array {
 export async function readClusterKey (path: string): Promise<Uint8Array> {
   let text: string
   try {
-    text = (await readSmallFile(path, MAX_KEY_FILE_BYTES)).toString('utf8')
+    text = readSmallFile(path, MAX_KEY_FILE_BYTES).toString('utf8')
   } catch (err) {
     const why = err instanceof SmallFileRefused && err.problem === 'too-large' ? `${err.message}, a key file has about 100` : (err as Error).message
     throw new JadfsError('INVALID_CONFIG', `cannot read the cluster key ${path}: ${why}`, { details: { option: '--cluster-key' } })

@@ -43,7 +43,7 @@ export async function loadExistingIdentity (dataDir: string): Promise<PeerIdenti
 
 async function readIdentityFile (path: string): Promise<Uint8Array | undefined> {
   try {
-    return await readSmallFile(path, MAX_IDENTITY_FILE_BYTES)
+    return readSmallFile(path, MAX_IDENTITY_FILE_BYTES)
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     if (err instanceof SmallFileRefused && err.problem === 'too-large') throw corrupt(path, err.message)

@@ -7,7 +7,6 @@
 // the cap".
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs'
 import type { Stats } from 'node:fs'
-import { open } from 'node:fs/promises'
 import { assert } from './assert.js'
 
 // Without O_NONBLOCK, opening a FIFO for reading waits until something opens it for writing,
@@ -25,29 +24,11 @@ export class SmallFileRefused extends Error {
 
 /**
  * The whole file, if it is a regular file of at most maxBytes; SmallFileRefused if not.
- * Open and read errors (ENOENT, EACCES, ...) are thrown as they are.
+ * Open and read errors (ENOENT, EACCES, ...) are thrown as they are. Synchronous: each caller
+ * reads once, at start-up, a few KiB of a regular file (a FIFO is refused before any read),
+ * and the CLI reads its token where it cannot wait on the event loop.
  */
-export async function readSmallFile (path: string, maxBytes: number): Promise<Buffer> {
-  checkCap(maxBytes)
-  const handle = await open(path, OPEN_FLAGS)
-  try {
-    const stats = await handle.stat()
-    refuseUnlessRegular(stats)
-    const buffer = Buffer.alloc(maxBytes + 1)
-    let length = 0
-    while (length < buffer.byteLength) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.byteLength - length, null)
-      if (bytesRead === 0) break
-      length += bytesRead
-    }
-    return upToCap(buffer, length, maxBytes, stats)
-  } finally {
-    await handle.close()
-  }
-}
-
-/** readSmallFile for callers that must not wait on the event loop (read once, at startup). */
-export function readSmallFileSync (path: string, maxBytes: number): Buffer {
+export function readSmallFile (path: string, maxBytes: number): Buffer {
   checkCap(maxBytes)
   const fd = openSync(path, OPEN_FLAGS)
   try {

@@ -9,13 +9,11 @@
 // or wrong, with WWW-Authenticate: Bearer) until the request carries it; built without one,
 // nothing is asked.
 import { strict as assert } from 'node:assert'
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
 import { readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { MAX_API_TOKEN_CHARS, MAX_API_TOKEN_FILE_BYTES, MIN_API_TOKEN_CHARS, carriesApiToken, parseApiToken, readApiToken, writeNewApiToken } from '../../src/api/api-token.js'
 import { isJadfsError } from '../../src/errors.js'
-import { DEV_ZERO, devZeroMissing, makeFifo, skipBecause } from '../helpers/special-files.js'
+import { DEV_ZERO, callInChild, devZeroMissing, makeFifo, skipBecause, type ChildOutcome } from '../helpers/special-files.js'
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js'
 import { makeTestApp } from './make-app.js'
 
@@ -90,37 +88,10 @@ describe('API token', () => {
       assert.throws(() => readApiToken(over, '--api-token-file'), (err) => isJadfsError(err, 'INVALID_CONFIG') && err.message.includes(`(--api-token-file): ${MAX_API_TOKEN_FILE_BYTES + 1} bytes, a token file holds one short line`))
     })
 
+    // readApiToken is synchronous: it is read in a child process (see callInChild)
     describe('a token file that is not a regular file', () => {
-      let child: ChildProcess | undefined
-      afterEach(() => {
-        if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-        child = undefined
-      })
-
-      // readApiToken is synchronous: a read that waited on a FIFO, or went on through
-      // /dev/zero, would block this process, where mocha's timeout could not fire. A child
-      // process reads instead; if it hangs, the timeout fails the test and afterEach kills
-      // it, and its 16 MiB heap makes an endless read die in a second or so instead of
-      // filling the machine's memory.
-      async function readTokenInChild (file: string): Promise<{ code?: string, message: string }> {
-        const moduleUrl = new URL('../../src/api/api-token.js', import.meta.url).href
-        const script = `
-          const { readApiToken } = await import(process.argv[1])
-          try {
-            readApiToken(process.argv[2], '--api-token-file')
-            console.log(JSON.stringify({ message: 'read a token' }))
-          } catch (err) {
-            console.log(JSON.stringify({ code: err.code, message: err.message }))
-          }`
-        child = spawn(process.execPath, ['--max-old-space-size=16', '--input-type=module', '-e', script, moduleUrl, file], { stdio: ['ignore', 'pipe', 'pipe'] })
-        let out = ''
-        let err = ''
-        child.stdout?.on('data', (d: Buffer) => { out += d.toString('utf8') })
-        child.stderr?.on('data', (d: Buffer) => { err += d.toString('utf8') })
-        const exit = await new Promise<number | null>((resolve) => child?.on('close', resolve))
-        assert.equal(exit, 0, `the reading child failed: ${err.slice(0, 2000)}`)
-        return JSON.parse(out) as { code?: string, message: string }
-      }
+      const readTokenInChild = async (file: string): Promise<ChildOutcome> =>
+        await callInChild(new URL('../../src/api/api-token.js', import.meta.url).href, 'readApiToken', [file, '--api-token-file'])
 
       it('refuses /dev/zero as not a regular file', async function () {
         skipBecause(this, devZeroMissing())

@@ -21,7 +21,7 @@ import { MAX_KEY_FILE_BYTES, newClusterKey, parseClusterKey, readClusterKey, wri
 import { DIAL_TIMEOUT_MS, PRIVATE_NETWORK_HANDSHAKE_MS } from '../../src/p2p/host-limits.js'
 import type { JadfsHost } from '../../src/p2p/host.js'
 import { handleHave, requestHave } from '../../src/p2p/index.js'
-import { DEV_ZERO, devZeroMissing, makeFifo, skipBecause } from '../helpers/special-files.js'
+import { DEV_ZERO, callInChild, devZeroMissing, makeFifo, skipBecause, type ChildOutcome } from '../helpers/special-files.js'
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js'
 import { addrOf, startHost, stopAll } from './helpers/hosts.js'
 import { chunkCid } from './helpers/cids.js'
@@ -91,17 +91,21 @@ describe('p2p: cluster key', () => {
   })
 
   // /dev/zero never ends (read whole, it would fill memory before any size check); nothing
-  // ever writes to the FIFO, so an open that waited for a writer would never return and
-  // mocha's timeout would fail the test. Both are refused for what they are.
+  // ever writes to the FIFO, so an open that waited for a writer would never return. Both are
+  // refused for what they are. The key is read synchronously, so in a child (see callInChild).
+  const readKeyInChild = async (file: string): Promise<ChildOutcome> => await callInChild(new URL('../../src/p2p/cluster-key.js', import.meta.url).href, 'readClusterKey', [file])
+
   it('refuses /dev/zero as the key file as not a regular file', async function () {
     skipBecause(this, devZeroMissing())
-    await assert.rejects(readClusterKey(DEV_ZERO), (err: unknown) => isJadfsError(err) && err.code === 'INVALID_CONFIG' && err.message === `cannot read the cluster key ${DEV_ZERO}: a character device is not a regular file`)
+    assert.deepEqual(await readKeyInChild(DEV_ZERO), { code: 'INVALID_CONFIG', message: `cannot read the cluster key ${DEV_ZERO}: a character device is not a regular file` })
   })
 
   it('refuses a FIFO as the key file without waiting for a writer', async function () {
     const fifo = path.join(dir, 'fifo.key')
     skipBecause(this, makeFifo(fifo))
-    await assert.rejects(readClusterKey(fifo), (err: unknown) => isJadfsError(err) && err.code === 'INVALID_CONFIG' && /cannot read the cluster key .*: a FIFO is not a regular file/.test(err.message))
+    const outcome = await readKeyInChild(fifo)
+    assert.equal(outcome.code, 'INVALID_CONFIG')
+    assert.match(outcome.message, /cannot read the cluster key .*: a FIFO is not a regular file/)
   })
 
   describe('real hosts', function () {

@@ -12,7 +12,7 @@ import { generateKeyPair, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { isJadfsError } from '../../src/errors.js'
 import { IDENTITY_FILE_NAME, MAX_IDENTITY_FILE_BYTES, loadOrCreateIdentity } from '../../src/p2p/identity.js'
 import { padProtobuf } from '../helpers/protobuf-padding.js'
-import { DEV_ZERO, devZeroMissing, makeFifo, skipBecause } from '../helpers/special-files.js'
+import { DEV_ZERO, callInChild, devZeroMissing, makeFifo, skipBecause, type ChildOutcome } from '../helpers/special-files.js'
 
 describe('p2p: identity', () => {
   let dir = ''
@@ -70,22 +70,28 @@ describe('p2p: identity', () => {
     assert.deepEqual(new Uint8Array(await readFile(path)), over, 'the refused file was changed')
   })
 
+  // The key file is read synchronously, so these run in a child (see callInChild).
+  const loadInChild = async (): Promise<ChildOutcome> => await callInChild(new URL('../../src/p2p/identity.js', import.meta.url).href, 'loadOrCreateIdentity', [dir])
+
   // /dev/zero never ends: read whole, it would fill memory before any size check. It must be
   // refused for what it is, from the opened descriptor, and the link left in place.
   it('refuses /dev/zero in place of the key file as not a regular file', async function () {
     skipBecause(this, devZeroMissing())
     const path = join(dir, IDENTITY_FILE_NAME)
     await symlink(DEV_ZERO, path)
-    await assert.rejects(loadOrCreateIdentity(dir), (err) => isJadfsError(err, 'STORAGE_IO') && err.message.includes(path) && /a character device is not a regular file/.test(err.message))
+    const outcome = await loadInChild()
+    assert.equal(outcome.code, 'STORAGE_IO')
+    assert.ok(outcome.message.includes(path) && /a character device is not a regular file/.test(outcome.message), outcome.message)
     assert.ok((await lstat(path)).isSymbolicLink(), 'the link was replaced')
   })
 
-  // Nothing ever writes to this FIFO: an open that waited for a writer would never return, and
-  // mocha's timeout would fail the test.
+  // Nothing ever writes to this FIFO: an open that waited for a writer would never return.
   it('refuses a FIFO in place of the key file without waiting for a writer', async function () {
     const path = join(dir, IDENTITY_FILE_NAME)
     skipBecause(this, makeFifo(path))
-    await assert.rejects(loadOrCreateIdentity(dir), (err) => isJadfsError(err, 'STORAGE_IO') && /a FIFO is not a regular file/.test(err.message))
+    const outcome = await loadInChild()
+    assert.equal(outcome.code, 'STORAGE_IO')
+    assert.match(outcome.message, /a FIFO is not a regular file/)
     assert.ok((await lstat(path)).isFIFO(), 'the FIFO was replaced')
   })
 })
