@@ -8,6 +8,7 @@ import { strict as assert } from 'node:assert'
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
+import { chunkCidFromSha256 } from '../../src/chunk/cid.js'
 import { JadfsError, isJadfsError } from '../../src/errors.js'
 import type { ClusterHooks } from '../../src/files/cluster-hooks.js'
 import type { FileRecord } from '../../src/files/file-service.js'
@@ -376,6 +377,8 @@ describe('local file service: limits and full disk', () => {
   it('a put whose proposal times out keeps its chunks (the entry may still be applied); one refused before proposing removes them', async () => {
     let outcome: 'timeout' | 'apply' = 'timeout'
     let proposals = 0
+    // what the put told the cluster it removed (a cluster withdraws those from the DHT)
+    const removed: string[] = []
     const cluster: ClusterHooks = {
       applyCommand: async () => {
         proposals++
@@ -386,7 +389,7 @@ describe('local file service: limits and full disk', () => {
       checkReplication: () => {},
       replicateChunk: async () => {},
       openRead: () => ({ beforeOpen: async () => {} }),
-      chunkRemoved: () => {},
+      chunkRemoved: (cid) => { removed.push(cid) },
       confirmEvictable: async (cids) => new Set(cids)
     }
     const t = await openTestService({}, { cluster })
@@ -395,6 +398,7 @@ describe('local file service: limits and full disk', () => {
       await rejectsWith(t.service.putFile('/maybe', piecesOf(bytes)), 'TIMEOUT')
       assert.equal(proposals, 1)
       assert.equal((await listChunkFiles(t.dir)).length, 4, 'the chunks a possibly applied entry names were removed')
+      assert.deepEqual(removed, [])
       assert.deepEqual(await readdir(join(t.dir, 'tmp')), [])
 
       // refused before it is proposed (the declared hash is wrong): what it created goes at once
@@ -403,6 +407,9 @@ describe('local file service: limits and full disk', () => {
       await rejectsWith(t.service.putFile('/wrong', piecesOf(other), { expectedSha256: 'ab'.repeat(32) }), 'CHECKSUM_MISMATCH')
       assert.equal(proposals, 1)
       assert.equal((await listChunkFiles(t.dir)).length, 4)
+      // the two chunks it created were removed, and the cluster told of exactly those
+      const created = [0, 1].map((i) => chunkCidFromSha256(Buffer.from(sha256Hex(other.subarray(i * TEST_CHUNK_BYTES, (i + 1) * TEST_CHUNK_BYTES)), 'hex')))
+      assert.deepEqual([...removed].sort(), created.sort())
     } finally {
       await t.cleanup()
     }
