@@ -56,8 +56,6 @@ export interface ChunkPath {
   readonly confirmEvictable: (cids: readonly string[]) => Promise<ReadonlySet<string>>
 }
 
-/** a cached copy's grace period is restarted by reads at most this often */
-const TOUCH_EVERY_MS = 1000
 /** a have round before an eviction gives up on a silent peer after this long */
 const EVICTION_CHECK_MS = 10_000
 
@@ -147,14 +145,7 @@ export async function startChunkPath (init: ChunkPathInit): Promise<ChunkPath> {
   })
 
   const reader = new RemoteChunkReader({
-    localState: (cid) => {
-      const row = files.chunkIndex.get(cid)
-      // a read restarts a cached copy's grace period; once a second is plenty (each touch is
-      // a synchronous SQLite write, and a chunk is asked about once per read-ahead step)
-      const now = Date.now()
-      if (row?.cached === true && now - row.touchedAtMs >= TOUCH_EVERY_MS) files.chunkIndex.touchCachedCopy(cid, now)
-      return row?.state ?? 'absent'
-    },
+    localState: (cid) => files.chunkIndex.get(cid)?.state ?? 'absent',
     hasPeers: () => host.connectedPeers().length > 0,
     candidates: (cid) => {
       const live = livePeers()

@@ -57,12 +57,19 @@ export async function verifyFirstChunk (c: ReadPipelineComponents, chunk: ChunkR
   const release = c.pins.pin([chunk.cid])
   try {
     await c.beforeOpen?.(chunk)
-    const handle = await c.chunks.openVerified(chunk.cid, chunk.sizeBytes, Buffer.allocUnsafe(READ_PIECE_BYTES))
+    const handle = await openForReading(c, chunk, Buffer.allocUnsafe(READ_PIECE_BYTES))
     return new VerifiedHandleLease(handle, chunk.cid, release, c.leaseIdleMs)
   } catch (err) {
     release()
     throw err
   }
+}
+
+/** a chunk of the file, verified; a cached copy read this way starts its grace period again */
+async function openForReading (c: ReadPipelineComponents, chunk: ChunkRef, scratch: Buffer): Promise<FileHandle> {
+  const handle = await c.chunks.openVerified(chunk.cid, chunk.sizeBytes, scratch)
+  c.chunks.noteRead(chunk.cid)
+  return handle
 }
 
 export async function * streamChunks (
@@ -84,7 +91,7 @@ export async function * streamChunks (
   const pieceBuffers = new PieceBuffers()
   const verify = (span: typeof spans[number]): Promise<FileHandle> => {
     const buffer = scratch ??= Buffer.allocUnsafe(READ_PIECE_BYTES)
-    const open = async (): Promise<FileHandle> => await c.chunks.openVerified(span.chunk.cid, span.chunk.sizeBytes, buffer)
+    const open = async (): Promise<FileHandle> => await openForReading(c, span.chunk, buffer)
     const before = c.beforeOpen
     const opening = before === undefined ? open() : before(span.chunk).then(open)
     opening.catch(() => {})

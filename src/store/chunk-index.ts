@@ -37,7 +37,7 @@ export class ChunkIndex {
   private readonly upsertStored: Statement<{ cid: string, size: number, now: number, cached: number }>
   private readonly clearCached: Statement<[string]>
   private readonly setState: Statement<{ cid: string, state: ChunkState }>
-  private readonly touchCached: Statement<{ cid: string, now: number }>
+  private readonly touchCached: Statement<{ cid: string, now: number, minAge: number }>
   private readonly selectEvictable: Statement<[number], RawRow>
   private readonly evictOne: Statement<[string]>
   private readonly addRef: Statement<{ cid: string, size: number, now: number }>
@@ -63,7 +63,7 @@ export class ChunkIndex {
     // finds an ordinary copy here asks for the same promise
     this.setState = db.prepare('UPDATE chunks SET state = @state WHERE cid = @cid')
     this.clearCached = db.prepare("UPDATE chunks SET cached = 0 WHERE cid = ? AND state = 'ok' AND cached = 1")
-    this.touchCached = db.prepare('UPDATE chunks SET touched_at_ms = @now WHERE cid = @cid AND cached = 1')
+    this.touchCached = db.prepare('UPDATE chunks SET touched_at_ms = @now WHERE cid = @cid AND cached = 1 AND touched_at_ms <= @now - @minAge')
     this.selectEvictable = db.prepare("SELECT * FROM chunks WHERE cached = 1 AND state != 'absent' AND touched_at_ms <= ? ORDER BY touched_at_ms")
     this.evictOne = db.prepare("UPDATE chunks SET state = 'absent', cached = 0 WHERE cid = ? AND cached = 1")
     this.addRef = db.prepare(`INSERT INTO chunks (cid, size_bytes, refcount, state, created_at_ms, touched_at_ms)
@@ -101,9 +101,9 @@ export class ChunkIndex {
     return this.clearCached.run(cid).changes === 1 || this.get(cid)?.state === 'ok'
   }
 
-  /** a read used this cached copy: the eviction grace period starts again */
-  touchCachedCopy (cid: string, nowMs: number): void {
-    this.touchCached.run({ cid, now: nowMs })
+  /** a read used this cached copy: the eviction grace period starts again, unless it did within minAgeMs */
+  touchCachedCopy (cid: string, nowMs: number, minAgeMs = 0): void {
+    this.touchCached.run({ cid, now: nowMs, minAge: minAgeMs })
   }
 
   /** cached copies with a file, unused since cutoffMs */

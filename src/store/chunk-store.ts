@@ -35,6 +35,9 @@ export interface CommittedChunk {
   readonly created: boolean
 }
 
+/** a cached copy's last use is recorded at most this often */
+export const CACHED_TOUCH_EVERY_MS = 1000
+
 export class ChunkStore {
   constructor (private readonly c: ChunkStoreComponents) {}
 
@@ -129,6 +132,15 @@ export class ChunkStore {
       throw corrupt(cid, defect)
     }
     return handle
+  }
+
+  /**
+   * A read of the file used this chunk: a cached copy starts its eviction grace period again.
+   * At most once a second per copy, not per read-ahead step: each touch is a synchronous
+   * SQLite write on the read path.
+   */
+  noteRead (cid: string): void {
+    this.c.index.touchCachedCopy(cid, this.c.nowMs(), CACHED_TOUCH_EVERY_MS)
   }
 
   /**

@@ -1,5 +1,6 @@
 // Checks the eviction of cached copies (what a cluster peer keeps of chunks it fetched for
 // reads) against a real chunk store in a temp dir, with the collector called directly:
+// - a read restarts a cached copy's grace period, at most once a second (at the limit);
 // - only the copies the cluster confirms (some live peer holds a copy) are evicted, and each
 //   eviction is announced, whether or not the file was still there;
 // - while an eviction deletes the file, the row already says 'absent', so a push arriving then
@@ -17,7 +18,7 @@ import { join } from 'node:path'
 import { isJadfsError } from '../../src/errors.js'
 import { ChunkFileStore } from '../../src/store/chunk-file-store.js'
 import { ChunkIndex } from '../../src/store/chunk-index.js'
-import { ChunkStore } from '../../src/store/chunk-store.js'
+import { CACHED_TOUCH_EVERY_MS, ChunkStore } from '../../src/store/chunk-store.js'
 import { openDatabase, type Db } from '../../src/store/database.js'
 import { ROOM_EVICTION_BUDGET_MS, collectGarbage, evictCachedForRoom } from '../../src/store/garbage-collector.js'
 import { KeyedLock } from '../../src/store/keyed-lock.js'
@@ -62,6 +63,23 @@ describe('store: eviction of cached copies', () => {
     clockMs += 5000
     return chunk.cid
   }
+
+  it(`a read restarts a cached copy's grace at most once every CACHED_TOUCH_EVERY_MS (${CACHED_TOUCH_EVERY_MS} ms), and never a copy's`, async () => {
+    const cid = await cachedCopy()
+    const stored = index.get(cid)?.touchedAtMs as number
+    clockMs = stored + CACHED_TOUCH_EVERY_MS - 1
+    store.noteRead(cid)
+    assert.equal(index.get(cid)?.touchedAtMs, stored, 'touched again within the interval')
+    clockMs = stored + CACHED_TOUCH_EVERY_MS
+    store.noteRead(cid)
+    assert.equal(index.get(cid)?.touchedAtMs, clockMs)
+    // a copy's touch time is its GC bookkeeping, not a read's
+    assert.ok(index.keepAsCopy(cid))
+    const asCopy = index.get(cid)?.touchedAtMs
+    clockMs += 10 * CACHED_TOUCH_EVERY_MS
+    store.noteRead(cid)
+    assert.equal(index.get(cid)?.touchedAtMs, asCopy)
+  })
 
   it('evicts only the copies the cluster confirms, announcing each', async () => {
     const [kept, evicted] = [await cachedCopy(), await cachedCopy()]
