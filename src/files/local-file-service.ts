@@ -1,8 +1,6 @@
 // The single-node FileService: composes the chunk store, the namespace state machine and the
 // put/read pipelines over one data directory. Namespace commands get their log index here
 // (applied_index + 1); in a cluster, a Raft log assigns it and this apply moves behind it.
-import { statfs } from 'node:fs/promises'
-import type { StatsFs } from 'node:fs'
 import { SqliteError } from 'better-sqlite3'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
@@ -23,6 +21,7 @@ import { collectGarbage, evictCachedForRoom, type GarbageCollectorComponents } f
 import { DiskRoom } from '../store/disk-room.js'
 import { KeyedLock } from '../store/keyed-lock.js'
 import { PinSet } from '../store/pin-set.js'
+import { readDiskSpace } from '../store/disk-space.js'
 import { toStorageError } from '../store/storage-error.js'
 import { formatBytes } from '../config/parse-size.js'
 import { assert } from '../util/assert.js'
@@ -232,7 +231,7 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
 
   async status (): Promise<NodeStatus> {
     this.checkOpen()
-    const disk = await this.diskUsage()
+    const disk = await readDiskSpace(this.init.dataDir)
     const fileTotals = this.namespace.files.totals()
     const chunkTotals = this.index.totals()
     return {
@@ -246,8 +245,8 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
       chunks: chunkTotals.chunks,
       badChunks: chunkTotals.badChunks,
       cachedChunks: chunkTotals.cachedChunks,
-      diskFreeBytes: disk.bavail * disk.bsize,
-      diskTotalBytes: disk.blocks * disk.bsize,
+      diskFreeBytes: disk.freeBytes,
+      diskTotalBytes: disk.totalBytes,
       appliedIndex: this.namespace.appliedIndex,
       namespaceBytes: this.namespace.snapshotBytes,
       namespaceLimitBytes: this.namespace.snapshotLimitBytes
@@ -270,16 +269,7 @@ class LocalFileServiceImpl implements LocalFileServiceWithNamespace {
 
   private async freeBytes (): Promise<number> {
     if (this.readFreeBytes !== undefined) return await this.readFreeBytes()
-    const disk = await this.diskUsage()
-    return disk.bavail * disk.bsize
-  }
-
-  private async diskUsage (): Promise<StatsFs> {
-    try {
-      return await statfs(this.init.dataDir)
-    } catch (err) {
-      throw toStorageError(err, 'reading disk usage')
-    }
+    return (await readDiskSpace(this.init.dataDir)).freeBytes
   }
 
   private gcComponents (): GarbageCollectorComponents {

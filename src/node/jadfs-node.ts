@@ -1,7 +1,8 @@
 // The composition root of one daemon: starts the cluster peer (or, in API tests, a single-node
 // file service), builds the API and metrics around it, writes daemon.json, listens, and stops in the reverse order (stop accepting, let in-flight
 // requests finish within a bounded wait, then close the file service).
-import { mkdir, rm, stat, statfs } from 'node:fs/promises'
+import { mkdir, rm, stat } from 'node:fs/promises'
+import { readDiskSpace } from '../store/disk-space.js'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { Registry, collectDefaultMetrics } from 'prom-client'
@@ -38,8 +39,7 @@ export interface JadfsNode {
 /** what an operator should hear at start: a disk already under the reserve, a token file others can read */
 async function warnAboutSetup (config: DaemonConfig, logger: Logger): Promise<void> {
   // the free space alone: status() would also total every file and chunk row
-  const disk = await statfs(config.dataDir).catch(() => undefined)
-  const freeBytes = disk === undefined ? undefined : disk.bavail * disk.bsize
+  const freeBytes = await readDiskSpace(config.dataDir).then((disk) => disk.freeBytes, () => undefined)
   if (freeBytes !== undefined && config.reservedFreeBytes > 0 && freeBytes <= config.reservedFreeBytes) {
     logger.warn({ diskFreeBytes: freeBytes, reservedFreeBytes: config.reservedFreeBytes },
       `the data dir has ${formatBytes(freeBytes)} free, no more than --reserve ${formatBytes(config.reservedFreeBytes)}: this peer stores no chunks (puts, copies, reads through it) until space is freed or the reserve lowered`)
