@@ -12,6 +12,7 @@ import type { LocalFileServiceWithNamespace } from '../files/local-file-service.
 import type { Logger } from '../log/logger.js'
 import { createJadfsHost, loadOrCreateIdentity, readClusterKey } from '../p2p/index.js'
 import type { JadfsHost } from '../p2p/index.js'
+import type { DhtProviderStoreStats } from '../p2p/dht-provider-store.js'
 import { ClusterGossip } from '../p2p/gossip/cluster-gossip.js'
 import { HeartbeatPublisher } from '../p2p/gossip/heartbeat-publisher.js'
 import { PeerMonitor } from '../p2p/gossip/peer-monitor.js'
@@ -43,7 +44,7 @@ export interface ClusterNode {
   readonly control: ClusterControl
   readonly peerId: string
   /** provider records other peers made this one keep in the DHT */
-  dhtProviderStats: () => { readonly records: number, readonly refused: number }
+  dhtProviderStats: () => Pick<DhtProviderStoreStats, 'records' | 'selfRecords' | 'refused'>
   /** the API address goes into heartbeats once the API listens */
   setApiUrl: (url: string) => void
   addrs: () => string[]

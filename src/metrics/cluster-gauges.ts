@@ -9,7 +9,7 @@ import { perScrape } from './per-scrape.js'
 export interface ClusterGaugeSources {
   view: () => ClusterView
   /** provider records kept from other peers, and those refused at the limits since start */
-  dhtProviders: () => { readonly records: number, readonly refused: number }
+  dhtProviders: () => { readonly records: number, readonly selfRecords: number, readonly refused: number }
 }
 
 const PEER_STATES: readonly PeerState[] = ['alive', 'suspect', 'dead']
@@ -40,5 +40,6 @@ export function registerClusterGauges (registry: Registry, sources: ClusterGauge
   gauge('jadfs_replication_queued_chunks', 'Chunks this peer still owes copies of (replication debt)', (v) => v.replication.queuedChunks)
   gauge('jadfs_replication_missing_copies', 'Copies this peer still owes in all', (v) => v.replication.missingCopies)
   new Gauge({ name: 'jadfs_dht_provider_records', help: 'DHT provider records kept for other peers', registers: [registry], collect () { this.set(sources.dhtProviders().records) } })
+  new Gauge({ name: 'jadfs_dht_own_provider_records', help: 'Chunks this peer announces in the DHT (one record each; withdrawn when the chunk goes)', registers: [registry], collect () { this.set(sources.dhtProviders().selfRecords) } })
   new Gauge({ name: 'jadfs_dht_provider_records_refused', help: 'DHT provider records refused at the limits since start', registers: [registry], collect () { this.set(sources.dhtProviders().refused) } })
 }

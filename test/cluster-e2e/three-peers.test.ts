@@ -3,7 +3,8 @@
 // voters, live peers), a file put through one peer is read byte-identical through
 // every other, each chunk sits on three distinct peers (chunk files on disk), a peer answers a
 // batched have query for its chunks, the scrub heals a copy damaged on disk from a peer,
-// overwrites and deletes are seen on every peer, a fourth
+// overwrites and deletes are seen on every peer (and once collected, no peer announces the
+// deleted chunks in the DHT any more), a fourth
 // peer that joined after the put and holds none of the chunks serves one of them by its id
 // (GET /v1/chunks) and the whole file (what it fetched is a cached copy: its have answers
 // no, scheduled garbage collection evicts it while the three copies stay, and the file is
@@ -33,6 +34,14 @@ import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js'
 const KiB = 1024
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+/** one gauge of a peer's /metrics */
+async function metricOf (apiUrl: string, name: string): Promise<number> {
+  const body = await (await fetch(`${apiUrl}/metrics`, { signal: AbortSignal.timeout(10_000) })).text()
+  const line = body.split('\n').find((l) => l.startsWith(`${name} `))
+  assert.ok(line !== undefined, `no ${name} in /metrics`)
+  return Number(line.slice(name.length + 1))
+}
 
 interface ChunkEventListener {
   readonly events: ReceivedChunkEvent[]
@@ -95,25 +104,19 @@ describe('cluster: three peers', function () {
   })
 
   it('/metrics of each peer says who leads, the voters and the live peers, as its cluster view does', async () => {
-    const metric = (body: string, name: string): number => {
-      const line = body.split('\n').find((l) => l.startsWith(`${name} `))
-      assert.ok(line !== undefined, `no ${name} in /metrics`)
-      return Number(line.slice(name.length + 1))
-    }
     let leaders = 0
     for (const node of cluster.nodes) {
       const view = await clusterView(node.apiUrl)
-      const res = await fetch(`${node.apiUrl}/metrics`, { signal: AbortSignal.timeout(10_000) })
-      const body = await res.text()
-      assert.equal(metric(body, 'jadfs_raft_term'), view.term)
-      assert.equal(metric(body, 'jadfs_raft_has_leader'), 1)
-      leaders += metric(body, 'jadfs_raft_is_leader')
-      assert.equal(metric(body, 'jadfs_cluster_voters'), 3)
-      assert.equal(metric(body, 'jadfs_cluster_target_voters'), 3)
-      assert.equal(metric(body, 'jadfs_cluster_peers{state="alive"}'), view.peers.filter((p) => p.state === 'alive').length)
-      assert.equal(metric(body, 'jadfs_cluster_peers{state="dead"}'), 0)
-      assert.ok(metric(body, 'jadfs_dht_provider_records') >= 0)
-      assert.equal(metric(body, 'jadfs_dht_provider_records_refused'), 0)
+      const metric = async (name: string): Promise<number> => await metricOf(node.apiUrl, name)
+      assert.equal(await metric('jadfs_raft_term'), view.term)
+      assert.equal(await metric('jadfs_raft_has_leader'), 1)
+      leaders += await metric('jadfs_raft_is_leader')
+      assert.equal(await metric('jadfs_cluster_voters'), 3)
+      assert.equal(await metric('jadfs_cluster_target_voters'), 3)
+      assert.equal(await metric('jadfs_cluster_peers{state="alive"}'), view.peers.filter((p) => p.state === 'alive').length)
+      assert.equal(await metric('jadfs_cluster_peers{state="dead"}'), 0)
+      assert.ok(await metric('jadfs_dht_provider_records') >= 0)
+      assert.equal(await metric('jadfs_dht_provider_records_refused'), 0)
     }
     assert.equal(leaders, 1, 'exactly one peer reports itself leader')
   })
@@ -226,6 +229,16 @@ describe('cluster: three peers', function () {
     for (const event of listener.events.filter((e) => e.kind === 'deleted')) {
       for (const cid of event.cids) assert.ok(ofTheFile.has(cid.toString()), `${event.from.toString()} gossiped the deletion of ${cid.toString()}, not a chunk of /o.bin`)
     }
+
+    // and no peer goes on announcing the collected chunks in the DHT: each announces exactly
+    // the chunks it holds (its own provider records were withdrawn with the chunks)
+    await waitUntil('every peer to announce exactly the chunks it holds', async () => {
+      for (const node of cluster.nodes) {
+        const status = (await getJson<{ chunks: number, badChunks: number }>(`${node.apiUrl}/v1/status`)).body
+        if (await metricOf(node.apiUrl, 'jadfs_dht_own_provider_records') !== status.chunks - status.badChunks) return false
+      }
+      return true
+    }, 20_000, 250)
   }
 
   it('a peer that joined after the put, holding none of the chunks, serves the file', async () => {

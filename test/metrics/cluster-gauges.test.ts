@@ -31,7 +31,7 @@ describe('cluster gauges', () => {
     const registry = new Registry()
     let builds = 0
     let term = 4
-    registerClusterGauges(registry, { view: () => { builds++; return viewAt(term) }, dhtProviders: () => ({ records: 9, refused: 1 }) })
+    registerClusterGauges(registry, { view: () => { builds++; return viewAt(term) }, dhtProviders: () => ({ records: 9, selfRecords: 4, refused: 1 }) })
     const text = await registry.metrics()
     assert.equal(builds, 1)
     const value = (name: string): number => {
@@ -42,8 +42,8 @@ describe('cluster gauges', () => {
     assert.deepEqual(
       ['jadfs_raft_term', 'jadfs_raft_is_leader', 'jadfs_raft_has_leader', 'jadfs_raft_commit_index', 'jadfs_cluster_voters', 'jadfs_cluster_target_voters',
         'jadfs_cluster_learners', 'jadfs_cluster_peers{state="alive"}', 'jadfs_cluster_peers{state="suspect"}', 'jadfs_cluster_peers{state="dead"}',
-        'jadfs_replication_queued_chunks', 'jadfs_replication_missing_copies', 'jadfs_dht_provider_records', 'jadfs_dht_provider_records_refused'].map(value),
-      [4, 1, 1, 17, 3, 3, 1, 2, 1, 1, 2, 5, 9, 1])
+        'jadfs_replication_queued_chunks', 'jadfs_replication_missing_copies', 'jadfs_dht_provider_records', 'jadfs_dht_own_provider_records', 'jadfs_dht_provider_records_refused'].map(value),
+      [4, 1, 1, 17, 3, 3, 1, 2, 1, 1, 2, 5, 9, 4, 1])
     // the next scrape reads afresh
     term = 5
     await new Promise((resolve) => setImmediate(resolve))
