@@ -16,7 +16,6 @@
 //   ready.ts                      the persist → send → apply → advance hand-off
 
 import type { RaftCore, RaftCoreConfig, RaftStatus } from '../api.js'
-import { EntryTooLargeError, ProposalDroppedError } from '../api.js'
 import { assert } from '../../util/assert.js'
 import type { ConfChange, ConfState, Message, NodeId, Ready } from '../types.js'
 import { applyConfChange } from './conf-change-apply.js'
@@ -71,5 +70,3 @@ export function createRaftCore (config: RaftCoreConfig): RaftCore {
     status: (): RaftStatus => raftStatus(r)
   }
 }
-
-export { EntryTooLargeError, ProposalDroppedError }
