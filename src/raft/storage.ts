@@ -24,6 +24,30 @@ export function entrySizeBytes (e: Entry): number {
   return e.data.byteLength + ENTRY_OVERHEAD_BYTES
 }
 
+/** the bytes entries count for together in a message's size cap */
+export function entriesSizeBytes (ents: readonly Entry[]): number {
+  let sizeBytes = 0
+  for (const e of ents) sizeBytes += entrySizeBytes(e)
+  return sizeBytes
+}
+
+/**
+ * Appends to `taken` the entries of `more`, in order, while all of `taken` stays within
+ * maxSizeBytes, and returns `taken`. It always holds at least one entry, so a single entry
+ * over the cap still makes progress. `more` is read lazily and left at the first entry
+ * that does not fit, so a database cursor reads no further; what is already in `taken`
+ * counts, so entries from two sources (storage, then the unstable tail) share one cap.
+ */
+export function takeWithinSize (taken: Entry[], more: Iterable<Entry>, maxSizeBytes: number): Entry[] {
+  let sizeBytes = entriesSizeBytes(taken)
+  for (const e of more) {
+    sizeBytes += entrySizeBytes(e)
+    if (taken.length > 0 && sizeBytes > maxSizeBytes) break
+    taken.push(e)
+  }
+  return taken
+}
+
 export interface InitialState {
   readonly hardState: HardState
   readonly confState: ConfState

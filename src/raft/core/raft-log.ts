@@ -6,7 +6,7 @@
 // Invariants (asserted): applied ≤ committed ≤ lastIndex; a committed entry is never truncated.
 
 import { assert } from '../../util/assert.js'
-import { RaftStorageError, entrySizeBytes } from '../storage.js'
+import { RaftStorageError, takeWithinSize } from '../storage.js'
 import type { RaftLogReader } from '../storage.js'
 import type { Entry, Snapshot } from '../types.js'
 import { Unstable } from './unstable.js'
@@ -197,15 +197,7 @@ export class RaftLog {
       // storage stopped early for the size cap: do not add unstable entries after a gap
       if (out.length < Math.min(hi, offset) - lo) return out
     }
-    if (hi > offset) {
-      const tail = this.unstable.slice(Math.max(lo, offset), hi)
-      let size = out.reduce((s, e) => s + entrySizeBytes(e), 0)
-      for (const e of tail) {
-        size += entrySizeBytes(e)
-        if (out.length > 0 && size > maxSizeBytes) break
-        out.push(e)
-      }
-    }
+    if (hi > offset) takeWithinSize(out, this.unstable.slice(Math.max(lo, offset), hi), maxSizeBytes)
     return out
   }
 

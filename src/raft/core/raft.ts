@@ -6,7 +6,7 @@
 import type { Prng, RaftCoreConfig } from '../api.js'
 import { EntryTooLargeError, ProposalDroppedError } from '../api.js'
 import { assert } from '../../util/assert.js'
-import { entrySizeBytes } from '../storage.js'
+import { entriesSizeBytes } from '../storage.js'
 import type { Entry, Message, NodeId, RaftRole, ReadState } from '../types.js'
 import { bootstrapLog, replayConfChanges } from './bootstrap.js'
 import { campaign, handleVoteRequest, hup } from './election.js'
@@ -321,7 +321,7 @@ export class Raft {
     assert(this.role === 'leader', 'only the leader appends proposals', { id: this.id, role: this.role })
     // counted like a MsgApp counts them (data plus per-entry overhead), so empty entries are
     // not free: one proposal of millions of them would otherwise grow the log without bound
-    const sizeBytes = ents.reduce((s, e) => s + entrySizeBytes(e), 0)
+    const sizeBytes = entriesSizeBytes(ents)
     // always accept something when nothing is outstanding, so a large entry is not starved
     // (and the empty entry of a new leader, appended right after the budget is reset)
     if (this.uncommittedSizeBytes > 0 && this.uncommittedSizeBytes + sizeBytes > this.maxUncommittedEntriesBytes) return false
@@ -345,7 +345,7 @@ export class Raft {
 
   reduceUncommittedSize (ents: readonly Entry[]): void {
     if (this.role !== 'leader') return
-    const sizeBytes = ents.reduce((s, e) => s + entrySizeBytes(e), 0)
+    const sizeBytes = entriesSizeBytes(ents)
     this.uncommittedSizeBytes = Math.max(0, this.uncommittedSizeBytes - sizeBytes)
   }
 

@@ -7,7 +7,7 @@
 // than the compaction point, so a leader can keep some entries for followers that lag a little.
 
 import { assert } from '../../util/assert.js'
-import { RaftStorageError, entrySizeBytes } from '../storage.js'
+import { RaftStorageError, takeWithinSize } from '../storage.js'
 import type { InitialState, RaftStorage, SaveBatch } from '../storage.js'
 import type { ConfState, Entry, HardState, Snapshot } from '../types.js'
 
@@ -41,16 +41,12 @@ export class MemoryRaftStorage implements RaftStorage {
     if (lo <= offset) throw new RaftStorageError('compacted', `entries from ${lo}: compacted up to ${offset}`)
     if (hi > this.lastIndex() + 1) throw new RaftStorageError('unavailable', `entries up to ${hi - 1}: last index is ${this.lastIndex()}`)
     assert(lo <= hi, 'entries range must not be reversed', { lo, hi })
-    const out: Entry[] = []
-    let sizeBytes = 0
-    for (let i = lo; i < hi; i++) {
-      const e = this.ents[i - offset]!
-      sizeBytes += entrySizeBytes(e)
-      // always at least one entry, so a single large entry still makes progress
-      if (out.length > 0 && sizeBytes > maxSizeBytes) break
-      out.push(e)
-    }
-    return out
+    return takeWithinSize([], this.range(lo - offset, hi - offset), maxSizeBytes)
+  }
+
+  /** lazily, so a small cap on a long log does not copy the whole range */
+  private * range (from: number, to: number): Generator<Entry> {
+    for (let i = from; i < to; i++) yield this.ents[i]!
   }
 
   term (index: number): number {

@@ -13,7 +13,7 @@
 import type Database from 'better-sqlite3'
 import { assert } from '../../util/assert.js'
 import { openVersionedSqlite } from '../../util/versioned-sqlite.js'
-import { RaftStorageError, entrySizeBytes } from '../storage.js'
+import { RaftStorageError, takeWithinSize } from '../storage.js'
 import type { InitialState, RaftStorage, SaveBatch } from '../storage.js'
 import type { ConfState, Entry, EntryType, HardState, Snapshot } from '../types.js'
 import { ENTRY_TYPE_CODES, SCHEMA_SQL, SCHEMA_VERSION } from './sqlite-schema.js'
@@ -115,23 +115,14 @@ export class SqliteRaftStorage implements RaftStorage {
     if (lo <= this.compactIndex) throw new RaftStorageError('compacted', `entries from ${lo}: compacted up to ${this.compactIndex}`)
     if (hi > this.last + 1) throw new RaftStorageError('unavailable', `entries up to ${hi - 1}: last index is ${this.last}`)
     assert(lo <= hi, 'entries range must not be reversed', { lo, hi })
-    const out: Entry[] = []
-    let size = 0
-    // always at least one entry, so a single large entry still makes progress
-    const take = (e: Entry): boolean => {
-      size += entrySizeBytes(e)
-      if (out.length > 0 && size > maxSizeBytes) return false
-      out.push(e)
-      return true
-    }
-    const cached = this.tail.slice(lo, hi)
-    if (cached !== undefined) {
-      for (const e of cached) if (!take(e)) break
-    } else {
-      for (const row of this.stmt.entriesFrom.iterate(lo, hi)) if (!take(rowToEntry(row))) break
-    }
+    const out = takeWithinSize([], this.tail.slice(lo, hi) ?? this.rowsFrom(lo, hi), maxSizeBytes)
     assert(lo === hi || out[0]?.index === lo, 'storage returned entries not starting at lo', { lo, hi, first: out[0]?.index })
     return out
+  }
+
+  /** rows read as they are taken: entries past the size cap are never fetched */
+  private * rowsFrom (lo: number, hi: number): Generator<Entry> {
+    for (const row of this.stmt.entriesFrom.iterate(lo, hi)) yield rowToEntry(row)
   }
 
   term (index: number): number {
