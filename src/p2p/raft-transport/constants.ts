@@ -51,6 +51,16 @@ export const DEFAULT_INBOUND_IDLE_TIMEOUT_MS = 60_000
 export const MAX_INBOUND_STREAMS_PER_CONNECTION = 2
 
 /**
+ * Ordinary inbound streams from one peer, across all its connections. An honest peer needs
+ * what one connection allows; a second connection is normal for a while (both sides dialled
+ * at once, or a reconnect while the old connection is still closing). Past that, each
+ * connection a peer opens would only buy it more of the total, until it held every slot and
+ * the rest of the cluster could not reach us: this bound keeps its share to two connections'
+ * worth, far below DEFAULT_MAX_INBOUND_STREAMS.
+ */
+export const MAX_INBOUND_STREAMS_PER_PEER = 2 * MAX_INBOUND_STREAMS_PER_CONNECTION
+
+/**
  * Ordinary inbound streams from all peers together; one more is reset at once. Any peer that
  * can reach us may open streams (without --cluster-key nothing else stops it), and libp2p
  * bounds them per connection only, so without this the streams, and what each may buffer,

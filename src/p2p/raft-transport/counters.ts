@@ -18,7 +18,12 @@ export interface TransportCounters {
   droppedInvalid: number
   /** inbound streams reset: malformed or oversize message, a local-only message type, or idle */
   inboundStreamsReset: number
-  /** inbound ordinary streams reset on arrival: maxInboundStreams were open already */
+  /**
+   * inbound streams reset on arrival, before a byte was read, because no slot was free:
+   * ordinary streams past MAX_INBOUND_STREAMS_PER_PEER from the peer or maxInboundStreams
+   * from all peers, a snapshot stream while another snapshot is being read. Streams that
+   * libp2p itself resets past its per-connection limit never reach us and are not counted.
+   */
   inboundStreamsRefused: number
   /** outbound streams opened */
   streamsOpened: number

@@ -59,7 +59,7 @@ export interface Libp2pRaftTransportInit {
   readonly outboundIdleCloseMs?: number
   /** reset an inbound stream after this long without messages @default 60000 */
   readonly inboundIdleTimeoutMs?: number
-  /** ordinary inbound streams open at once, from all peers (2 per connection besides) @default 128 */
+  /** ordinary inbound streams open at once, from all peers (besides: 2 per connection, 4 per peer) @default 128 */
   readonly maxInboundStreams?: number
 }
 

@@ -4,12 +4,14 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { assert } from '../../util/assert.js'
+import { TransferSlots } from '../protocols/transfer-slots.js'
 import type { Message, NodeId } from '../../raft/types.js'
 import {
   DEFAULT_INBOUND_IDLE_TIMEOUT_MS, DEFAULT_MAX_INBOUND_STREAMS, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_QUEUED_MESSAGES_PER_PEER,
   DEFAULT_MAX_RECONNECT_BACKOFF_MS, DEFAULT_MAX_SNAPSHOT_BYTES, DEFAULT_OPEN_TIMEOUT_MS, DEFAULT_OUTBOUND_IDLE_CLOSE_MS,
   DEFAULT_RECONNECT_BACKOFF_MS, DEFAULT_SNAPSHOT_TIMEOUT_MS, DEFAULT_WRITE_TIMEOUT_MS, MAX_INBOUND_STREAMS_PER_CONNECTION,
-  MAX_OUTBOUND_STREAMS_PER_CONNECTION, QUEUED_BYTES_PER_MAX_MESSAGE, RAFT_PROTOCOL_ID, SNAPSHOT_PROTOCOL_SUFFIX
+  MAX_INBOUND_STREAMS_PER_PEER, MAX_OUTBOUND_STREAMS_PER_CONNECTION, QUEUED_BYTES_PER_MAX_MESSAGE, RAFT_PROTOCOL_ID,
+  SNAPSHOT_PROTOCOL_SUFFIX
 } from './constants.js'
 import { newCounters } from './counters.js'
 import type { TransportCounters } from './counters.js'
@@ -36,11 +38,10 @@ export class Libp2pRaftTransport implements Api {
   private readonly maxSnapshotBytes: number
   private readonly snapshotSender: SnapshotSender
   private readonly snapshotInboundOptions: InboundOptions
-  /** a large inbound snapshot being read; a second one meanwhile is refused */
-  private readingSnapshot = false
-  private readonly maxInboundStreams: number
-  /** ordinary inbound streams being served */
-  private inboundStreams = 0
+  /** ordinary inbound streams being served: libp2p bounds them per connection only */
+  private readonly streamSlots: TransferSlots
+  /** what one large snapshot may make us buffer is held for one sender at a time */
+  private readonly snapshotSlots = new TransferSlots(1, 1)
   private readonly senders = new Map<NodeId, PeerSender>()
   private readonly stats: TransportCounters = newCounters()
   private readonly stopping = new AbortController()
@@ -80,8 +81,10 @@ export class Libp2pRaftTransport implements Api {
       onMessage: init.onMessage,
       signal: this.stopping.signal
     }
-    this.maxInboundStreams = init.maxInboundStreams ?? DEFAULT_MAX_INBOUND_STREAMS
-    assert(Number.isSafeInteger(this.maxInboundStreams) && this.maxInboundStreams > 0, 'maxInboundStreams must be a positive integer', { maxInboundStreams: this.maxInboundStreams })
+    const maxInboundStreams = init.maxInboundStreams ?? DEFAULT_MAX_INBOUND_STREAMS
+    assert(Number.isSafeInteger(maxInboundStreams) && maxInboundStreams > 0, 'maxInboundStreams must be a positive integer', { maxInboundStreams })
+    // a total below one peer's share (tests) caps the share too
+    this.streamSlots = new TransferSlots(Math.min(MAX_INBOUND_STREAMS_PER_PEER, maxInboundStreams), maxInboundStreams)
     this.maxSnapshotBytes = init.maxSnapshotBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES
     assert(Number.isSafeInteger(this.maxSnapshotBytes) && this.maxSnapshotBytes >= this.maxMessageBytes, 'maxSnapshotBytes must be at least maxMessageBytes', { maxSnapshotBytes: this.maxSnapshotBytes, maxMessageBytes: this.maxMessageBytes })
     const snapshotProtocol = this.protocol + SNAPSHOT_PROTOCOL_SUFFIX
@@ -103,33 +106,13 @@ export class Libp2pRaftTransport implements Api {
     assert(this.state === 'new', 'a Raft transport starts once', { state: this.state })
     this.state = 'started'
     await this.host.handle(this.protocol, (stream: Stream, connection: Connection) => {
-      // libp2p counts per connection (maxInboundStreams below); this counts across them
-      if (this.inboundStreams >= this.maxInboundStreams) {
-        this.stats.inboundStreamsRefused++
-        // once a minute at most: a peer opening streams in a loop must not flood the log
-        const now = Date.now()
-        if (now - this.lastRefusalLoggedMs >= REFUSAL_LOG_INTERVAL_MS) {
-          this.lastRefusalLoggedMs = now
-          this.host.logger.warn({ peer: connection.remotePeer.toString(), limit: this.maxInboundStreams, refusedSoFar: this.stats.inboundStreamsRefused }, 'Raft transport: refused an inbound stream, too many are open')
-        }
-        stream.abort(new Error(`${this.maxInboundStreams} inbound Raft streams are open already`))
-        return
-      }
-      this.inboundStreams++
-      void serveInbound(this.inboundOptions, stream, connection).finally(() => { this.inboundStreams-- })
+      this.admit(this.streamSlots, this.inboundOptions, stream, connection)
     }, {
       maxInboundStreams: MAX_INBOUND_STREAMS_PER_CONNECTION,
       maxOutboundStreams: MAX_OUTBOUND_STREAMS_PER_CONNECTION
     })
     await this.host.handle(this.snapshotInboundOptions.protocol, (stream: Stream, connection: Connection) => {
-      // what one large snapshot may make us buffer is held for one sender at a time
-      if (this.readingSnapshot) {
-        this.stats.inboundStreamsReset++
-        stream.abort(new Error('another large snapshot is being received'))
-        return
-      }
-      this.readingSnapshot = true
-      void serveInbound(this.snapshotInboundOptions, stream, connection).finally(() => { this.readingSnapshot = false })
+      this.admit(this.snapshotSlots, this.snapshotInboundOptions, stream, connection)
     }, { maxInboundStreams: 1, maxOutboundStreams: 1 })
   }
 
@@ -175,6 +158,25 @@ export class Libp2pRaftTransport implements Api {
 
   counters (): Readonly<TransportCounters> {
     return { ...this.stats }
+  }
+
+  // A stream without a slot is reset at once rather than held waiting: its sender sees the
+  // write fail and retries after a backoff, and Raft resends whatever was lost.
+  private admit (slots: TransferSlots, options: InboundOptions, stream: Stream, connection: Connection): void {
+    const peer = connection.remotePeer.toString()
+    const release = slots.tryAcquire(peer)
+    if (typeof release !== 'function') {
+      this.stats.inboundStreamsRefused++
+      // once a minute at most: a peer opening streams in a loop must not flood the log
+      const now = Date.now()
+      if (now - this.lastRefusalLoggedMs >= REFUSAL_LOG_INTERVAL_MS) {
+        this.lastRefusalLoggedMs = now
+        this.host.logger.warn({ peer, protocol: options.protocol, reached: release, refusedSoFar: this.stats.inboundStreamsRefused }, `Raft transport: refused an inbound stream, ${release === 'peer-limit' ? 'its peer has' : 'all peers have'} as many open as we serve`)
+      }
+      stream.abort(new Error(`no slot for another inbound ${options.protocol} stream (${release})`))
+      return
+    }
+    void serveInbound(options, stream, connection).finally(release)
   }
 
   // Resolved on every send so a peer that moved (restarted on a new port) is found again.

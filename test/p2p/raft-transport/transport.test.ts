@@ -2,8 +2,9 @@
 // on a single long-lived stream; a peer cannot speak for another (a message whose `from` is
 // not the sending peer, or whose `to` is not us, is dropped while the stream goes on, except
 // a forwarded request of term 0, which keeps its origin's `from`); inbound streams are served
-// up to exactly 2 per connection (a third is reset by libp2p) and maxInboundStreams in total
-// (one more is reset, and another is taken once one ends); a
+// up to exactly 2 per connection (a third is reset by libp2p), MAX_INBOUND_STREAMS_PER_PEER from
+// one peer across its connections and maxInboundStreams in total (one more is refused, and
+// another is taken once one ends); a
 // local-only message type or an oversize message resets the stream before onMessage sees it;
 // an oversize message is never sent; the limit is the same on both sides (a message of exactly
 // maxMessageBytes is sent on the ordinary stream and accepted there, one byte more is reset,
@@ -15,7 +16,7 @@
 // whole; a snapshot over maxMessageBytes travels alone on /jadfs/raft/1.0.0/snapshot (up to
 // maxSnapshotBytes; a larger one is never sent; one more to a peer while another is on its
 // way is dropped), and a receiver reads one such snapshot at a
-// time, resetting another peer's meanwhile, and resets a snapshot stream that carries another
+// time, refusing another peer's meanwhile, and resets a snapshot stream that carries another
 // type or a second message, or that its sender keeps open after its snapshot (within
 // PEER_CLOSE_WAIT_MS, not the snapshot timeout, so the slot is free again); a large snapshot that the peer stops reading is given up at its
 // deadline (the peer reported, the stream reset, the next snapshot sent), as is one to a peer
@@ -25,10 +26,11 @@
 import { strict as assert } from 'node:assert'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import * as lp from 'it-length-prefixed'
-import type { PrivateKey } from '@libp2p/interface'
+import type { Connection, PrivateKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { JadfsHost } from '../../../src/p2p/host.js'
 import { FramedStream, PEER_CLOSE_WAIT_MS } from '../../../src/p2p/protocols/framed-stream.js'
+import { MAX_INBOUND_STREAMS_PER_CONNECTION, MAX_INBOUND_STREAMS_PER_PEER } from '../../../src/p2p/raft-transport/constants.js'
 import { RAFT_PROTOCOL_ID, createLibp2pRaftTransport, encodeRaftMessage } from '../../../src/p2p/raft-transport/index.js'
 import type { Libp2pRaftTransport, Libp2pRaftTransportInit, RaftTransportHost } from '../../../src/p2p/raft-transport/index.js'
 import type { Message } from '../../../src/raft/types.js'
@@ -140,6 +142,54 @@ describe('p2p raft transport: between real hosts', function () {
     await waitFor('p1\'s stream to end at the receiver', () => raftStreamsFrom(p1) === 1)
     await open(p3, 7)
     await waitFor('p3\'s heartbeat', () => commits().includes(7))
+    assert.equal(transport.counters().inboundStreamsRefused, 1)
+  })
+
+  it('bounds the inbound streams of one peer across its connections at MAX_INBOUND_STREAMS_PER_PEER, leaving the rest to others', async () => {
+    // the peer opens 2 streams (libp2p's per-connection limit) on each of 3 connections; the
+    // total (default 128) has room throughout, so only the per-peer bound can refuse
+    hosts = await startCluster(3)
+    const [receiver, greedy, other] = hosts as [JadfsHost, JadfsHost, JadfsHost]
+    const { transport, received } = await transportOn(receiver)
+    const commits = (): number[] => received.map((m) => m.commit)
+    const connections = [
+      ...greedy.libp2p.getConnections(receiver.peerId).slice(0, 1),
+      await greedy.libp2p.dial(addrOf(receiver), { force: true, signal: AbortSignal.timeout(5000) }),
+      await greedy.libp2p.dial(addrOf(receiver), { force: true, signal: AbortSignal.timeout(5000) })
+    ]
+    assert.equal(new Set(connections.map((c) => c?.id)).size, 3, 'three distinct connections')
+    /** a new stream on `connection` carrying one heartbeat from greedy */
+    const open = async (connection: Connection | undefined, commit: number): Promise<FramedStream> => {
+      assert.ok(connection !== undefined)
+      const signal = AbortSignal.timeout(5000)
+      const stream = await connection.newStream(RAFT_PROTOCOL_ID, { signal })
+      const framed = new FramedStream(stream, { maxReadBytes: 1, maxWriteBytes: 1024 * 1024 }, 'test writer')
+      await framed.writeEncoded(encodeRaftMessage(heartbeat(id(greedy), id(receiver), commit)), signal).catch(() => {})
+      return framed
+    }
+    assert.equal(MAX_INBOUND_STREAMS_PER_PEER, 2 * MAX_INBOUND_STREAMS_PER_CONNECTION, 'the test fills two connections and starts a third')
+    // exactly MAX_INBOUND_STREAMS_PER_PEER are served: two full connections
+    const served: FramedStream[] = []
+    for (let i = 0; i < MAX_INBOUND_STREAMS_PER_PEER; i++) {
+      served.push(await open(connections[Math.floor(i / MAX_INBOUND_STREAMS_PER_CONNECTION)], i + 1))
+    }
+    await waitFor('greedy\'s streams served', () => received.length === MAX_INBOUND_STREAMS_PER_PEER)
+    assert.equal(transport.counters().inboundStreamsRefused, 0)
+    // one more, on a third connection libp2p would still allow, is refused
+    const refused = await open(connections[2], 100)
+    await waitFor('greedy\'s extra stream reset', () => refused.stream.status !== 'open')
+    assert.equal(transport.counters().inboundStreamsRefused, 1)
+    assert.ok(!commits().includes(100))
+    // another peer still gets in
+    await writeRaw(other, receiver, [heartbeat(id(other), id(receiver), 200)])
+    await waitFor('the other peer\'s heartbeat', () => commits().includes(200))
+    // once one of greedy's streams ends, it may open another
+    const raftStreamsFromGreedy = (): number => receiver.libp2p.getConnections(greedy.peerId)
+      .reduce((n, c) => n + c.streams.filter((s) => s.protocol === RAFT_PROTOCOL_ID).length, 0)
+    await served[0]!.closeWrite(AbortSignal.timeout(5000))
+    await waitFor('greedy\'s stream to end at the receiver', () => raftStreamsFromGreedy() === MAX_INBOUND_STREAMS_PER_PEER - 1)
+    await open(connections[2], 300)
+    await waitFor('greedy\'s next stream served', () => commits().includes(300))
     assert.equal(transport.counters().inboundStreamsRefused, 1)
   })
 
@@ -316,7 +366,7 @@ describe('p2p raft transport: between real hosts', function () {
     assert.equal(ta.counters().sent, 0)
   })
 
-  it('receives one large snapshot at a time and resets another peer\'s meanwhile', async () => {
+  it('receives one large snapshot at a time and refuses another peer\'s meanwhile', async () => {
     hosts = await startCluster(3)
     const [a, b, c] = hosts as [JadfsHost, JadfsHost, JadfsHost]
     const { transport: tb, received } = await transportOn(b, { maxMessageBytes: 4096, maxSnapshotBytes: 256 * 1024 })
@@ -330,8 +380,9 @@ describe('p2p raft transport: between real hosts', function () {
     await new Promise((resolve) => setTimeout(resolve, 200))
     // c's snapshot meanwhile is reset as soon as b sees its stream
     const second = await c.dialProtocol(addrOf(b), `${RAFT_PROTOCOL_ID}/snapshot`, { signal: signal() })
-    await waitFor('the second stream reset', () => tb.counters().inboundStreamsReset === 1)
+    await waitFor('the second stream refused', () => tb.counters().inboundStreamsRefused === 1)
     await waitFor('c to see the reset', () => second.status !== 'open')
+    assert.equal(tb.counters().inboundStreamsReset, 0, 'the stream being read is untouched')
     assert.equal(received.length, 0)
     first.send(frame.subarray(50 * 1024))
     await first.close({ signal: signal() })

@@ -10,7 +10,7 @@ import type { ChunkProtocolStore } from './local-chunk.js'
 import { serveFetch } from './serve-fetch.js'
 import { servePush } from './serve-push.js'
 import type { ServerContext } from './server-context.js'
-import { TransferSlots } from './transfer-slots.js'
+import { TransferSlots } from '../transfer-slots.js'
 
 export interface ChunkProtocolInit {
   readonly store: ChunkProtocolStore

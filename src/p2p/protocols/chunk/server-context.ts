@@ -8,7 +8,7 @@ import type { WireError } from '../remote-error.js'
 import { JadfsError } from '../../../errors.js'
 import type { ChunkServerLimits } from './constants.js'
 import type { ChunkProtocolStore } from './local-chunk.js'
-import type { TransferSlots } from './transfer-slots.js'
+import type { TransferSlots } from '../transfer-slots.js'
 
 export interface ServerContext {
   readonly host: HandlerHost

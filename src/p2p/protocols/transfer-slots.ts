@@ -1,8 +1,8 @@
-// Admission for inbound transfers: at most maxPerPeer at once from one peer and maxTotal from
-// all peers. A transfer that finds no slot is answered PEER_BUSY at once rather than queued:
-// the asker knows other holders and can go there, while a queue here would only hold its
-// stream (and our memory) open.
-import { assert } from '../../../util/assert.js'
+// Admission for inbound streams: at most maxPerPeer at once from one peer and maxTotal from
+// all peers. A stream that finds no slot is refused at once rather than queued (the chunk
+// protocols answer PEER_BUSY, the Raft transport resets it): the asker knows other holders,
+// or retries, while a queue here would only hold its stream (and our memory) open.
+import { assert } from '../../util/assert.js'
 
 export class TransferSlots {
   private readonly perPeer = new Map<string, number>()
