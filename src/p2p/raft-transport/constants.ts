@@ -69,6 +69,9 @@ export const MAX_INBOUND_STREAMS_PER_PEER = 2 * MAX_INBOUND_STREAMS_PER_CONNECTI
  * us buffer is at most this many messages of maxMessageBytes.
  */
 export const DEFAULT_MAX_INBOUND_STREAMS = 128
+
+/** Refused inbound streams are warned about at most this often (all are counted). */
+export const REFUSAL_LOG_INTERVAL_MS = 60_000
 export const MAX_OUTBOUND_STREAMS_PER_CONNECTION = 2
 
 /** Node ids are peer id strings (52 characters for Ed25519); anything far longer is malformed. */

@@ -61,6 +61,8 @@ export interface Libp2pRaftTransportInit {
   readonly inboundIdleTimeoutMs?: number
   /** ordinary inbound streams open at once, from all peers (besides: 2 per connection, 4 per peer) @default 128 */
   readonly maxInboundStreams?: number
+  /** the clock of the once-a-minute warning about refused inbound streams @default Date.now */
+  readonly nowMs?: () => number
 }
 
 export interface Libp2pRaftTransport extends RaftTransport {

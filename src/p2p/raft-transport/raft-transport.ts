@@ -4,6 +4,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { assert } from '../../util/assert.js'
+import { ThrottledWarning } from '../../util/throttled-warning.js'
 import { TransferSlots } from '../protocols/transfer-slots.js'
 import type { Message, NodeId } from '../../raft/types.js'
 import {
@@ -11,7 +12,7 @@ import {
   DEFAULT_MAX_RECONNECT_BACKOFF_MS, DEFAULT_MAX_SNAPSHOT_BYTES, DEFAULT_OPEN_TIMEOUT_MS, DEFAULT_OUTBOUND_IDLE_CLOSE_MS,
   DEFAULT_RECONNECT_BACKOFF_MS, DEFAULT_SNAPSHOT_TIMEOUT_MS, DEFAULT_WRITE_TIMEOUT_MS, MAX_INBOUND_STREAMS_PER_CONNECTION,
   MAX_INBOUND_STREAMS_PER_PEER, MAX_OUTBOUND_STREAMS_PER_CONNECTION, QUEUED_BYTES_PER_MAX_MESSAGE, RAFT_PROTOCOL_ID,
-  SNAPSHOT_PROTOCOL_SUFFIX
+  REFUSAL_LOG_INTERVAL_MS, SNAPSHOT_PROTOCOL_SUFFIX
 } from './constants.js'
 import { newCounters } from './counters.js'
 import type { TransportCounters } from './counters.js'
@@ -23,9 +24,6 @@ import { SnapshotSender } from './snapshot-sender.js'
 import type { PeerSenderOptions } from './peer-sender.js'
 import { encodeRaftMessage } from './wire-message.js'
 
-/** refused inbound streams are logged at most this often (all are counted) */
-const REFUSAL_LOG_INTERVAL_MS = 60_000
-
 export class Libp2pRaftTransport implements Api {
   private readonly host: RaftTransportHost
   private readonly protocol: string
@@ -34,7 +32,8 @@ export class Libp2pRaftTransport implements Api {
   private readonly maxMessageBytes: number
   private readonly senderOptions: PeerSenderOptions
   private readonly inboundOptions: InboundOptions
-  private lastRefusalLoggedMs = -Infinity
+  /** a peer opening streams in a loop must not flood the log */
+  private readonly refusalWarning: ThrottledWarning
   private readonly maxSnapshotBytes: number
   private readonly snapshotSender: SnapshotSender
   private readonly snapshotInboundOptions: InboundOptions
@@ -81,6 +80,7 @@ export class Libp2pRaftTransport implements Api {
       onMessage: init.onMessage,
       signal: this.stopping.signal
     }
+    this.refusalWarning = new ThrottledWarning(REFUSAL_LOG_INTERVAL_MS, init.nowMs ?? Date.now)
     const maxInboundStreams = init.maxInboundStreams ?? DEFAULT_MAX_INBOUND_STREAMS
     assert(Number.isSafeInteger(maxInboundStreams) && maxInboundStreams > 0, 'maxInboundStreams must be a positive integer', { maxInboundStreams })
     // a total below one peer's share (tests) caps the share too
@@ -167,11 +167,10 @@ export class Libp2pRaftTransport implements Api {
     const release = slots.tryAcquire(peer)
     if (typeof release !== 'function') {
       this.stats.inboundStreamsRefused++
-      // once a minute at most: a peer opening streams in a loop must not flood the log
-      const now = Date.now()
-      if (now - this.lastRefusalLoggedMs >= REFUSAL_LOG_INTERVAL_MS) {
-        this.lastRefusalLoggedMs = now
-        this.host.logger.warn({ peer, protocol: options.protocol, reached: release, refusedSoFar: this.stats.inboundStreamsRefused }, `Raft transport: refused an inbound stream, ${release === 'peer-limit' ? 'its peer has' : 'all peers have'} as many open as we serve`)
+      const refused = this.refusalWarning.record()
+      if (refused !== undefined) {
+        this.host.logger.warn({ peer, protocol: options.protocol, reached: release, refusedSinceLastWarning: refused, refusedSoFar: this.stats.inboundStreamsRefused },
+          `Raft transport: refused an inbound stream, ${release === 'peer-limit' ? 'its peer has' : 'all peers have'} as many open as we serve`)
       }
       stream.abort(new Error(`no slot for another inbound ${options.protocol} stream (${release})`))
       return

@@ -4,7 +4,8 @@
 // a forwarded request of term 0, which keeps its origin's `from`); inbound streams are served
 // up to exactly 2 per connection (a third is reset by libp2p), MAX_INBOUND_STREAMS_PER_PEER from
 // one peer across its connections and maxInboundStreams in total (one more is refused, and
-// another is taken once one ends); a
+// another is taken once one ends; refusals are warned about once per REFUSAL_LOG_INTERVAL_MS
+// at most, on a stepped clock); a
 // local-only message type or an oversize message resets the stream before onMessage sees it;
 // an oversize message is never sent; the limit is the same on both sides (a message of exactly
 // maxMessageBytes is sent on the ordinary stream and accepted there, one byte more is reset,
@@ -30,7 +31,7 @@ import type { Connection, PrivateKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { JadfsHost } from '../../../src/p2p/host.js'
 import { FramedStream, PEER_CLOSE_WAIT_MS } from '../../../src/p2p/protocols/framed-stream.js'
-import { MAX_INBOUND_STREAMS_PER_CONNECTION, MAX_INBOUND_STREAMS_PER_PEER } from '../../../src/p2p/raft-transport/constants.js'
+import { MAX_INBOUND_STREAMS_PER_CONNECTION, MAX_INBOUND_STREAMS_PER_PEER, REFUSAL_LOG_INTERVAL_MS } from '../../../src/p2p/raft-transport/constants.js'
 import { RAFT_PROTOCOL_ID, createLibp2pRaftTransport, encodeRaftMessage } from '../../../src/p2p/raft-transport/index.js'
 import type { Libp2pRaftTransport, Libp2pRaftTransportInit, RaftTransportHost } from '../../../src/p2p/raft-transport/index.js'
 import type { Message } from '../../../src/raft/types.js'
@@ -143,6 +144,39 @@ describe('p2p raft transport: between real hosts', function () {
     await open(p3, 7)
     await waitFor('p3\'s heartbeat', () => commits().includes(7))
     assert.equal(transport.counters().inboundStreamsRefused, 1)
+  })
+
+  it('warns about refused streams once per REFUSAL_LOG_INTERVAL_MS at most, with how many were refused since', async () => {
+    // the receiver serves one stream; a second peer's streams are refused one after another,
+    // with the receiver's logger captured and its clock stepped by hand
+    hosts = await startCluster(3)
+    const [receiver, holder, refusedPeer] = hosts as [JadfsHost, JadfsHost, JadfsHost]
+    const warnings: Array<Record<string, unknown>> = []
+    const capturing: RaftTransportHost = {
+      peerId: receiver.peerId,
+      signal: receiver.signal,
+      logger: { debug: () => {}, info: () => {}, warn: (fields, message) => { if (message.includes('refused an inbound stream')) warnings.push(fields) } },
+      dialProtocol: async (target, protocol, options) => await receiver.dialProtocol(target, protocol, options),
+      handle: async (protocol, handler, options) => { await receiver.handle(protocol, handler, options) },
+      unhandle: async (protocol) => { await receiver.unhandle(protocol) }
+    }
+    let now = 1_000_000
+    const { transport, received } = await transportOn(receiver, { host: capturing, maxInboundStreams: 1, nowMs: () => now })
+    await writeRaw(holder, receiver, [heartbeat(id(holder), id(receiver), 1)])
+    await waitFor('the holder\'s stream served', () => received.length === 1)
+    const refuse = async (n: number): Promise<void> => {
+      await writeRaw(refusedPeer, receiver, [heartbeat(id(refusedPeer), id(receiver), 2)]).catch(() => undefined)
+      await waitFor(`refusal ${n}`, () => transport.counters().inboundStreamsRefused === n)
+    }
+    await refuse(1)
+    await refuse(2)
+    assert.equal(warnings.length, 1, 'two refusals in quick succession, one warning')
+    assert.equal(warnings[0]?.refusedSinceLastWarning, 1)
+    now += REFUSAL_LOG_INTERVAL_MS
+    await refuse(3)
+    assert.equal(warnings.length, 2)
+    assert.equal(warnings[1]?.refusedSinceLastWarning, 2, 'the warning counts the refusal it did not log')
+    assert.equal(received.length, 1)
   })
 
   it('bounds the inbound streams of one peer across its connections at MAX_INBOUND_STREAMS_PER_PEER, leaving the rest to others', async () => {
