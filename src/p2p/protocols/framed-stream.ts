@@ -110,15 +110,16 @@ export class FramedStream {
 
   /**
    * For an exchange over on our side (our half closed, nothing more to read): resets the
-   * stream unless the peer closes its half within `waitMs`. Returns at once.
+   * stream unless the peer closes its half within PEER_CLOSE_WAIT_MS. Returns at once; does
+   * nothing to a stream already closed or reset.
    */
-  resetUnlessClosedWithin (waitMs = PEER_CLOSE_WAIT_MS): void {
+  resetUnlessClosedWithin (): void {
     const stream = this.stream
     if (stream.status !== 'open' && stream.status !== 'closing') return
     const timer = setTimeout(() => {
       stream.removeEventListener('close', onClose)
-      this.abort(new JadfsError('PROTOCOL_ERROR', `${this.context}: the peer did not close its end within ${waitMs} ms of the exchange ending`))
-    }, waitMs)
+      this.abort(new JadfsError('PROTOCOL_ERROR', `${this.context}: the peer did not close its end within ${PEER_CLOSE_WAIT_MS} ms of the exchange ending`))
+    }, PEER_CLOSE_WAIT_MS)
     // a lingering stream must not keep the process alive either
     timer.unref()
     const onClose = (): void => { clearTimeout(timer) }

@@ -55,7 +55,6 @@ export async function pushChunk (host: RequestHost, peer: PeerId | Multiaddr, ci
       if (first.status === PushStatus.ALREADY_HAD) {
         // The receiver closed its half after answering; closing ours ends the stream.
         await transfer.closeWrite()
-        transfer.finish()
         return 'already-had'
       }
       if (first.status !== PushStatus.READY) throw unexpected(first, 'READY or ALREADY_HAD', clock.context)
@@ -66,7 +65,6 @@ export async function pushChunk (host: RequestHost, peer: PeerId | Multiaddr, ci
       await transfer.closeWrite()
       const final = await transfer.readHeaderAfterDiskPass(pushResponseCodec)
       if (final.status !== PushStatus.STORED) throw unexpected(final, 'STORED', clock.context)
-      transfer.finish()
       return 'stored'
     } catch (err) {
       transfer?.abort(err instanceof Error ? err : new Error(String(err)))

@@ -40,7 +40,6 @@ export async function serveFetch (ctx: ServerContext, stream: Stream, connection
       if (refusal === undefined) throw err
       await transfer.writeHeader(fetchResponseCodec, { totalSize: 0, offset: 0, length: 0, errorCode: refusal.code, errorMessage: refusal.message })
       await transfer.closeWrite()
-      transfer.finish()
       return
     }
     await transfer.writeHeader(fetchResponseCodec, {
@@ -48,7 +47,6 @@ export async function serveFetch (ctx: ServerContext, stream: Stream, connection
     })
     for await (const piece of chunk.read(startByte, endByteExclusive)) await transfer.writeData(piece)
     await transfer.closeWrite()
-    transfer.finish()
   } catch (err) {
     const mapped = toJadfsError(err, 'exchange', context)
     transfer.abort(mapped)

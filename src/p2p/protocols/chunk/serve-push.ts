@@ -92,7 +92,6 @@ export async function servePush (ctx: ServerContext, stream: Stream, connection:
 async function answer (transfer: TransferStream, status: PushStatus): Promise<void> {
   await transfer.writeHeader(pushResponseCodec, { status, errorCode: '', errorMessage: '', maxFrameSize: 0 })
   await transfer.closeWrite()
-  transfer.finish()
 }
 
 async function refuse (transfer: TransferStream, err: unknown): Promise<void> {
@@ -100,7 +99,6 @@ async function refuse (transfer: TransferStream, err: unknown): Promise<void> {
   if (refusal === undefined) throw err
   await transfer.writeHeader(pushResponseCodec, { status: PushStatus.REFUSED, errorCode: refusal.code, errorMessage: refusal.message, maxFrameSize: 0 })
   await transfer.closeWrite()
-  transfer.finish()
 }
 
 /** The data frames of a push, held to the size the sender declared. */

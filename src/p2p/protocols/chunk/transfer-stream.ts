@@ -78,10 +78,16 @@ export class TransferClock {
     return new TransferStream(framed, this)
   }
 
-  /** Stops both clocks; call it in `finally`. */
+  /**
+   * Stops both clocks; call it in `finally`. A stream still open then is over on our side
+   * (every failure has reset it): the peer gets PEER_CLOSE_WAIT_MS to close its half (see
+   * FramedStream.resetUnlessClosedWithin). Done here, every exit path ends its stream, not
+   * just those that remember to.
+   */
   clear (): void {
     this.total.signal.removeEventListener('abort', this.onTotalAbort)
     this.total.clear()
+    this.stream?.resetUnlessClosedWithin()
   }
 }
 
@@ -139,11 +145,6 @@ export class TransferStream {
 
   async closeWrite (): Promise<void> {
     await this.clock.step(async (signal) => { await this.framed.closeWrite(signal) })
-  }
-
-  /** The exchange is over on our side: see FramedStream.resetUnlessClosedWithin. */
-  finish (): void {
-    this.framed.resetUnlessClosedWithin()
   }
 
   abort (reason: Error): void {
