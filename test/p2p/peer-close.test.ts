@@ -4,10 +4,11 @@
 // closes. Inbound: a raw asker sends a have request, a chunk fetch (served, and refused as not
 // found), a push of a chunk the holder already has and a push over its size limit, reads each
 // answer and keeps its half open. Outbound: a raw peer answers a have request, a fetch (every
-// byte) and two pushes (already had; stored) and keeps its half open. In each case the answer is taken, and the stream is gone
-// from the connection on our side (reset) within PEER_CLOSE_WAIT_MS and some slack; a request
-// whose own deadline passes during that wait keeps its answer; and an exchange with a peer that
-// does close ends closed, not reset.
+// byte) and two pushes (already had; stored) and keeps its half open. In each case the answer
+// is taken, and the stream is gone from the connection on our side (reset) within
+// PEER_CLOSE_WAIT_MS and some slack; a request, and a fetch, whose own deadline passes during
+// that wait keeps its answer (a request whose caller gives up then fails); and an exchange
+// with a peer that does close ends closed, not reset.
 import { strict as assert } from 'node:assert'
 import { createHash } from 'node:crypto'
 import type { Stream } from '@libp2p/interface'
@@ -56,6 +57,8 @@ describe('p2p: peers that never close their half of a stream', function () {
   let lingerer: Peer
   /** streams the lingering peer answered on */
   const kept: Stream[] = []
+  /** called once the lingering peer has sent a have answer */
+  let afterHaveAnswer: (() => void) | undefined
 
   before(async () => {
     peers = await startPeers(3)
@@ -68,6 +71,7 @@ describe('p2p: peers that never close their half of a stream', function () {
       const signal = AbortSignal.timeout(BOUND_MS)
       const req = await framed.read(haveProtocol.request, signal)
       await framed.write(haveProtocol.response, { bitmap: new Uint8Array([1]), count: req.cids.length, errorCode: '', errorMessage: '' }, signal)
+      afterHaveAnswer?.()
     })
   })
   after(async () => { await stopPeers(peers) })
@@ -76,6 +80,17 @@ describe('p2p: peers that never close their half of a stream', function () {
   async function rawStream (protocol: string): Promise<{ stream: Stream, framed: FramedStream, signal: AbortSignal }> {
     const stream = await asker.host.dialProtocol(holder.host.peerId, protocol)
     return { stream, framed: new FramedStream(stream, { maxReadBytes: MIB, maxWriteBytes: MIB }, 'lingering asker'), signal: AbortSignal.timeout(BOUND_MS) }
+  }
+
+  /** The lingering peer answers every fetch with all of `bytes` and keeps its half open. */
+  async function lingerOnFetch (bytes: Uint8Array): Promise<void> {
+    await fake(lingerer.host, CHUNK_FETCH_PROTOCOL_ID, async (framed, stream) => {
+      kept.push(stream)
+      const signal = AbortSignal.timeout(BOUND_MS)
+      await framed.read(fetchRequestCodec, signal)
+      await framed.write(fetchResponseCodec, { totalSize: bytes.byteLength, offset: 0, length: bytes.byteLength, errorCode: '', errorMessage: '' }, signal)
+      await framed.writeEncoded(bytes, signal)
+    })
   }
 
   it('resets an inbound stream whose asker keeps its half open after our answer', async () => {
@@ -117,13 +132,7 @@ describe('p2p: peers that never close their half of a stream', function () {
     const bytes = randomChunk(100_000)
     const cid = cidOf(bytes)
     kept.length = 0
-    await fake(lingerer.host, CHUNK_FETCH_PROTOCOL_ID, async (framed, stream) => {
-      kept.push(stream)
-      const signal = AbortSignal.timeout(BOUND_MS)
-      await framed.read(fetchRequestCodec, signal)
-      await framed.write(fetchResponseCodec, { totalSize: bytes.byteLength, offset: 0, length: bytes.byteLength, errorCode: '', errorMessage: '' }, signal)
-      await framed.writeEncoded(bytes, signal)
-    })
+    await lingerOnFetch(bytes)
     await fake(lingerer.host, CHUNK_PUSH_PROTOCOL_ID, async (framed, stream) => {
       kept.push(stream)
       const signal = AbortSignal.timeout(BOUND_MS)
@@ -161,6 +170,33 @@ describe('p2p: peers that never close their half of a stream', function () {
     const held = await requestHave(asker.host, lingerer.host.peerId, [await chunkCid('z')], { timeoutMs: shortMs })
     assert.deepEqual(held, [true])
     assert.ok(Date.now() - started < PEER_CLOSE_WAIT_MS, 'it waited for the close instead of its own deadline')
+  })
+
+  it('a request whose caller gives up while the peer lingers after answering fails', async () => {
+    const caller = new AbortController()
+    // a while after the answer went out: it has arrived, and the request waits for the close
+    afterHaveAnswer = () => { setTimeout(() => { caller.abort(new Error('the caller gave up')) }, Math.floor(PEER_CLOSE_WAIT_MS / 5)) }
+    try {
+      await assert.rejects(requestHave(asker.host, lingerer.host.peerId, [await chunkCid('v')], { signal: caller.signal, timeoutMs: 3 * BOUND_MS }), /the caller gave up/)
+    } finally {
+      afterHaveAnswer = undefined
+    }
+  })
+
+  it('a fetch whose total deadline passes while the holder lingers after every byte stores the chunk', async () => {
+    const bytes = randomChunk(100_000)
+    const cid = cidOf(bytes)
+    kept.length = 0
+    await lingerOnFetch(bytes)
+    // the wait for the close is PEER_CLOSE_WAIT_MS (the idle deadline is far above it), so the
+    // total deadline passes during it
+    const received = await fetchChunk(asker.host, lingerer.host.peerId, cid, {
+      store: asker.store.chunks, limits: { transferTimeoutMs: Math.floor(PEER_CLOSE_WAIT_MS / 2), idleTimeoutMs: 3 * BOUND_MS }
+    })
+    received.release()
+    assert.ok((await asker.store.readBack(cid)).equals(bytes))
+    assert.equal(kept.length, 1)
+    await waitFor('the lingering peer to see its stream reset', () => kept.every((s) => s.status === 'reset'), BOUND_MS, 50)
   })
 
   it('an exchange with a peer that closes properly is closed, not reset, on both sides', async () => {

@@ -29,6 +29,16 @@ export interface FramedStreamLimits {
   readonly maxWriteBytes: number
 }
 
+/** What ends the wait for the peer to close its end (FramedStream.readEndWithin). */
+export interface EndWait {
+  /** Signals that fail the exchange: the host stopping, the caller's abort. */
+  readonly failOn: ReadonlyArray<AbortSignal | undefined>
+  /** The exchange's own deadline: passing it ends the wait as `waitMs` running out does. */
+  readonly deadline?: AbortSignal
+  /** @default PEER_CLOSE_WAIT_MS */
+  readonly waitMs?: number
+}
+
 export class FramedStream {
   private readonly frames: AsyncIterator<Uint8ArrayList>
 
@@ -63,19 +73,22 @@ export class FramedStream {
 
   /**
    * After the last message expected: undefined once the peer closes its end, or a message it
-   * should not have sent. A peer that does neither within `waitMs` has still sent all it
-   * had to: the stream is reset and undefined returned. `signal` failing is thrown as ever.
+   * should not have sent. A peer that does neither within `waitMs`, or before the exchange's
+   * own `deadline` passes, has still sent all it had to: the stream is reset and undefined
+   * returned, so an answer already read is kept. What fails the read is a stream error or
+   * `failOn` aborting (the host stopping, the caller giving up).
    */
-  async readEndWithin<T> (codec: MessageCodec<T>, signal: AbortSignal, waitMs = PEER_CLOSE_WAIT_MS): Promise<T | undefined> {
-    const wait = startDeadline(waitMs, `${this.context}: waiting for the peer to close its end`, [signal])
+  async readEndWithin<T> (codec: MessageCodec<T>, wait: EndWait): Promise<T | undefined> {
+    const waitMs = wait.waitMs ?? PEER_CLOSE_WAIT_MS
+    const waiting = startDeadline(waitMs, `${this.context}: waiting for the peer to close its end`, [...wait.failOn, wait.deadline])
     try {
-      return await this.readOrEnd(codec, wait.signal)
+      return await this.readOrEnd(codec, waiting.signal)
     } catch (err) {
       // readOrEnd has reset the stream
-      if (wait.signal.aborted && !signal.aborted) return undefined
+      if (waiting.signal.aborted && !wait.failOn.some((s) => s?.aborted === true)) return undefined
       throw err
     } finally {
-      wait.clear()
+      waiting.clear()
     }
   }
 

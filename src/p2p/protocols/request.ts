@@ -45,15 +45,9 @@ export async function request<Req, Res> (host: RequestHost, peer: PeerId | Multi
     await framed.closeWrite(signal)
     const response = await framed.read(spec.response, signal)
     // The responder closes its end after answering; anything more is a protocol violation,
-    // and one that keeps its end open has the stream reset, its answer still taken.
-    let extra: Res | undefined
-    try {
-      extra = await framed.readEndWithin(spec.response, signal)
-    } catch (err) {
-      // the request's own deadline passing while the peer lingers does not undo its answer
-      // (the stream is reset by then); the caller or the host giving up still ends it
-      if (!signal.aborted || host.signal.aborted || options.signal?.aborted === true) throw err
-    }
+    // and one that keeps its end open has the stream reset, its answer still taken, even when
+    // our deadline passes meanwhile.
+    const extra = await framed.readEndWithin(spec.response, { failOn: [host.signal, options.signal], deadline: signal })
     if (extra !== undefined) {
       // the peer's end is still open: reset it, or it would hold one of our outbound streams
       const err = toJadfsError(new Error('the peer sent more than one response'), 'exchange', context)

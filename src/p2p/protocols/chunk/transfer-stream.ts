@@ -44,7 +44,8 @@ export class TransferClock {
   private readonly onTotalAbort: () => void
   private stream: FramedStream | undefined
 
-  constructor (readonly limits: ChunkTransferLimits, readonly context: string, parents: ReadonlyArray<AbortSignal | undefined>) {
+  /** `parents`: what fails the transfer besides its own deadlines (the host stopping, the caller's abort). */
+  constructor (readonly limits: ChunkTransferLimits, readonly context: string, readonly parents: ReadonlyArray<AbortSignal | undefined>) {
     this.total = startDeadline(limits.transferTimeoutMs, context, parents)
     this.onTotalAbort = () => { this.stream?.abort(abortReason(this.total.signal)) }
     this.total.signal.addEventListener('abort', this.onTotalAbort, { once: true })
@@ -123,11 +124,15 @@ export class TransferStream {
 
   /**
    * After the last frame expected: undefined once the peer closes its end (or, if it has not
-   * within PEER_CLOSE_WAIT_MS, the stream is reset: everything expected has arrived), or a
-   * frame it should not have sent.
+   * within PEER_CLOSE_WAIT_MS or before the total deadline passes, the stream is reset:
+   * everything expected has arrived), or a frame it should not have sent.
    */
   async readEnd (): Promise<Uint8ArrayList | undefined> {
-    return await this.framed.readEndWithin(rawFrame, this.clock.signal, Math.min(PEER_CLOSE_WAIT_MS, this.clock.limits.idleTimeoutMs))
+    return await this.framed.readEndWithin(rawFrame, {
+      failOn: this.clock.parents,
+      deadline: this.clock.signal,
+      waitMs: Math.min(PEER_CLOSE_WAIT_MS, this.clock.limits.idleTimeoutMs)
+    })
   }
 
   async writeHeader<T> (codec: MessageCodec<T>, message: T): Promise<void> {
