@@ -74,9 +74,9 @@ export class FramedStream {
   /**
    * After the last message expected: undefined once the peer closes its end, or a message it
    * should not have sent. A peer that does neither within `waitMs`, or before the exchange's
-   * own `deadline` passes, has still sent all it had to: the stream is reset and undefined
-   * returned, so an answer already read is kept. What fails the read is a stream error or
-   * `failOn` aborting (the host stopping, the caller giving up).
+   * own `deadline` passes, has still sent all it had to: the stream is reset (see wasReset)
+   * and undefined returned, so an answer already read is kept. What fails the read is a
+   * stream error or `failOn` aborting (the host stopping, the caller giving up).
    */
   async readEndWithin<T> (codec: MessageCodec<T>, wait: EndWait): Promise<T | undefined> {
     const waitMs = wait.waitMs ?? PEER_CLOSE_WAIT_MS
@@ -90,6 +90,11 @@ export class FramedStream {
     } finally {
       waiting.clear()
     }
+  }
+
+  /** Whether the stream ended reset (by either side) rather than closed. */
+  get wasReset (): boolean {
+    return this.stream.status === 'aborted' || this.stream.status === 'reset'
   }
 
   async write<T> (codec: MessageCodec<T>, message: T, signal: AbortSignal): Promise<void> {

@@ -55,52 +55,116 @@ export interface InboundOptions {
 }
 
 export async function serveInbound (options: InboundOptions, stream: Stream, connection: Connection): Promise<void> {
-  const remote = connection.remotePeer.toString()
-  const self = options.host.peerId.toString()
-  const context = `${options.protocol} from ${remote}`
-  // We never write on this stream: a zero-byte write budget would do, the framer wants > 0.
-  const framed = new FramedStream(stream, { maxReadBytes: options.maxMessageBytes, maxWriteBytes: 1 }, context)
-  let read = 0
-  while (true) {
-    let message: Message | undefined
-    // A stream of one message has nothing more to bring once that message is in: its sender
-    // gets a short while to close (the snapshot slot is held until then), not the whole timeout.
-    const done = options.onlyOne !== undefined && read === 1
-    const waitMs = done ? Math.min(PEER_CLOSE_WAIT_MS, options.inboundIdleTimeoutMs) : options.inboundIdleTimeoutMs
-    const deadline = startDeadline(waitMs, `${context}: ${done ? 'waiting for the sender to close' : 'waiting for a message'}`, [options.host.signal, options.signal])
+  const inbound = new InboundStream(options, stream, connection)
+  if (options.onlyOne === undefined) {
+    while (true) {
+      const message = await inbound.next()
+      if (message === undefined) return
+      if (!inbound.deliver(message)) return
+    }
+  }
+  const message = await inbound.next()
+  if (message === undefined) return
+  if (message.type !== options.onlyOne) {
+    // a peer must not hold the one large-message slot, or send anything that large, but a snapshot
+    inbound.reset(new JadfsError('PROTOCOL_ERROR', `${inbound.context}: this stream carries one ${options.onlyOne}, got ${message.type}`))
+    return
+  }
+  if (!inbound.deliver(message)) return
+  await inbound.end()
+}
+
+class InboundStream {
+  readonly context: string
+  private readonly remote: string
+  private readonly self: string
+  private readonly framed: FramedStream
+
+  constructor (private readonly options: InboundOptions, stream: Stream, connection: Connection) {
+    this.remote = connection.remotePeer.toString()
+    this.self = options.host.peerId.toString()
+    this.context = `${options.protocol} from ${this.remote}`
+    // We never write on this stream: a zero-byte write budget would do, the framer wants > 0.
+    this.framed = new FramedStream(stream, { maxReadBytes: options.maxMessageBytes, maxWriteBytes: 1 }, this.context)
+  }
+
+  /** The next message, or undefined once the stream has ended (closed, or reset on a failure). */
+  async next (): Promise<Message | undefined> {
+    const { options } = this
+    const deadline = startDeadline(options.inboundIdleTimeoutMs, `${this.context}: waiting for a message`, [options.host.signal, options.signal])
     try {
-      message = await framed.readOrEnd(raftMessageCodec, deadline.signal)
+      const message = await this.framed.readOrEnd(raftMessageCodec, deadline.signal)
       if (message === undefined) {
         // The sender closed its half (idle, or stopping): close ours so the stream is done.
-        await framed.closeWrite(deadline.signal)
-        return
+        await this.framed.closeWrite(deadline.signal)
+        return undefined
       }
       if (isLocalMessageType(message.type)) {
-        throw new JadfsError('PROTOCOL_ERROR', `${context}: ${message.type} is a local message type and never travels between peers`)
+        throw new JadfsError('PROTOCOL_ERROR', `${this.context}: ${message.type} is a local message type and never travels between peers`)
       }
-      read++
-      if (options.onlyOne !== undefined && (message.type !== options.onlyOne || read > 1)) {
-        // a peer must not hold the one large-message slot, or send anything that large, but a snapshot
-        throw new JadfsError('PROTOCOL_ERROR', `${context}: this stream carries one ${options.onlyOne}, got ${read > 1 ? 'a second message' : message.type}`)
-      }
+      return message
     } catch (err) {
-      const mapped = toJadfsError(err, 'exchange', context)
-      framed.abort(mapped)
-      if (!options.signal.aborted && !options.host.signal.aborted) options.counters.inboundStreamsReset++
-      options.host.logger.debug({ peer: remote, code: mapped.code, err: mapped.message }, 'Raft transport: inbound stream ended')
-      return
+      this.reset(err)
+      return undefined
     } finally {
       deadline.clear()
     }
-    if ((message.from !== remote && !isForwardedRequest(message)) || message.to !== self) {
+  }
+
+  /**
+   * After the one message of a stream that carries one: it has nothing more to bring, so its
+   * sender gets a short while to close (the snapshot slot is held until then), not the whole
+   * idle timeout. Not closing in time, or sending more, resets the stream.
+   */
+  async end (): Promise<void> {
+    const { options } = this
+    const stopping = [options.host.signal, options.signal]
+    try {
+      const extra = await this.framed.readEndWithin(raftMessageCodec, { failOn: stopping, waitMs: Math.min(PEER_CLOSE_WAIT_MS, options.inboundIdleTimeoutMs) })
+      if (extra !== undefined) throw new JadfsError('PROTOCOL_ERROR', `${this.context}: a second message on a stream that carries one`)
+      if (this.framed.wasReset) {
+        this.reset(new JadfsError('PROTOCOL_ERROR', `${this.context}: the sender did not close its end within ${PEER_CLOSE_WAIT_MS} ms of its message`))
+        return
+      }
+    } catch (err) {
+      this.reset(err)
+      return
+    }
+    // the sender closed its half: close ours so the stream is done
+    const deadline = startDeadline(options.inboundIdleTimeoutMs, `${this.context}: closing`, stopping)
+    try {
+      await this.framed.closeWrite(deadline.signal)
+    } catch (err) {
+      this.reset(err)
+    } finally {
+      deadline.clear()
+    }
+  }
+
+  /** Resets the stream (if it is not already), counting it unless the transport is stopping. */
+  reset (err: unknown): void {
+    const { options } = this
+    const mapped = toJadfsError(err, 'exchange', this.context)
+    this.framed.abort(mapped)
+    if (!options.signal.aborted && !options.host.signal.aborted) options.counters.inboundStreamsReset++
+    options.host.logger.debug({ peer: this.remote, code: mapped.code, err: mapped.message }, 'Raft transport: inbound stream ended')
+  }
+
+  /**
+   * Hands a valid message on; false once the transport has stopped. Outside any try: a throw
+   * here is the Raft code's broken invariant, and must crash.
+   */
+  deliver (message: Message): boolean {
+    const { options } = this
+    if ((message.from !== this.remote && !isForwardedRequest(message)) || message.to !== this.self) {
       options.counters.droppedInvalid++
-      options.host.logger.warn({ peer: remote, from: message.from, to: message.to, type: message.type }, 'Raft transport: dropped a message whose from is not the sending peer or whose to is not us')
-      continue
+      options.host.logger.warn({ peer: this.remote, from: message.from, to: message.to, type: message.type }, 'Raft transport: dropped a message whose from is not the sending peer or whose to is not us')
+      return true
     }
     // A message read just as the transport stopped is not delivered to a stopped driver.
-    if (options.signal.aborted) return
+    if (options.signal.aborted) return false
     options.counters.received++
-    // Outside the try: a throw here is the Raft code's broken invariant, and must crash.
     options.onMessage(message)
+    return true
   }
 }
