@@ -8,7 +8,9 @@
 // is taken, and the stream is gone from the connection on our side (reset) within
 // PEER_CLOSE_WAIT_MS and some slack; a request, and a fetch, whose own deadline passes during
 // that wait keeps its answer (a request whose caller gives up then fails); and an exchange
-// with a peer that does close ends closed, not reset.
+// with a peer that does close ends closed, not reset, also when the asker closes its half only
+// PEER_CLOSE_WAIT_MS/2 after the answer (have, and a chunk fetch): the wait is not shorter
+// than it says.
 import { strict as assert } from 'node:assert'
 import { createHash } from 'node:crypto'
 import type { Stream } from '@libp2p/interface'
@@ -197,6 +199,44 @@ describe('p2p: peers that never close their half of a stream', function () {
     assert.ok((await asker.store.readBack(cid)).equals(bytes))
     assert.equal(kept.length, 1)
     await waitFor('the lingering peer to see its stream reset', () => kept.every((s) => s.status === 'reset'), BOUND_MS, 50)
+  })
+
+  /**
+   * Reads the answer on a raw stream to the holder, closes our half only PEER_CLOSE_WAIT_MS/2
+   * later, and checks the stream ends closed, not reset, on both ends: the holder's wait for
+   * our close must not be shorter than it says.
+   */
+  async function closeLate (protocol: string, exchange: (framed: FramedStream, signal: AbortSignal) => Promise<void>): Promise<void> {
+    const { stream, framed, signal } = await rawStream(protocol)
+    await exchange(framed, signal)
+    const theirs = streamsOf(holder.host, asker.host, protocol)
+    assert.equal(theirs.length, 1)
+    await sleep(Math.floor(PEER_CLOSE_WAIT_MS / 2))
+    await framed.closeWrite(signal)
+    assert.equal(await framed.readOrEnd({ encode: (b: Uint8Array) => b, decode: () => new Uint8Array() }, signal), undefined)
+    await waitFor('the stream to end', () => stream.status !== 'open' && stream.status !== 'closing', BOUND_MS, 20)
+    await goneWithinBound(holder.host, asker.host, protocol)
+    assert.deepEqual([stream.status, theirs[0]?.status], ['closed', 'closed'])
+  }
+
+  it('an asker that closes its half within PEER_CLOSE_WAIT_MS of a have answer ends the stream closed on both ends', async () => {
+    await closeLate(HAVE_PROTOCOL_ID, async (framed, signal) => {
+      await framed.write(haveProtocol.request, { cids: [(await chunkCid('u')).bytes] }, signal)
+      assert.equal((await framed.read(haveProtocol.response, signal)).count, 1)
+    })
+  })
+
+  it('an asker that closes its half within PEER_CLOSE_WAIT_MS of a fetched chunk ends the stream closed on both ends', async () => {
+    const bytes = randomChunk(100_000)
+    const cid = await holder.store.put(bytes)
+    await closeLate(CHUNK_FETCH_PROTOCOL_ID, async (framed, signal) => {
+      await framed.write(fetchRequestCodec, { cid: chunkIdToWire(cid), offset: 0, length: 0, maxFrameSize: 0 }, signal)
+      assert.equal((await framed.read(fetchResponseCodec, signal)).length, bytes.byteLength)
+      let received = 0
+      const frame = { encode: (list: Uint8ArrayList) => list.subarray(), decode: (b: Uint8Array | Uint8ArrayList) => new Uint8ArrayList(b) }
+      while (received < bytes.byteLength) received += (await framed.read(frame, signal)).byteLength
+      assert.equal(received, bytes.byteLength)
+    })
   })
 
   it('an exchange with a peer that closes properly is closed, not reset, on both sides', async () => {
