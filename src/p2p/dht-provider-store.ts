@@ -18,8 +18,9 @@
 // DHT refuses them before they reach the store (libp2p-options.ts).
 import { NotFoundError } from '@libp2p/interface'
 import type { AbortOptions } from '@libp2p/interface'
+import { BaseDatastore } from 'datastore-core'
 import { Key } from 'interface-datastore'
-import type { Batch, Datastore, KeyQuery, Pair, Query } from 'interface-datastore'
+import type { KeyQuery, Pair, Query } from 'interface-datastore'
 import { JadfsError } from '../errors.js'
 import { assert } from '../util/assert.js'
 import { silentLogger } from './logger.js'
@@ -55,7 +56,8 @@ export interface DhtProviderStoreStats {
   readonly refused: number
 }
 
-export class DhtProviderStore implements Datastore {
+/** putMany, getMany, deleteMany and batch are BaseDatastore's, over the methods below. */
+export class DhtProviderStore extends BaseDatastore {
   // cid segment of the key -> provider peer id -> kad-dht's value (the record's time, a varint)
   private readonly byCid = new Map<string, Map<string, Uint8Array>>()
   // records per other peer; `id` is the one copy of the peer id string the records share
@@ -69,6 +71,7 @@ export class DhtProviderStore implements Datastore {
   private readonly nowMs: () => number
 
   constructor (private readonly init: DhtProviderStoreInit) {
+    super()
     for (const limit of ['maxRecords', 'maxRecordsPerPeer'] as const) {
       assert(Number.isSafeInteger(init[limit]) && init[limit] > 0, `${limit} must be a positive integer`, { [limit]: init[limit] })
     }
@@ -80,13 +83,13 @@ export class DhtProviderStore implements Datastore {
     return { records: this.records, selfRecords: this.selfRecords, peers: this.perPeer.size, refused: this.refused }
   }
 
-  has (key: Key, options?: AbortOptions): boolean {
+  override has (key: Key, options?: AbortOptions): boolean {
     options?.signal?.throwIfAborted()
     const parts = providerKey(key)
     return parts !== undefined && this.byCid.get(parts.cid)?.has(parts.peer) === true
   }
 
-  put (key: Key, value: Uint8Array, options?: AbortOptions): Key {
+  override put (key: Key, value: Uint8Array, options?: AbortOptions): Key {
     options?.signal?.throwIfAborted()
     const parts = providerKey(key)
     // kad-dht writes elsewhere only for value records (refused by the validators) and for our
@@ -115,7 +118,7 @@ export class DhtProviderStore implements Datastore {
     return key
   }
 
-  get (key: Key, options?: AbortOptions): Uint8Array {
+  override get (key: Key, options?: AbortOptions): Uint8Array {
     options?.signal?.throwIfAborted()
     const parts = providerKey(key)
     const value = parts === undefined ? undefined : this.byCid.get(parts.cid)?.get(parts.peer)
@@ -124,7 +127,7 @@ export class DhtProviderStore implements Datastore {
     return value
   }
 
-  delete (key: Key, options?: AbortOptions): void {
+  override delete (key: Key, options?: AbortOptions): void {
     options?.signal?.throwIfAborted()
     const parts = providerKey(key)
     if (parts === undefined) return
@@ -141,46 +144,17 @@ export class DhtProviderStore implements Datastore {
     if (--fromPeer.records === 0) this.perPeer.delete(parts.peer)
   }
 
-  async * putMany (source: Iterable<Pair> | AsyncIterable<Pair>, options?: AbortOptions): AsyncGenerator<Key> {
-    for await (const { key, value } of source) yield this.put(key, value, options)
-  }
-
-  async * getMany (source: Iterable<Key> | AsyncIterable<Key>, options?: AbortOptions): AsyncGenerator<Pair> {
-    for await (const key of source) yield { key, value: this.get(key, options) }
-  }
-
-  async * deleteMany (source: Iterable<Key> | AsyncIterable<Key>, options?: AbortOptions): AsyncGenerator<Key> {
-    for await (const key of source) {
-      this.delete(key, options)
-      yield key
-    }
-  }
-
-  batch (): Batch {
-    const puts: Pair[] = []
-    const deletes: Key[] = []
-    return {
-      put: (key, value) => { puts.push({ key, value }) },
-      delete: (key) => { deletes.push(key) },
-      commit: (options) => {
-        for (const { key, value } of puts) this.put(key, value, options)
-        for (const key of deletes) this.delete(key, options)
-      }
-    }
-  }
-
   /**
-   * Records under `q.prefix`, read as a key path below the provider prefix: all provider
-   * records, one CID's, or one record. kad-dht uses only the prefix; the other query fields
-   * are not supported.
+   * Records under `q.prefix`: all provider records, or one CID's (`/dht/provider/<cid>`), the
+   * two queries kad-dht makes. The other query fields are not supported.
    */
-  * query (q: Query, options?: AbortOptions): Generator<Pair> {
+  override * query (q: Query, options?: AbortOptions): Generator<Pair> {
     for (const [cid, peer, value] of this.matching(q, options)) {
       yield { key: new Key(`${DHT_PROVIDER_KEY_PREFIX}${cid}/${peer}`, false), value }
     }
   }
 
-  * queryKeys (q: KeyQuery, options?: AbortOptions): Generator<Key> {
+  override * queryKeys (q: KeyQuery, options?: AbortOptions): Generator<Key> {
     for (const [cid, peer] of this.matching(q, options)) yield new Key(`${DHT_PROVIDER_KEY_PREFIX}${cid}/${peer}`, false)
   }
 
@@ -200,15 +174,11 @@ export class DhtProviderStore implements Datastore {
       return
     }
     if (!prefix.startsWith(DHT_PROVIDER_KEY_PREFIX)) return
-    const rest = prefix.slice(DHT_PROVIDER_KEY_PREFIX.length)
-    const slash = rest.indexOf('/')
-    const cid = slash === -1 ? rest : rest.slice(0, slash)
-    const peer = slash === -1 ? '' : rest.slice(slash + 1)
+    const cid = prefix.slice(DHT_PROVIDER_KEY_PREFIX.length)
+    assert(!cid.includes('/'), 'the DHT store answers queries for all provider records or one CID\'s', { prefix })
     const providers = this.byCid.get(cid)
     if (providers === undefined) return
-    for (const [id, value] of providers) {
-      if (peer === '' || id === peer) yield [cid, id, value]
-    }
+    for (const [peer, value] of providers) yield [cid, peer, value]
   }
 
   private refuse (peer: string, why: string): never {
