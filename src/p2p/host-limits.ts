@@ -44,10 +44,3 @@ export const DHT_MAX_PROVIDER_RECORDS_PER_PEER = 100_000
 export const DHT_PROVIDER_VALIDITY_MS = 48 * 60 * 60 * 1000
 /** How often kad-dht drops expired provider records (its reprovider's pass; also its default). */
 export const DHT_PROVIDER_CLEANUP_INTERVAL_MS = 60 * 60 * 1000
-/**
- * Concurrent DHT streams per connection (kad-dht's defaults). A DHT message is bounded only by
- * the 4 MiB read buffer of @libp2p/utils' byteStream (kad-dht sets no size), and a stream gets
- * 10 s per message; our own queries use at most alpha = 10 streams each.
- */
-export const DHT_MAX_INBOUND_STREAMS = 32
-export const DHT_MAX_OUTBOUND_STREAMS = 64

@@ -13,7 +13,7 @@ import { GOSSIP_TOPICS } from './gossip/topics.js'
 import { privateNetwork } from './private-network.js'
 import type { JadfsHostInit, JadfsServices } from './host.js'
 import {
-  DHT_MAX_INBOUND_STREAMS, DHT_MAX_OUTBOUND_STREAMS, DHT_PROTOCOL, DHT_PROVIDER_CLEANUP_INTERVAL_MS, DHT_PROVIDER_VALIDITY_MS,
+  DHT_PROTOCOL, DHT_PROVIDER_CLEANUP_INTERVAL_MS, DHT_PROVIDER_VALIDITY_MS,
   GOSSIP_MAX_INBOUND_BYTES, MAX_CONNECTIONS, MAX_INCOMING_PENDING_CONNECTIONS, MAX_PARALLEL_DIALS,
   STREAM_READ_BUFFER_BYTES, STREAM_WINDOW_BYTES
 } from './host-limits.js'
@@ -50,8 +50,10 @@ export function libp2pOptions (init: JadfsHostInit, dialTimeoutMs: number, dhtSt
         // this, peers could make us keep one record per key pair they generate. (Nor do we take
         // `pk` records from the DHT: our peer ids are Ed25519 and carry their public key.)
         validators: { pk: refuseValueRecord },
-        maxInboundStreams: DHT_MAX_INBOUND_STREAMS,
-        maxOutboundStreams: DHT_MAX_OUTBOUND_STREAMS,
+        // kad-dht's own stream limits apply: 32 inbound and 64 outbound per connection. A DHT
+        // message is bounded only by the 4 MiB read buffer of @libp2p/utils' byteStream (kad-dht
+        // sets no size), a stream gets 10 s per message, and our own queries use at most
+        // alpha = 10 streams each.
         // kad-dht's reprovider is also what drops expired records of other peers (and it
         // re-announces ours within 24 h of their expiry, behind the provide scheduler)
         reprovide: {
