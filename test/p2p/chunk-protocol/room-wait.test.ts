@@ -1,21 +1,26 @@
-// Checks that a received push waits for room on the receiver's disk only within roomWaitMs,
-// between real hosts. The receiver holds one transfer slot per peer; its room claim never
-// completes: a hook that ignores the signal it is given, and a real DiskRoom whose disk query
-// hangs. Each push is answered PEER_BUSY naming the room wait (not the sender's own TIMEOUT
-// waiting for READY, which is what a wait without bound ends in), the slot is free again at
-// once (the next push is stored), and a claim granted after the answer is given back.
+// Checks that a received push waits for room on the receiver's disk for roomWaitMs, and no
+// longer, between real hosts. The receiver holds one transfer slot per peer. A claim granted
+// after half the room wait is waited for: the push is stored. A claim that never completes (a
+// hook that ignores the signal it is given, and a real DiskRoom whose disk query hangs) is
+// answered PEER_BUSY naming the room wait, no sooner than roomWaitMs after the push began (and
+// not with the sender's own TIMEOUT waiting for READY, which is what a wait without bound ends
+// in); the slot is free again at once (the next push is stored), and a claim granted after the
+// answer is given back. A room wait not below the idle deadline is refused as a programmer
+// error when the limits are resolved (exactly one ms below is accepted).
 import { strict as assert } from 'node:assert'
 import { createHash } from 'node:crypto'
 import { chunkCidFromSha256 } from '../../../src/chunk/cid.js'
 import { isJadfsError } from '../../../src/errors.js'
+import { DEFAULT_SERVER_LIMITS, resolveServerLimits } from '../../../src/p2p/protocols/chunk/constants.js'
 import { pushChunk } from '../../../src/p2p/protocols/chunk/push-chunk.js'
 import { DiskRoom } from '../../../src/store/disk-room.js'
+import { AssertionFailure } from '../../../src/util/assert.js'
 import { waitFor } from '../helpers/hosts.js'
 import { randomChunk } from './store-fixture.js'
-import { serve, startPeers, stopPeers, waitForIdle } from './peers.js'
+import { serve, sleep, startPeers, stopPeers, waitForIdle } from './peers.js'
 import type { Peer } from './peers.js'
 
-const ROOM_WAIT_MS = 500
+const ROOM_WAIT_MS = 1000
 /** the sender's wait for READY: far above the room wait, so only a bounded wait answers in time */
 const SENDER_IDLE_MS = 5000
 
@@ -45,8 +50,21 @@ describe('chunk protocol: waiting for room on a push', function () {
     const startedMs = Date.now()
     await assert.rejects(push(), (err) => isJadfsError(err, 'PEER_BUSY') && err.details?.remote === true &&
       new RegExp(`no room could be made on this peer's disk for 100000 bytes within ${ROOM_WAIT_MS} ms`).test(err.message))
-    return Date.now() - startedMs
+    const tookMs = Date.now() - startedMs
+    assert.ok(tookMs >= ROOM_WAIT_MS, `answered after ${tookMs} ms, before the room wait was over`)
+    return tookMs
   }
+
+  it('waits for a claim granted after half the room wait, and stores the push', async () => {
+    let claimedWithin: boolean | undefined
+    claim = async (_sizeBytes, signal) => {
+      await sleep(ROOM_WAIT_MS / 2)
+      claimedWithin = !signal.aborted
+      return () => {}
+    }
+    assert.equal(await push(), 'stored')
+    assert.equal(claimedWithin, true)
+  })
 
   it('answers PEER_BUSY when a claim ignoring its signal never completes, frees the slot, and gives back a late grant', async () => {
     let grant: () => void = () => {}
@@ -81,5 +99,12 @@ describe('chunk protocol: waiting for room on a push', function () {
     probe?.()
     assert.equal(await push(), 'stored')
     assert.equal(room.claimed, 0)
+  })
+
+  it('refuses a room wait not below the idle deadline when the limits are resolved', () => {
+    const idleTimeoutMs = 2000
+    assert.equal(resolveServerLimits({ idleTimeoutMs, roomWaitMs: idleTimeoutMs - 1 }).roomWaitMs, idleTimeoutMs - 1)
+    assert.throws(() => resolveServerLimits({ idleTimeoutMs, roomWaitMs: idleTimeoutMs }), AssertionFailure)
+    assert.throws(() => resolveServerLimits({ roomWaitMs: DEFAULT_SERVER_LIMITS.idleTimeoutMs }), AssertionFailure)
   })
 })

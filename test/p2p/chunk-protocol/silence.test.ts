@@ -42,7 +42,8 @@ describe('chunk protocol: silent peers', function () {
   before(async () => {
     peers = await startPeers(3)
     ;[asker, quiet, holder] = peers as [Peer, Peer, Peer]
-    await serve(holder, limits)
+    // (the room wait must be below the idle deadline; nothing here claims room)
+    await serve(holder, { ...limits, roomWaitMs: IDLE_MS / 2 })
     cid = await holder.store.put(bytes)
   })
   after(async () => { await stopPeers(peers) })

@@ -69,7 +69,7 @@ export interface ChunkServerLimits extends ChunkTransferLimits {
    * Longest a received push waits for room on our disk (its turn in the room ledger, a disk
    * query, evicting cached copies) while holding a transfer slot; then it is answered
    * PEER_BUSY. Below the sender's idle deadline, so the sender gets that answer rather
-   * than timing out on a silent peer.
+   * than timing out on a silent peer: it must be below idleTimeoutMs (asserted).
    * @default 10000
    */
   readonly roomWaitMs: number
@@ -107,6 +107,9 @@ export function resolveTransferLimits (overrides: Partial<ChunkTransferLimits> =
 export function resolveServerLimits (overrides: Partial<ChunkServerLimits> = {}): ChunkServerLimits {
   const limits = checkLimits({ ...DEFAULT_SERVER_LIMITS, ...overrides })
   assert(limits.maxTransfersTotal >= limits.maxTransfersPerPeer, 'maxTransfersTotal below maxTransfersPerPeer', limits)
+  // the sender waiting for its first answer must get PEER_BUSY, not time out on a silent peer;
+  // senders run the same idle deadline as ours unless told otherwise
+  assert(limits.roomWaitMs < limits.idleTimeoutMs, 'roomWaitMs must be below idleTimeoutMs', limits)
   return limits
 }
 
