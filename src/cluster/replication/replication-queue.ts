@@ -7,6 +7,7 @@
 // namespace (the worst case is missing copies until a scrub notices).
 import type Database from 'better-sqlite3'
 import { JadfsError } from '../../errors.js'
+import { MAX_RECORDED_REPLICATION_FACTOR } from '../../namespace/commands.js'
 import { toStorageError } from '../../store/storage-error.js'
 import { assert } from '../../util/assert.js'
 import { openVersionedSqlite } from '../../util/versioned-sqlite.js'
@@ -39,8 +40,8 @@ export interface DebtTotals {
 export const DEFAULT_MAX_ENTRIES = 1_000_000
 export const FIRST_RETRY_DELAY_MS = 1000
 export const MAX_RETRY_DELAY_MS = 60_000
-/** holders kept per row; more copies than MAX_RECORDED_REPLICATION_FACTOR (64) are never wanted */
-export const MAX_HOLDERS = 64
+/** holders kept per row: more copies than a file's replication factor can ask for are never wanted */
+export const MAX_HOLDERS = MAX_RECORDED_REPLICATION_FACTOR
 
 const SCHEMA_VERSION = 1
 const SCHEMA_SQL = `
