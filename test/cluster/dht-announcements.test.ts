@@ -6,7 +6,8 @@ import { strict as assert } from 'node:assert'
 import { dhtAnnouncements } from '../../src/cluster/provide/dht-announcements.js'
 import type { JadfsHost } from '../../src/p2p/host.js'
 import { chunkCid } from '../p2p/helpers/cids.js'
-import { startCluster, stopAll, waitFor } from '../p2p/helpers/hosts.js'
+import { waitProvider } from '../p2p/helpers/dht.js'
+import { startCluster, stopAll } from '../p2p/helpers/hosts.js'
 
 describe('DHT announcements of chunks', () => {
   let hosts: JadfsHost[] = []
@@ -20,12 +21,7 @@ describe('DHT announcements of chunks', () => {
     const cid = await chunkCid('withdrawn chunk')
     await announce.provide(cid.toString(), AbortSignal.timeout(10_000))
     assert.equal(a.dhtProviderStats().selfRecords, 1)
-    await waitFor('b to find a as provider', async () => {
-      for await (const event of b.dht.findProviders(cid, { signal: AbortSignal.timeout(5000) })) {
-        if (event.name === 'PROVIDER' && event.providers.some((p) => p.id.equals(a.peerId))) return true
-      }
-      return false
-    }, 15_000, 200)
+    await waitProvider(b, cid, a.peerId)
 
     await announce.withdraw(cid.toString())
     assert.equal(a.dhtProviderStats().selfRecords, 0)

@@ -16,41 +16,13 @@ import type { KadDHT } from '@libp2p/kad-dht'
 import { publicKeyToProtobuf } from '@libp2p/crypto/keys'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
-import type { PeerId } from '@libp2p/interface'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import type { CID } from 'multiformats/cid'
 import { DHT_PROTOCOL } from '../../src/p2p/host-limits.js'
 import type { JadfsHost } from '../../src/p2p/host.js'
 import { chunkCid } from './helpers/cids.js'
+import { DHT_QUERY_MS, provide, waitDhtPeers, waitProvider } from './helpers/dht.js'
 import { LOOPBACK_LISTEN, addrOf, startHost, stopAll, waitFor } from './helpers/hosts.js'
-
-const QUERY_MS = 10_000
-
-async function provide (host: JadfsHost, cid: CID): Promise<void> {
-  for await (const _event of host.dht.provide(cid, { signal: AbortSignal.timeout(QUERY_MS) })) { /* run the query to its end */ }
-}
-
-/** Whether `seeker` finds `provider` for `cid` through the DHT, polling until it does. */
-async function waitProvider (seeker: JadfsHost, cid: CID, provider: PeerId): Promise<void> {
-  await waitFor(`${seeker.peerId.toString()} to find ${provider.toString()} providing ${cid.toString()}`, async () => {
-    for await (const event of seeker.dht.findProviders(cid, { signal: AbortSignal.timeout(5000) })) {
-      if (event.name === 'PROVIDER' && event.providers.some((p) => p.id.equals(provider))) return true
-    }
-    return false
-  }, 15_000, 200)
-}
-
-/** Until every host has every other one as a DHT peer, so provides reach them. */
-async function waitDhtPeers (hosts: ReadonlyArray<{ peerId: PeerId, peerStore: Libp2p['peerStore'] }>): Promise<void> {
-  await waitFor('peers in every DHT routing table', async () => {
-    const sizes = await Promise.all(hosts.map(async (h) => (await h.peerStore.all()).filter((p) => p.protocols.includes(DHT_PROTOCOL)).length))
-    return sizes.every((n) => n >= hosts.length - 1)
-  }, 10_000)
-}
-
-function libp2pOf (host: JadfsHost): { peerId: PeerId, peerStore: Libp2p['peerStore'] } {
-  return { peerId: host.peerId, peerStore: host.libp2p.peerStore }
-}
 
 /** Waits until `host` has dealt with `offered` new records (kept or refused): ADD_PROVIDER has no answer. */
 async function waitHandled (host: JadfsHost, offered: number): Promise<void> {
@@ -80,7 +52,7 @@ describe('p2p: DHT record limits', function () {
     const target = await startHost({ dhtProviders: { maxRecords: N } })
     const flooder = await startHost({ bootstrap: [addrOf(target).toString()] })
     hosts = [target, flooder]
-    await waitDhtPeers(hosts.map(libp2pOf))
+    await waitDhtPeers(hosts.map((h) => h.libp2p))
 
     for (const cid of await cids('flood', N + 1)) await provide(flooder, cid)
     await waitHandled(target, N + 1)
@@ -105,7 +77,7 @@ describe('p2p: DHT record limits', function () {
     const flooder = await startHost({ bootstrap: [addrOf(target).toString()] })
     const holder = await startHost({ bootstrap: [addrOf(target).toString()] })
     hosts = [target, flooder, holder]
-    await waitDhtPeers(hosts.map(libp2pOf))
+    await waitDhtPeers(hosts.map((h) => h.libp2p))
 
     for (const cid of await cids('flood', N + 1)) await provide(flooder, cid)
     await waitHandled(target, N + 1)
@@ -119,7 +91,7 @@ describe('p2p: DHT record limits', function () {
     const target = await startHost({ dhtProviders: { maxRecords: 2, validityMs: 1000, cleanupIntervalMs: 200 } })
     const flooder = await startHost({ bootstrap: [addrOf(target).toString()] })
     hosts = [target, flooder]
-    await waitDhtPeers(hosts.map(libp2pOf))
+    await waitDhtPeers(hosts.map((h) => h.libp2p))
 
     const [a, b, c] = await cids('expiring', 3) as [CID, CID, CID]
     for (const cid of [a, b, c]) await provide(flooder, cid)
@@ -148,14 +120,14 @@ describe('p2p: DHT record limits', function () {
     })
     plain = [peer]
     await peer.dial(addrOf(target))
-    await waitDhtPeers([libp2pOf(target), peer])
+    await waitDhtPeers([target.libp2p, peer])
 
     // A public-key record is valid for kad-dht's built-in validator: anyone can make one per key pair.
     const key = new Uint8Array([...new TextEncoder().encode('/pk/'), ...peer.peerId.toMultihash().bytes])
     const value = publicKeyToProtobuf(peer.peerId.publicKey!)
     let accepted = 0
     let failed = 0
-    for await (const event of peer.services.dht.put(key, value, { signal: AbortSignal.timeout(QUERY_MS) })) {
+    for await (const event of peer.services.dht.put(key, value, { signal: AbortSignal.timeout(DHT_QUERY_MS) })) {
       if (event.name === 'PEER_RESPONSE' && event.messageName === 'PUT_VALUE' && event.from.equals(target.peerId)) accepted++
       if (event.name === 'QUERY_ERROR' && event.from.equals(target.peerId)) failed++
     }
@@ -164,7 +136,7 @@ describe('p2p: DHT record limits', function () {
 
     // the peer holds the record and answers GET_VALUE with it; we do not accept it
     const values: Uint8Array[] = []
-    for await (const event of target.dht.get(key, { signal: AbortSignal.timeout(QUERY_MS) })) {
+    for await (const event of target.dht.get(key, { signal: AbortSignal.timeout(DHT_QUERY_MS) })) {
       if (event.name === 'VALUE') values.push(event.value)
     }
     assert.deepEqual(values, [])

@@ -3,11 +3,11 @@
 // provider's loopback address in the record (which the default mapper would have removed),
 // and every host speaks our private DHT protocol, not the public /ipfs/kad/1.0.0.
 import { strict as assert } from 'node:assert'
-import type { PeerInfo } from '@libp2p/interface'
 import { DHT_PROTOCOL } from '../../src/p2p/host-limits.js'
 import type { JadfsHost } from '../../src/p2p/host.js'
 import { chunkCid } from './helpers/cids.js'
-import { startCluster, stopAll, waitFor } from './helpers/hosts.js'
+import { provide, waitDhtPeers, waitProvider } from './helpers/dht.js'
+import { startCluster, stopAll } from './helpers/hosts.js'
 
 describe('p2p: DHT', function () {
   this.timeout(30_000)
@@ -22,22 +22,11 @@ describe('p2p: DHT', function () {
       assert.ok(!h.libp2p.getProtocols().includes('/ipfs/kad/1.0.0'))
     }
     // The DHT learns peers through identify; wait until each routing table has one.
-    await waitFor('peers in every DHT routing table', async () => {
-      const sizes = await Promise.all(hosts.map(async (h) => (await h.libp2p.peerStore.all()).filter((p) => p.protocols.includes(DHT_PROTOCOL)).length))
-      return sizes.every((n) => n >= 1)
-    }, 10_000)
+    await waitDhtPeers(hosts.map((h) => h.libp2p), 1)
 
     const cid = await chunkCid('a chunk held by the provider')
-    for await (const _event of provider.dht.provide(cid, { signal: AbortSignal.timeout(10_000) })) { /* run the query to completion */ }
-
-    let found: PeerInfo | undefined
-    await waitFor('the seeker to find the provider', async () => {
-      for await (const event of seeker.dht.findProviders(cid, { signal: AbortSignal.timeout(5000) })) {
-        if (event.name === 'PROVIDER') found = event.providers.find((p) => p.id.equals(provider.peerId))
-        if (found !== undefined) break
-      }
-      return found !== undefined
-    }, 15_000, 200)
-    assert.ok(found!.multiaddrs.some((ma) => ma.toString().startsWith('/ip4/127.0.0.1/')), `no loopback address in ${found!.multiaddrs.map(String).join(', ')}`)
+    await provide(provider, cid)
+    const found = await waitProvider(seeker, cid, provider.peerId)
+    assert.ok(found.multiaddrs.some((ma) => ma.toString().startsWith('/ip4/127.0.0.1/')), `no loopback address in ${found.multiaddrs.map(String).join(', ')}`)
   })
 })
