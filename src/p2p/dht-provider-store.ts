@@ -25,6 +25,7 @@ import { JadfsError } from '../errors.js'
 import { assert } from '../util/assert.js'
 import { silentLogger } from './logger.js'
 import type { P2pLogger } from './logger.js'
+import { ThrottledWarning } from '../util/throttled-warning.js'
 
 /** kad-dht's provider records live under `${datastorePrefix}/provider`; we keep its default prefix. */
 export const DHT_PROVIDER_KEY_PREFIX = '/dht/provider/'
@@ -65,10 +66,8 @@ export class DhtProviderStore extends BaseDatastore {
   private records = 0
   private selfRecords = 0
   private refused = 0
-  private refusedSinceWarn = 0
-  private lastWarnMs: number | undefined
   private readonly logger: P2pLogger
-  private readonly nowMs: () => number
+  private readonly refusalWarning: ThrottledWarning
 
   constructor (private readonly init: DhtProviderStoreInit) {
     super()
@@ -76,7 +75,7 @@ export class DhtProviderStore extends BaseDatastore {
       assert(Number.isSafeInteger(init[limit]) && init[limit] > 0, `${limit} must be a positive integer`, { [limit]: init[limit] })
     }
     this.logger = init.logger ?? silentLogger
-    this.nowMs = init.nowMs ?? Date.now
+    this.refusalWarning = new ThrottledWarning(REFUSAL_WARN_INTERVAL_MS, init.nowMs)
   }
 
   stats (): DhtProviderStoreStats {
@@ -183,13 +182,10 @@ export class DhtProviderStore extends BaseDatastore {
 
   private refuse (peer: string, why: string): never {
     this.refused++
-    this.refusedSinceWarn++
-    const now = this.nowMs()
-    if (this.lastWarnMs === undefined || now - this.lastWarnMs >= REFUSAL_WARN_INTERVAL_MS) {
-      this.logger.warn({ refused: this.refusedSinceWarn, lastPeer: peer, maxRecords: this.init.maxRecords, maxRecordsPerPeer: this.init.maxRecordsPerPeer },
+    const covered = this.refusalWarning.record()
+    if (covered !== undefined) {
+      this.logger.warn({ refused: covered, lastPeer: peer, maxRecords: this.init.maxRecords, maxRecordsPerPeer: this.init.maxRecordsPerPeer },
         'DHT provider records refused: a peer sends more than we keep (a flood, or a cluster past the limits)')
-      this.lastWarnMs = now
-      this.refusedSinceWarn = 0
     }
     throw new JadfsError('DHT_RECORD_REFUSED', `a DHT provider record from ${peer} was refused: ${why}`, { details: { peer } })
   }
