@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { RaftDriver, RaftTransport, StateMachine } from '../src/raft/api.js'
+import { ProposalWindow, SkippedProposal, type ProposalTag } from '../src/raft/proposal-window.js'
 import type { RaftStorage } from '../src/raft/storage.js'
 import { createRaftDriver } from '../src/raft/driver/index.js'
 import { SqliteRaftStorage } from '../src/raft/storage/sqlite-storage.js'
@@ -157,21 +158,29 @@ function countingSaves (storage: RaftStorage, counter: { saves: number }): RaftS
   }
 }
 
-/** the smallest useful state machine: counts applied entries */
+/** the smallest useful state machine: counts applied entries (and skips re-sent copies, as any must) */
 function counterStateMachine (): StateMachine {
   let applied = 0
   let count = 0
+  const proposals = new ProposalWindow()
   return {
-    apply (entry: Entry) {
+    apply (entry: Entry, _payload: Uint8Array, proposal: ProposalTag | undefined) {
       applied = entry.index
+      if (proposal !== undefined) {
+        const verdict = proposals.judge(entry.index, proposal)
+        if (verdict !== 'apply') return new SkippedProposal(verdict)
+      }
       return ++count
     },
-    snapshot: () => new TextEncoder().encode(JSON.stringify({ count })),
+    snapshot: () => new TextEncoder().encode(JSON.stringify({ count, proposals: proposals.entries(applied) })),
     restore (data: Uint8Array, index: number) {
-      count = (JSON.parse(new TextDecoder().decode(data)) as { count: number }).count
+      const body = JSON.parse(new TextDecoder().decode(data)) as { count: number, proposals: Array<[string, number]> }
+      count = body.count
+      proposals.restore(body.proposals)
       applied = index
     },
-    appliedIndex: () => applied
+    appliedIndex: () => applied,
+    proposalVerdict: (tag, index) => proposals.verdict(index, tag)
   }
 }
 

@@ -15,7 +15,8 @@ import { MAX_RECORDED_REPLICATION_FACTOR } from './commands.js'
 /**
  * The namespace's JSON in a snapshot may not grow past this. Below the JSON a snapshot may
  * inflate to (384 MiB) and, compressed or not, below the largest snapshot a peer accepts
- * (256 MiB), with room for the snapshot's own fields (a test checks both). About 650,000 small files, or 2.7 million
+ * (256 MiB), with room for the snapshot's own fields and its table of applied proposals
+ * (raft/proposal-window.ts, at most about 2 MiB; tests check both limits). About 650,000 small files, or 2.7 million
  * chunk references (170 TiB of files at the default 64 MiB chunk size).
  */
 export const MAX_NAMESPACE_SNAPSHOT_BYTES = 240 * 1024 * 1024

@@ -2,7 +2,9 @@
 // refcounts and applied_index in ONE SQLite transaction, so a crash leaves the namespace at
 // some whole applied index and a log can resume from applied_index + 1. Replaying an index
 // already applied does nothing. A command whose precondition fails is still "applied" (the
-// index advances) with a rejected result: every replica reaches the same verdict.
+// index advances) with a rejected result: every replica reaches the same verdict. A copy of a
+// Raft proposal already applied, or committed too late, is skipped in the same transaction
+// (raft/proposal-window.ts): the table of applied proposals lives here, and in snapshots.
 import { z } from 'zod'
 import { JadfsError } from '../errors.js'
 import type { FileRecord } from '../files/file-service.js'
@@ -14,6 +16,7 @@ import { isJadfsError } from '../errors.js'
 import { FileTable } from './file-table.js'
 import { decodeSnapshot, encodeSnapshot } from './snapshot-codec.js'
 import { estimateRecordSnapshotBytes, MAX_NAMESPACE_SNAPSHOT_BYTES, recordSnapshotBytes } from './namespace-size.js'
+import { forgetProposedBefore, isTagId, judgeProposal, PROPOSAL_WINDOW_ENTRIES, SkippedProposal, type ProposalTag, type ProposalVerdict } from '../raft/proposal-window.js'
 
 export type ApplyResult =
   | { readonly status: 'applied', readonly command: 'putFile', readonly record: FileRecord, readonly replaced: FileRecord | null }
@@ -29,6 +32,8 @@ export interface NamespaceComponents {
   readonly nowMs: () => number
   /** for tests only: every replica must use the same bound @default MAX_NAMESPACE_SNAPSHOT_BYTES */
   readonly maxSnapshotBytes?: number
+  /** for tests only: every replica must use the same window @default PROPOSAL_WINDOW_ENTRIES */
+  readonly proposalWindow?: number
 }
 
 const SNAPSHOT_FORMAT = 1
@@ -37,7 +42,9 @@ const NOT_COUNTED = -1
 const snapshotSchema = z.object({
   format: z.literal(SNAPSHOT_FORMAT),
   appliedIndex: z.number().int().min(0),
-  files: z.array(fileRecordSchema)
+  files: z.array(fileRecordSchema),
+  // absent from the snapshots of builds before the table
+  proposals: z.array(z.tuple([z.string().refine(isTagId, 'not a proposal id'), z.number().int().min(0)])).max(PROPOSAL_WINDOW_ENTRIES).default([])
 })
 
 export class NamespaceStateMachine {
@@ -47,10 +54,12 @@ export class NamespaceStateMachine {
   private readonly readSnapshotBytes: () => number
   private readonly writeSnapshotBytes: (bytes: number) => void
   private readonly maxSnapshotBytes: number
+  private readonly proposals: AppliedProposals
 
   constructor (private readonly c: NamespaceComponents) {
     this.files = new FileTable(c.db)
     this.maxSnapshotBytes = c.maxSnapshotBytes ?? MAX_NAMESPACE_SNAPSHOT_BYTES
+    this.proposals = new AppliedProposals(c.db, c.proposalWindow ?? PROPOSAL_WINDOW_ENTRIES)
     this.readIndex = metaReader(c.db, 'applied_index')
     this.writeIndex = metaWriter(c.db, 'applied_index')
     this.readSnapshotBytes = metaReader(c.db, 'snapshot_bytes')
@@ -93,33 +102,48 @@ export class NamespaceStateMachine {
   }
 
   apply (index: number, command: NamespaceCommand): ApplyResult {
-    assert(Number.isSafeInteger(index) && index > 0, 'log index must be a positive integer', { index })
-    return this.c.db.transaction((): ApplyResult => {
-      if (index <= this.readIndex()) return { status: 'skipped' }
-      const result = command.type === 'putFile' ? this.applyPut(command) : this.applyDelete(command)
-      this.writeIndex(index)
-      return result
-    }).immediate()
+    const result = this.applyAt(index, undefined, () => this.applyCommand(command))
+    assert(!(result instanceof SkippedProposal), 'only a tagged proposal is skipped')
+    return result
   }
 
   /**
    * Applies an encoded command from a replicated log. A committed entry that does not decode
    * still consumes its index (rejected, INVALID_ARGUMENT): every replica must make the same
-   * decision, and none may stall on it.
+   * decision, and none may stall on it. A copy of a proposal this namespace applied already,
+   * or one committed too late (proposal-window.ts), consumes its index and changes nothing else.
    */
-  applyEncoded (index: number, payload: Uint8Array): ApplyResult {
-    let command: NamespaceCommand
-    try {
-      command = decodeCommand(payload)
-    } catch (err) {
-      if (!isJadfsError(err, 'INVALID_ARGUMENT')) throw err
-      return this.c.db.transaction((): ApplyResult => {
-        if (index <= this.readIndex()) return { status: 'skipped' }
-        this.writeIndex(index)
+  applyEncoded (index: number, payload: Uint8Array, proposal?: ProposalTag): ApplyResult | SkippedProposal {
+    return this.applyAt(index, proposal, () => {
+      let command: NamespaceCommand
+      try {
+        command = decodeCommand(payload)
+      } catch (err) {
+        if (!isJadfsError(err, 'INVALID_ARGUMENT')) throw err
         return { status: 'rejected', code: 'INVALID_ARGUMENT', message: err.message }
-      }).immediate()
-    }
-    return this.apply(index, command)
+      }
+      return this.applyCommand(command)
+    })
+  }
+
+  /** what a copy of this proposal committed at `index` would be judged; changes nothing */
+  proposalVerdict (tag: ProposalTag, index: number): ProposalVerdict {
+    return this.proposals.verdict(index, tag)
+  }
+
+  private applyAt (index: number, proposal: ProposalTag | undefined, run: () => ApplyResult): ApplyResult | SkippedProposal {
+    assert(Number.isSafeInteger(index) && index > 0, 'log index must be a positive integer', { index })
+    return this.c.db.transaction((): ApplyResult | SkippedProposal => {
+      if (index <= this.readIndex()) return { status: 'skipped' }
+      const verdict = proposal === undefined ? 'apply' : this.proposals.judge(index, proposal)
+      const result = verdict === 'apply' ? run() : new SkippedProposal(verdict)
+      this.writeIndex(index)
+      return result
+    }).immediate()
+  }
+
+  private applyCommand (command: NamespaceCommand): ApplyResult {
+    return command.type === 'putFile' ? this.applyPut(command) : this.applyDelete(command)
   }
 
   /** the whole namespace and its applied index, self-describing (snapshot-codec.ts) */
@@ -127,7 +151,8 @@ export class NamespaceStateMachine {
     const snapshot = this.c.db.transaction(() => ({
       format: SNAPSHOT_FORMAT,
       appliedIndex: this.readIndex(),
-      files: this.files.all()
+      files: this.files.all(),
+      proposals: this.proposals.all(this.readIndex())
     }))()
     return encodeSnapshot(snapshot)
   }
@@ -157,6 +182,7 @@ export class NamespaceStateMachine {
     this.c.db.transaction(() => {
       this.files.clear()
       for (const record of parsed.data.files) this.files.put(record)
+      this.proposals.replace(parsed.data.proposals)
       this.c.chunks.resetRefcounts(refs, this.c.nowMs())
       this.writeIndex(index)
       // not checked against the bound: the leader's namespace is what it is, and refusing it
@@ -247,5 +273,45 @@ function checkVersion (path: string, existing: FileRecord | undefined, ifVersion
     message: ifVersion === 0
       ? `${path} already exists (version ${currentVersion})`
       : `${path} is at version ${currentVersion}, not ${ifVersion}`
+  }
+}
+
+/** the applied_proposals table: ids of applied proposals, by the index they were proposed at */
+class AppliedProposals {
+  private readonly forgetStmt
+  private readonly hasStmt
+  private readonly insertStmt
+  private readonly allStmt
+  private readonly clearStmt
+
+  constructor (db: Db, private readonly window: number) {
+    assert(Number.isSafeInteger(window) && window > 0, 'the proposal window must be a positive integer', { window })
+    this.forgetStmt = db.prepare<[number]>('DELETE FROM applied_proposals WHERE proposed_at < ?')
+    this.hasStmt = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM applied_proposals WHERE id = ?')
+    this.insertStmt = db.prepare<[string, number]>('INSERT INTO applied_proposals (id, proposed_at) VALUES (?, ?)')
+    this.allStmt = db.prepare<[number], { id: string, proposed_at: number }>('SELECT id, proposed_at FROM applied_proposals WHERE proposed_at >= ? ORDER BY id')
+    this.clearStmt = db.prepare('DELETE FROM applied_proposals')
+  }
+
+  verdict (index: number, tag: ProposalTag): ProposalVerdict {
+    return judgeProposal(index, tag, (id) => this.hasStmt.get(id) !== undefined, this.window)
+  }
+
+  /** judges a copy applied at `index` (inside its transaction) and records it if it applies */
+  judge (index: number, tag: ProposalTag): ProposalVerdict {
+    this.forgetStmt.run(forgetProposedBefore(index, this.window))
+    const verdict = this.verdict(index, tag)
+    if (verdict === 'apply') this.insertStmt.run(tag.id, tag.proposedAt)
+    return verdict
+  }
+
+  /** the rows a snapshot at `appliedIndex` carries: those a later copy could still match */
+  all (appliedIndex: number): Array<[string, number]> {
+    return this.allStmt.all(forgetProposedBefore(appliedIndex, this.window)).map((r) => [r.id, r.proposed_at])
+  }
+
+  replace (rows: ReadonlyArray<readonly [string, number]>): void {
+    this.clearStmt.run()
+    for (const [id, proposedAt] of rows) this.insertStmt.run(id, proposedAt)
   }
 }

@@ -1,6 +1,7 @@
 // The public surfaces of the Raft core and its driver. Written down first so the core,
 // the driver, the simulator and (later) the libp2p transport can be built against them.
 
+import type { ProposalTag, ProposalVerdict } from './proposal-window.js'
 import type { RaftLogReader, RaftStorage } from './storage.js'
 import type { ConfChange, ConfState, Entry, Message, NodeId, Ready, RaftRole } from './types.js'
 
@@ -87,12 +88,20 @@ export interface RaftCore {
 
 /** The application state machine the driver applies committed entries to. */
 export interface StateMachine {
-  /** apply one committed normal entry (empty-data no-ops are not passed); the result answers the proposer */
-  apply (entry: Entry, payload: Uint8Array): unknown
+  /**
+   * Apply one committed normal entry (empty-data no-ops are not passed); the result answers the
+   * proposer. `proposal` is the entry's tag when it has one: the machine must judge it
+   * (proposal-window.ts) and return a SkippedProposal instead of applying a duplicate or
+   * expired copy, keeping the table of applied ids in the same durable step as its state and
+   * in its snapshots.
+   */
+  apply (entry: Entry, payload: Uint8Array, proposal: ProposalTag | undefined): unknown
   /** serialised state, as of the last applied index */
   snapshot (): Uint8Array
   restore (data: Uint8Array, index: number): void
   appliedIndex (): number
+  /** the verdict a copy of this proposal committed at `index` would get; records nothing */
+  proposalVerdict (tag: ProposalTag, index: number): ProposalVerdict
 }
 
 export interface RaftTransport {

@@ -46,5 +46,14 @@ export const MIGRATIONS: readonly string[] = [
   // change files without keeping the total, refuses to open this database.
   `
   INSERT INTO meta (key, value) VALUES ('snapshot_bytes', -1);
+  `,
+  // 4: the proposals applied lately, so a copy re-sent after a leader change is skipped
+  // (raft/proposal-window.ts); rows older than the window are deleted as entries apply
+  `
+  CREATE TABLE applied_proposals (
+    id TEXT PRIMARY KEY,
+    proposed_at INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX applied_proposals_by_age ON applied_proposals (proposed_at);
   `
 ]

@@ -8,7 +8,8 @@ import { join } from 'node:path'
 import { chunkCidFromSha256 } from '../../src/chunk/cid.js'
 import { decodeCommand, encodeCommand, type NamespaceCommand, type NewFileRecord } from '../../src/namespace/commands.js'
 import { decodeSnapshot } from '../../src/namespace/snapshot-codec.js'
-import { NamespaceStateMachine } from '../../src/namespace/state-machine.js'
+import { NamespaceStateMachine, type ApplyResult } from '../../src/namespace/state-machine.js'
+import { SkippedProposal } from '../../src/raft/proposal-window.js'
 import { ChunkIndex } from '../../src/store/chunk-index.js'
 import { openDatabase, schemaVersion, type Db } from '../../src/store/database.js'
 import { MIGRATIONS } from '../../src/store/migrations.js'
@@ -165,12 +166,17 @@ describe('namespace state machine', () => {
   })
 
   it('applyEncoded applies log payloads and lets an undecodable entry consume its index', () => {
-    assert.equal(sm.applyEncoded(1, encodeCommand({ type: 'putFile', record: record('/f', [A]) })).status, 'applied')
-    const garbage = sm.applyEncoded(2, new TextEncoder().encode('{"type":"nope"}'))
+    const applyEncoded = (index: number, payload: Uint8Array): ApplyResult => {
+      const result = sm.applyEncoded(index, payload)
+      assert.ok(!(result instanceof SkippedProposal))
+      return result
+    }
+    assert.equal(applyEncoded(1, encodeCommand({ type: 'putFile', record: record('/f', [A]) })).status, 'applied')
+    const garbage = applyEncoded(2, new TextEncoder().encode('{"type":"nope"}'))
     assert.ok(garbage.status === 'rejected' && garbage.code === 'INVALID_ARGUMENT')
     assert.equal(sm.appliedIndex, 2)
-    assert.deepEqual(sm.applyEncoded(2, new Uint8Array([1])), { status: 'skipped' })
-    assert.equal(sm.applyEncoded(3, encodeCommand({ type: 'deleteFile', path: '/f' })).status, 'applied')
+    assert.deepEqual(applyEncoded(2, new Uint8Array([1])), { status: 'skipped' })
+    assert.equal(applyEncoded(3, encodeCommand({ type: 'deleteFile', path: '/f' })).status, 'applied')
     assert.equal(refs(A), 0)
   })
 

@@ -3,17 +3,21 @@
 // Time is tick() calls only, so the simulator drives it deterministically.
 //
 // Requests are promises answered when this node applies the entry (proposals, conf changes) or
-// has applied up to the confirmed read index (reads), or rejected with a JadfsError.
+// has applied up to the confirmed read index (reads), or rejected with a JadfsError. A proposal
+// or read forwarded to a leader that is then replaced may have been lost with it: both are handed
+// to the core again when a new leader or term appears, and the state machine applies at most
+// one copy of a proposal (proposal-window.ts).
 
 import { JadfsError } from '../../errors.js'
 import { AssertionFailure, assert } from '../../util/assert.js'
 import { EntryTooLargeError, ProposalDroppedError } from '../api.js'
+import { SkippedProposal } from '../proposal-window.js'
 import type { RaftCore, RaftDriver, RaftDriverConfig, RaftStatus, RaftTransport, StateMachine } from '../api.js'
 import { NO_LEADER_REASON, createRaftCore, decodeConfChange, isLocalMessage } from '../core/index.js'
 import type { RaftStorage } from '../storage.js'
 import type { ConfChange, ConfState, Entry, HardState, Message, NodeId, Ready } from '../types.js'
 import { DEFAULT_MAX_PENDING_REQUESTS, DEFAULT_REQUEST_TIMEOUT_TICKS, DEFAULT_SNAPSHOT_ENTRIES, MAX_INBOX_MESSAGES } from './constants.js'
-import { unwrapPayload, wrapPayload } from './envelope.js'
+import { proposalId, proposalTag, unwrapPayload, wrapPayload } from './envelope.js'
 import { PendingRequests } from './pending-requests.js'
 import type { RequestKind } from './pending-requests.js'
 
@@ -36,6 +40,8 @@ export class Driver implements RaftDriver {
   private removed = false
   /** the leader as of the last Ready's soft state ('' = none known) */
   private leader: NodeId = ''
+  /** the term as of the last Ready's hard state */
+  private term: number
   private stopped = false
   /** messages that arrived while a Ready was being handled (a synchronous transport re-enters) */
   private readonly inbox: Message[] = []
@@ -86,6 +92,7 @@ export class Driver implements RaftDriver {
     // answer a new request: the rng must be seeded afresh for each start (the simulator forks
     // one per start), and the durable term and log length at start are mixed in as well
     const hs = this.storage.initialState().hardState
+    this.term = hs.term
     this.incarnation = `${hs.term}-${this.storage.lastIndex()}-${config.rng.nextInt(0x1_0000_0000).toString(36)}`
   }
 
@@ -127,7 +134,7 @@ export class Driver implements RaftDriver {
   }
 
   propose (payload: Uint8Array): Promise<unknown> {
-    return this.request('proposal', id => this.core.propose(wrapPayload(id, payload)))
+    return this.request('proposal', id => { this.core.propose(wrapPayload(id, payload)) })
   }
 
   proposeConfChange (change: ConfChange): Promise<ConfState> {
@@ -172,9 +179,12 @@ export class Driver implements RaftDriver {
     } catch (err) {
       return Promise.reject(err)
     }
-    const id = `${this.id}.${this.incarnation}.${++this.requestCounter}`
+    const requestId = `${this.id}.${this.incarnation}.${++this.requestCounter}`
+    const id = kind === 'proposal' ? proposalId(requestId, this.applied) : requestId
+    // a conf change is not sent again: its callers retry, and a second copy is not skipped
+    const resubmit = kind === 'confChange' ? undefined : () => { submit(id) }
     const promise = new Promise<unknown>((resolve, reject) => {
-      this.pending.add(id, { kind, deadlineTick: this.nowTick + this.requestTimeoutTicks, resolve, reject })
+      this.pending.add(id, { kind, deadlineTick: this.nowTick + this.requestTimeoutTicks, resolve, reject, resubmit, submittedUnder: this.leaderTerm() })
     })
     try {
       submit(id)
@@ -241,8 +251,33 @@ export class Driver implements RaftDriver {
     }
   }
 
+  private leaderTerm (): string {
+    return `${this.leader}@${this.term}`
+  }
+
+  /**
+   * Hands waiting proposals and reads to the core again once a new leader or term is known:
+   * the old leader may have dropped them, or died with them. A proposal already in the new
+   * leader's log commits twice, and the state machine skips the second copy.
+   */
+  private resubmitUnderNewLeader (): void {
+    if (this.leader === '' || this.removed) return
+    const leaderTerm = this.leaderTerm()
+    for (const [, request] of this.pending.submittedElsewhere(leaderTerm)) {
+      request.submittedUnder = leaderTerm
+      try {
+        request.resubmit!()
+      } catch (err) {
+        if (err instanceof AssertionFailure) throw err
+        // refused now (over budget, a transfer under way): still waiting, as after a lost message
+      }
+    }
+  }
+
   private handleReady (rd: Ready): void {
+    const leaderTermBefore = this.leaderTerm()
     if (rd.softState !== undefined) this.leader = rd.softState.leader
+    if (rd.hardState !== undefined) this.term = rd.hardState.term
     // 1. persist: votes, terms and log entries must be durable before any message that
     //    depends on them leaves (Figure 2: "respond after persisting")
     if (rd.hardState !== undefined && !rd.mustSync && rd.entries.length === 0 && rd.snapshot === undefined) {
@@ -274,6 +309,7 @@ export class Driver implements RaftDriver {
       for (const id of this.pending.readsReady(this.applied)) this.pending.resolve(id, undefined)
     }
     this.maybeSnapshot()
+    if (this.leaderTerm() !== leaderTermBefore) this.resubmitUnderNewLeader()
   }
 
   private applySnapshot (rd: Ready): void {
@@ -282,6 +318,23 @@ export class Driver implements RaftDriver {
     this.applied = snap.metadata.index
     this.snapshotIndex = snap.metadata.index
     this.confState = snap.metadata.confState
+    this.settleProposalsAfterRestore()
+  }
+
+  /**
+   * A snapshot may cover a proposal of ours: applied on the others, never here, so never
+   * answered. One the snapshot says was applied, or that can no longer take effect, is answered
+   * TIMEOUT (its result is unknown here); the rest are still waiting, so that an 'expired' copy
+   * later still proves its proposal was never applied.
+   */
+  private settleProposalsAfterRestore (): void {
+    for (const id of this.pending.proposalIds()) {
+      const tag = proposalTag(id)
+      if (tag === undefined) continue
+      const verdict = this.stateMachine.proposalVerdict(tag, this.applied + 1)
+      if (verdict === 'apply') continue
+      this.pending.reject(id, new JadfsError('TIMEOUT', `this peer caught up from a snapshot that ${verdict === 'duplicate' ? 'includes the proposal' : 'may include the proposal'}; its result is unknown`, { details: { kind: 'proposal' } }))
+    }
   }
 
   private applyEntry (e: Entry): void {
@@ -303,14 +356,24 @@ export class Driver implements RaftDriver {
     const { id, payload } = unwrapPayload(e.data)
     let result: unknown
     try {
-      result = this.stateMachine.apply(e, payload)
+      result = this.stateMachine.apply(e, payload, id === undefined ? undefined : proposalTag(id))
     } catch (err) {
       // a broken invariant must crash; an application error answers the proposer
       if (err instanceof AssertionFailure || id === undefined) throw err
       this.pending.reject(id, err instanceof Error ? err : new Error(String(err)))
       return
     }
-    if (id !== undefined) this.pending.resolve(id, result)
+    if (id === undefined) return
+    if (!(result instanceof SkippedProposal)) {
+      this.pending.resolve(id, result)
+    } else if (result.reason === 'expired') {
+      // still waiting here means never applied (this node applies every entry in order, and a
+      // restore settles those it skips), and no later copy can apply: safe to propose anew
+      this.pending.reject(id, new JadfsError('PROPOSAL_DROPPED', 'the proposal was committed too late to take effect and was not applied; retry', { details: { proposal: id } }))
+    } else {
+      // a copy of an applied proposal: the first copy answered it here, or a restore did
+      this.pending.reject(id, new JadfsError('TIMEOUT', 'a copy of the proposal was applied but not answered here; its result is unknown', { details: { kind: 'proposal' } }))
+    }
   }
 
   private markRemoved (): void {

@@ -6,8 +6,13 @@
 //
 // Every replica strips the id before StateMachine.apply sees the payload. Conf changes carry the
 // same envelope in ConfChange.context (the application's own context follows as the payload).
+//
+// A proposal's id ends with `@` and its proposedAt (proposal-window.ts), which makes it a
+// ProposalTag. It rides in the id, not in a field of its own, so that a build from before
+// tags reads these entries exactly as before (it only does not skip re-sent copies).
 
 import { assert } from '../../util/assert.js'
+import { isTagId, type ProposalTag } from '../proposal-window.js'
 import { MAX_REQUEST_ID_BYTES } from './constants.js'
 
 const MARKER = 0xa7
@@ -39,4 +44,22 @@ export function unwrapPayload (data: Uint8Array): Unwrapped {
   if (idLength === 0 || HEADER_BYTES + idLength > data.byteLength) return { id: undefined, payload: data }
   const id = new TextDecoder().decode(data.subarray(HEADER_BYTES, HEADER_BYTES + idLength))
   return { id, payload: data.subarray(HEADER_BYTES + idLength) }
+}
+
+/** a proposal's id: the request id and the applied index it was proposed at */
+export function proposalId (requestId: string, proposedAt: number): string {
+  const id = `${requestId}@${proposedAt}`
+  assert(!requestId.includes('@') && Number.isSafeInteger(proposedAt) && proposedAt >= 0 && isTagId(id), 'a proposal id is a short printable request id without @, then @ and an applied index', { requestId, proposedAt })
+  return id
+}
+
+/** the tag a proposal id carries, or undefined for ids without one (conf changes, older builds) */
+export function proposalTag (id: string): ProposalTag | undefined {
+  if (!isTagId(id)) return undefined
+  const at = id.lastIndexOf('@')
+  if (at < 0) return undefined
+  const digits = id.slice(at + 1)
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(digits)) return undefined
+  const proposedAt = Number(digits)
+  return Number.isSafeInteger(proposedAt) ? { id, proposedAt } : undefined
 }

@@ -13,6 +13,10 @@ export interface PendingRequest {
   readonly reject: (err: Error) => void
   /** reads: the read index once the leader confirmed it (set through confirmRead) */
   readIndex?: number
+  /** proposals and reads: hands the same request to the core again (after a leader change) */
+  readonly resubmit?: () => void
+  /** the leader and term it was last handed to the core under */
+  submittedUnder?: string
 }
 
 export class PendingRequests {
@@ -70,6 +74,26 @@ export class PendingRequests {
   readsReady (applied: number): string[] {
     const out: string[] = []
     for (const [id, r] of this.requests) if (r.kind === 'read' && r.readIndex !== undefined && r.readIndex <= applied) out.push(id)
+    return out
+  }
+
+  /**
+   * Requests that can be submitted again and were last submitted under another leader or term
+   * (not reads whose index a leader confirmed already: that index stays good).
+   */
+  submittedElsewhere (leaderTerm: string): Array<[string, PendingRequest]> {
+    const out: Array<[string, PendingRequest]> = []
+    for (const entry of this.requests) {
+      const r = entry[1]
+      if (r.resubmit !== undefined && r.submittedUnder !== leaderTerm && r.readIndex === undefined) out.push(entry)
+    }
+    return out
+  }
+
+  /** the ids of the pending proposals */
+  proposalIds (): string[] {
+    const out: string[] = []
+    for (const [id, r] of this.requests) if (r.kind === 'proposal') out.push(id)
     return out
   }
 

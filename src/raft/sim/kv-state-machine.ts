@@ -1,10 +1,12 @@
 // The small key-value state machine the simulated clients run against Raft: put / append / get
-// on string values. It remembers, per client operation id, where it applied it (Raft thesis
-// §6.3 client sessions): a write the network duplicated (a forwarded MsgProp delivered twice)
-// takes effect once, and the acknowledged-write check can ask "did you apply op X at index i?"
-// of any node, including one that caught up by snapshot, since the table travels in snapshots.
+// on string values. A copy of a proposal (re-sent after a leader change, or a forwarded
+// MsgProp the network duplicated) is skipped through the driver's proposal window, which travels
+// in snapshots. It also remembers, per client operation id, where it applied it, so the
+// acknowledged-write check can ask "did you apply op X at index i?" of any node, including one
+// that caught up by snapshot; an operation applied twice is a broken window, and crashes the run.
 
 import type { StateMachine } from '../api.js'
+import { ProposalWindow, SkippedProposal, type ProposalTag, type ProposalVerdict } from '../proposal-window.js'
 import type { Entry } from '../types.js'
 import type { KvInput, KvOutput } from '../../check/linearizability/types.js'
 import { assert } from '../../util/assert.js'
@@ -25,6 +27,7 @@ export interface KvApplyResult {
 interface SnapshotBody {
   readonly data: Array<[string, string]>
   readonly ops: Array<[string, KvApplyResult]>
+  readonly proposals: Array<[string, number]>
 }
 
 const encoder = new TextEncoder()
@@ -48,17 +51,23 @@ export interface KvStateMachineHooks {
 export class KvStateMachine implements StateMachine {
   private readonly data = new Map<string, string>()
   private readonly ops = new Map<string, KvApplyResult>()
+  private readonly proposals: ProposalWindow
   private applied = 0
 
-  constructor (private readonly hooks: KvStateMachineHooks = {}) {}
+  constructor (private readonly hooks: KvStateMachineHooks = {}, proposalWindow?: number) {
+    this.proposals = new ProposalWindow(proposalWindow)
+  }
 
-  apply (entry: Entry, payload: Uint8Array): KvApplyResult {
+  apply (entry: Entry, payload: Uint8Array, proposal: ProposalTag | undefined): KvApplyResult | SkippedProposal {
     assert(entry.index > this.applied, 'entries are applied in order, once', { index: entry.index, applied: this.applied })
     this.applied = entry.index
     const cmd = decodeKvCommand(payload)
     this.hooks.onApply?.(entry, cmd)
-    const done = this.ops.get(cmd.id)
-    if (done !== undefined) return done
+    if (proposal !== undefined) {
+      const verdict = this.proposals.judge(entry.index, proposal)
+      if (verdict !== 'apply') return new SkippedProposal(verdict)
+    }
+    assert(!this.ops.has(cmd.id), 'an operation takes effect once', { op: cmd.id, first: this.ops.get(cmd.id)?.index, again: entry.index })
     const { key, value } = cmd.input
     this.data.set(key, cmd.input.op === 'put' ? value : (this.data.get(key) ?? '') + value)
     const result: KvApplyResult = { index: entry.index, term: entry.term, output: { op: cmd.input.op } }
@@ -80,7 +89,8 @@ export class KvStateMachine implements StateMachine {
   snapshot (): Uint8Array {
     const body: SnapshotBody = {
       data: [...this.data.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-      ops: [...this.ops.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      ops: [...this.ops.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+      proposals: this.proposals.entries(this.applied)
     }
     return encoder.encode(JSON.stringify(body))
   }
@@ -92,6 +102,9 @@ export class KvStateMachine implements StateMachine {
       const body = JSON.parse(decoder.decode(bytes)) as SnapshotBody
       for (const [k, v] of body.data) this.data.set(k, v)
       for (const [k, v] of body.ops) this.ops.set(k, v)
+      this.proposals.restore(body.proposals)
+    } else {
+      this.proposals.restore([])
     }
     this.applied = index
   }
@@ -103,5 +116,9 @@ export class KvStateMachine implements StateMachine {
 
   appliedIndex (): number {
     return this.applied
+  }
+
+  proposalVerdict (tag: ProposalTag, index: number): ProposalVerdict {
+    return this.proposals.verdict(index, tag)
   }
 }

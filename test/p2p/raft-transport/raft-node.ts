@@ -14,6 +14,7 @@ import { createRaftDriver } from '../../../src/raft/driver/index.js'
 import { SqliteRaftStorage } from '../../../src/raft/storage/sqlite-storage.js'
 import type { Entry, Message, MessageType, NodeId } from '../../../src/raft/types.js'
 import { createPrng } from '../../../src/util/prng.js'
+import { ProposalWindow, SkippedProposal, type ProposalTag, type ProposalVerdict } from '../../../src/raft/proposal-window.js'
 import { startHost } from '../helpers/hosts.js'
 
 export const TICK_MS = 20
@@ -23,25 +24,36 @@ export const ELECTION_TICK = 10
 export class MapStateMachine implements StateMachine {
   data = new Map<string, string>()
   private index = 0
+  private readonly proposals = new ProposalWindow()
 
-  apply (entry: Entry, payload: Uint8Array): unknown {
+  apply (entry: Entry, payload: Uint8Array, proposal: ProposalTag | undefined): unknown {
     this.index = entry.index
+    if (proposal !== undefined) {
+      const verdict = this.proposals.judge(entry.index, proposal)
+      if (verdict !== 'apply') return new SkippedProposal(verdict)
+    }
     const [key, value] = new TextDecoder().decode(payload).split('=') as [string, string]
     this.data.set(key, value)
     return entry.index
   }
 
   snapshot (): Uint8Array {
-    return new TextEncoder().encode(JSON.stringify([...this.data]))
+    return new TextEncoder().encode(JSON.stringify({ data: [...this.data], proposals: this.proposals.entries(this.index) }))
   }
 
   restore (data: Uint8Array, index: number): void {
-    this.data = data.byteLength === 0 ? new Map() : new Map(JSON.parse(new TextDecoder().decode(data)) as Array<[string, string]>)
+    const body = data.byteLength === 0 ? { data: [], proposals: [] } : JSON.parse(new TextDecoder().decode(data)) as { data: Array<[string, string]>, proposals: Array<[string, number]> }
+    this.data = new Map(body.data)
+    this.proposals.restore(body.proposals)
     this.index = index
   }
 
   appliedIndex (): number {
     return this.index
+  }
+
+  proposalVerdict (tag: ProposalTag, index: number): ProposalVerdict {
+    return this.proposals.verdict(index, tag)
   }
 }
 

@@ -4,6 +4,7 @@
 
 import type { RaftDriver, RaftDriverConfig, RaftTransport, StateMachine } from '../../../src/raft/api.js'
 import { createRaftDriver } from '../../../src/raft/driver/index.js'
+import { ProposalWindow, SkippedProposal, type ProposalTag, type ProposalVerdict } from '../../../src/raft/proposal-window.js'
 import { MemoryRaftStorage } from '../../../src/raft/storage/memory-storage.js'
 import type { ConfState, Entry, Message, NodeId } from '../../../src/raft/types.js'
 import { createPrng } from '../../../src/util/prng.js'
@@ -12,12 +13,26 @@ import { createPrng } from '../../../src/util/prng.js'
 export class KvStateMachine implements StateMachine {
   data = new Map<string, string>()
   private index = 0
+  /** every entry's payload, skipped copies included */
   readonly payloads: string[] = []
+  readonly skipped: Array<{ index: number, verdict: ProposalVerdict }> = []
+  private readonly proposals: ProposalWindow
 
-  apply (entry: Entry, payload: Uint8Array): unknown {
+  constructor (proposalWindow?: number) {
+    this.proposals = new ProposalWindow(proposalWindow)
+  }
+
+  apply (entry: Entry, payload: Uint8Array, proposal: ProposalTag | undefined): unknown {
     this.index = entry.index
     const cmd = new TextDecoder().decode(payload)
     this.payloads.push(cmd)
+    if (proposal !== undefined) {
+      const verdict = this.proposals.judge(entry.index, proposal)
+      if (verdict !== 'apply') {
+        this.skipped.push({ index: entry.index, verdict })
+        return new SkippedProposal(verdict)
+      }
+    }
     if (cmd === 'fail') throw new Error('application rejected the command')
     const [, k, v] = cmd.split(' ')
     const prev = this.data.get(k!) ?? null
@@ -26,16 +41,22 @@ export class KvStateMachine implements StateMachine {
   }
 
   snapshot (): Uint8Array {
-    return new TextEncoder().encode(JSON.stringify([...this.data]))
+    return new TextEncoder().encode(JSON.stringify({ data: [...this.data], proposals: this.proposals.entries(this.index) }))
   }
 
   restore (data: Uint8Array, index: number): void {
-    this.data = data.byteLength === 0 ? new Map() : new Map(JSON.parse(new TextDecoder().decode(data)) as Array<[string, string]>)
+    const body = data.byteLength === 0 ? { data: [], proposals: [] } : JSON.parse(new TextDecoder().decode(data)) as { data: Array<[string, string]>, proposals: Array<[string, number]> }
+    this.data = new Map(body.data)
+    this.proposals.restore(body.proposals)
     this.index = index
   }
 
   appliedIndex (): number {
     return this.index
+  }
+
+  proposalVerdict (tag: ProposalTag, index: number): ProposalVerdict {
+    return this.proposals.verdict(index, tag)
   }
 }
 
