@@ -3,6 +3,8 @@
 // leader) and answered once applied on this peer; linearizable reads wait for a ReadIndex
 // barrier. Both retry while no leader is known and give up after a bounded wait with
 // NO_QUORUM, so a cluster without a voter majority fails requests instead of hanging them.
+// A write or read forwarded to a leader that dies is re-sent by the driver to the next one
+// (applied once: raft/proposal-window.ts), so losing the leader delays it by an election.
 import { randomInt } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
@@ -119,7 +121,7 @@ export class RaftNamespaceLog {
       return await this.withLeader('write', signal, async () => await this.driver.propose(payload) as ApplyResult)
     } catch (err) {
       if (!isJadfsError(err, 'TIMEOUT')) throw err
-      throw new JadfsError('TIMEOUT', `the write was not confirmed within ${REQUEST_TIMEOUT_TICKS * RAFT_TICK_MS / 1000} s (the leader changed or no majority of voters answered); ` +
+      throw new JadfsError('TIMEOUT', `the write was not confirmed within ${REQUEST_TIMEOUT_TICKS * RAFT_TICK_MS / 1000} s (no leader with a majority of voters committed it in time); ` +
         'it may or may not have been applied: check with stat before retrying', { cause: err })
     }
   }
