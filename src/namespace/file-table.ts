@@ -24,19 +24,25 @@ export class FileTable {
   private readonly deleteOne: Statement<[string]>
   private readonly selectFrom: Statement<[string], RawFile>
   private readonly selectAfter: Statement<[string], RawFile>
-  private readonly selectTotals: Statement<[], { files: number, bytes: number | null }>
+  private readonly selectTotals: Statement<[], { files: number | null, bytes: number | null }>
 
   constructor (private readonly db: Db) {
     this.selectOne = db.prepare('SELECT * FROM files WHERE path = ?')
-    this.upsert = db.prepare(`INSERT OR REPLACE INTO files (path, size_bytes, sha256, chunk_size_bytes, chunks_json,
+    // an upsert, not INSERT OR REPLACE: the row a REPLACE deletes fires no trigger, and the
+    // running totals (migration 5) are kept by triggers
+    this.upsert = db.prepare(`INSERT INTO files (path, size_bytes, sha256, chunk_size_bytes, chunks_json,
       replication_factor, replication_mode, created_at_ms, modified_at_ms, version)
       VALUES (@path, @size_bytes, @sha256, @chunk_size_bytes, @chunks_json, @replication_factor, @replication_mode,
-      @created_at_ms, @modified_at_ms, @version)`)
+      @created_at_ms, @modified_at_ms, @version)
+      ON CONFLICT (path) DO UPDATE SET size_bytes = excluded.size_bytes, sha256 = excluded.sha256,
+      chunk_size_bytes = excluded.chunk_size_bytes, chunks_json = excluded.chunks_json,
+      replication_factor = excluded.replication_factor, replication_mode = excluded.replication_mode,
+      created_at_ms = excluded.created_at_ms, modified_at_ms = excluded.modified_at_ms, version = excluded.version`)
     this.deleteOne = db.prepare('DELETE FROM files WHERE path = ?')
     // TEXT compares as UTF-8 bytes (BINARY), so paths sharing a prefix are contiguous from it
     this.selectFrom = db.prepare('SELECT * FROM files WHERE path >= ? ORDER BY path')
     this.selectAfter = db.prepare('SELECT * FROM files WHERE path > ? ORDER BY path')
-    this.selectTotals = db.prepare('SELECT COUNT(*) AS files, SUM(size_bytes) AS bytes FROM files')
+    this.selectTotals = db.prepare("SELECT (SELECT value FROM meta WHERE key = 'files') AS files, (SELECT value FROM meta WHERE key = 'file_bytes') AS bytes")
   }
 
   get (path: string): FileRecord | undefined {
@@ -73,10 +79,11 @@ export class FileTable {
     this.db.prepare('DELETE FROM files').run()
   }
 
+  /** kept by triggers (migration 5), not counted: status and every /metrics scrape read them */
   totals (): { files: number, logicalBytes: number } {
     const row = this.selectTotals.get()
-    assert(row !== undefined, 'aggregate query returned no row')
-    return { files: row.files, logicalBytes: row.bytes ?? 0 }
+    assert(row !== undefined && row.files !== null && row.bytes !== null, 'the file totals are missing from meta')
+    return { files: row.files, logicalBytes: row.bytes }
   }
 }
 

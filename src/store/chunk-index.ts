@@ -74,8 +74,10 @@ export class ChunkIndex {
     this.deleteOne = db.prepare('DELETE FROM chunks WHERE cid = ?')
     this.selectCollectable = db.prepare('SELECT * FROM chunks WHERE refcount = 0 AND touched_at_ms <= ? ORDER BY touched_at_ms')
     this.selectLocal = db.prepare("SELECT * FROM chunks WHERE state != 'absent'")
-    this.selectTotals = db.prepare(`SELECT COUNT(*) AS chunks, SUM(size_bytes) AS bytes,
-      SUM(CASE WHEN state = 'bad' THEN 1 ELSE 0 END) AS bad, SUM(cached) AS cached FROM chunks WHERE state != 'absent'`)
+    // kept by triggers (migration 5), not counted: status and every /metrics scrape read them
+    this.selectTotals = db.prepare(`SELECT (SELECT value FROM meta WHERE key = 'local_chunks') AS chunks,
+      (SELECT value FROM meta WHERE key = 'local_chunk_bytes') AS bytes, (SELECT value FROM meta WHERE key = 'bad_chunks') AS bad,
+      (SELECT value FROM meta WHERE key = 'cached_chunks') AS cached`)
   }
 
   get (cid: string): ChunkRow | undefined {
@@ -180,8 +182,8 @@ export class ChunkIndex {
 
   totals (): ChunkTotals {
     const row = this.selectTotals.get()
-    assert(row !== undefined, 'aggregate query returned no row')
-    return { chunks: row.chunks ?? 0, physicalBytes: row.bytes ?? 0, badChunks: row.bad ?? 0, cachedChunks: row.cached ?? 0 }
+    assert(row !== undefined && row.chunks !== null && row.bytes !== null && row.bad !== null && row.cached !== null, 'the chunk totals are missing from meta')
+    return { chunks: row.chunks, physicalBytes: row.bytes, badChunks: row.bad, cachedChunks: row.cached }
   }
 }
 

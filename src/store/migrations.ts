@@ -55,5 +55,45 @@ export const MIGRATIONS: readonly string[] = [
     proposed_at INTEGER NOT NULL
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX applied_proposals_by_age ON applied_proposals (proposed_at);
+  `,
+  // 5: running totals of the files and local chunks, for status and every /metrics scrape (a
+  // COUNT/SUM over tables of millions of rows was a full scan each time). Kept by triggers, so
+  // every statement that changes a row keeps them, in its own transaction; counted once here.
+  `
+  INSERT INTO meta (key, value) SELECT 'files', COUNT(*) FROM files;
+  INSERT INTO meta (key, value) SELECT 'file_bytes', COALESCE(SUM(size_bytes), 0) FROM files;
+  INSERT INTO meta (key, value) SELECT 'local_chunks', COUNT(*) FROM chunks WHERE state != 'absent';
+  INSERT INTO meta (key, value) SELECT 'local_chunk_bytes', COALESCE(SUM(size_bytes), 0) FROM chunks WHERE state != 'absent';
+  INSERT INTO meta (key, value) SELECT 'bad_chunks', COUNT(*) FROM chunks WHERE state = 'bad';
+  INSERT INTO meta (key, value) SELECT 'cached_chunks', COUNT(*) FROM chunks WHERE state != 'absent' AND cached = 1;
+  CREATE TRIGGER files_totals_insert AFTER INSERT ON files BEGIN
+    UPDATE meta SET value = value + CASE key WHEN 'files' THEN 1 ELSE NEW.size_bytes END WHERE key IN ('files', 'file_bytes');
+  END;
+  CREATE TRIGGER files_totals_delete AFTER DELETE ON files BEGIN
+    UPDATE meta SET value = value - CASE key WHEN 'files' THEN 1 ELSE OLD.size_bytes END WHERE key IN ('files', 'file_bytes');
+  END;
+  CREATE TRIGGER files_totals_update AFTER UPDATE OF size_bytes ON files BEGIN
+    UPDATE meta SET value = value - OLD.size_bytes + NEW.size_bytes WHERE key = 'file_bytes';
+  END;
+  CREATE TRIGGER chunks_totals_insert AFTER INSERT ON chunks WHEN NEW.state != 'absent' BEGIN
+    UPDATE meta SET value = value + CASE key
+      WHEN 'local_chunks' THEN 1 WHEN 'local_chunk_bytes' THEN NEW.size_bytes
+      WHEN 'bad_chunks' THEN NEW.state = 'bad' ELSE NEW.cached END
+    WHERE key IN ('local_chunks', 'local_chunk_bytes', 'bad_chunks', 'cached_chunks');
+  END;
+  CREATE TRIGGER chunks_totals_delete AFTER DELETE ON chunks WHEN OLD.state != 'absent' BEGIN
+    UPDATE meta SET value = value - CASE key
+      WHEN 'local_chunks' THEN 1 WHEN 'local_chunk_bytes' THEN OLD.size_bytes
+      WHEN 'bad_chunks' THEN OLD.state = 'bad' ELSE OLD.cached END
+    WHERE key IN ('local_chunks', 'local_chunk_bytes', 'bad_chunks', 'cached_chunks');
+  END;
+  CREATE TRIGGER chunks_totals_update AFTER UPDATE OF state, cached, size_bytes ON chunks BEGIN
+    UPDATE meta SET value = value + CASE key
+      WHEN 'local_chunks' THEN (NEW.state != 'absent') - (OLD.state != 'absent')
+      WHEN 'local_chunk_bytes' THEN (NEW.state != 'absent') * NEW.size_bytes - (OLD.state != 'absent') * OLD.size_bytes
+      WHEN 'bad_chunks' THEN (NEW.state = 'bad') - (OLD.state = 'bad')
+      ELSE (NEW.state != 'absent') * NEW.cached - (OLD.state != 'absent') * OLD.cached END
+    WHERE key IN ('local_chunks', 'local_chunk_bytes', 'bad_chunks', 'cached_chunks');
+  END;
   `
 ]
