@@ -37,8 +37,6 @@ export const MIGRATIONS: readonly string[] = [
   // 2: copies a cluster peer keeps only because a read fetched them (a cache, not a replica)
   `
   ALTER TABLE chunks ADD COLUMN cached INTEGER NOT NULL DEFAULT 0 CHECK (cached IN (0, 1));
-  -- eviction walks the cached copies least recently read first, not the whole table
-  CREATE INDEX chunks_cached ON chunks (touched_at_ms) WHERE cached = 1;
   `,
   // 3: the bytes the namespace takes in a snapshot (namespace/namespace-size.ts), kept by every
   // apply. -1 is "not counted yet": the exact JSON of each record is counted in JavaScript when
@@ -87,7 +85,8 @@ export const MIGRATIONS: readonly string[] = [
       WHEN 'bad_chunks' THEN OLD.state = 'bad' ELSE OLD.cached END
     WHERE key IN ('local_chunks', 'local_chunk_bytes', 'bad_chunks', 'cached_chunks');
   END;
-  CREATE TRIGGER chunks_totals_update AFTER UPDATE OF state, cached, size_bytes ON chunks BEGIN
+  CREATE TRIGGER chunks_totals_update AFTER UPDATE OF state, cached, size_bytes ON chunks
+  WHEN OLD.state IS NOT NEW.state OR OLD.cached IS NOT NEW.cached OR OLD.size_bytes IS NOT NEW.size_bytes BEGIN
     UPDATE meta SET value = value + CASE key
       WHEN 'local_chunks' THEN (NEW.state != 'absent') - (OLD.state != 'absent')
       WHEN 'local_chunk_bytes' THEN (NEW.state != 'absent') * NEW.size_bytes - (OLD.state != 'absent') * OLD.size_bytes
@@ -95,5 +94,11 @@ export const MIGRATIONS: readonly string[] = [
       ELSE (NEW.state != 'absent') * NEW.cached - (OLD.state != 'absent') * OLD.cached END
     WHERE key IN ('local_chunks', 'local_chunk_bytes', 'bad_chunks', 'cached_chunks');
   END;
+  `,
+  // 6: eviction walks the cached copies least recently read first, not the whole table. (A
+  // build of the same version created this index in migration 2, edited after it shipped, so
+  // data dirs already at 2 never got it: IF NOT EXISTS serves both.)
+  `
+  CREATE INDEX IF NOT EXISTS chunks_cached ON chunks (touched_at_ms) WHERE cached = 1;
   `
 ]

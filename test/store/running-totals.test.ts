@@ -3,7 +3,9 @@
 // stores make (stored, cached, kept, evicted, bad, deleted, references added and released,
 // refcounts reset, files put, overwritten, deleted and cleared), the totals equal
 // COUNT/SUM over the rows after each step (property). Also that a schema-4 database with rows
-// is counted when it migrates.
+// is counted when it migrates, that storing a chunk again unchanged writes no total (the
+// trigger fires only on a real change), and that a data dir migrated to schema 2 by the first
+// builds gains the cached-copies index the later edit of migration 2 gave only new ones.
 import { strict as assert } from 'node:assert'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -82,6 +84,41 @@ describe('running totals of files and chunks', () => {
         db.close()
       }
     }), { numRuns: 100 })
+  })
+
+  it('storing a chunk again unchanged (every dedup store and push) writes no total', () => {
+    const db = openDatabase(join(temp.dir, 'same.sqlite'))
+    try {
+      const index = new ChunkIndex(db)
+      index.recordStored(cids[0]!, 10, 1)
+      // a temporary trigger counts the writes to meta (total_changes() leaves out a trigger's)
+      db.exec(`CREATE TEMP TABLE meta_writes (key TEXT);
+        CREATE TEMP TRIGGER count_meta_writes AFTER UPDATE ON main.meta BEGIN INSERT INTO meta_writes VALUES (NEW.key); END;`)
+      const writes = (): number => db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM meta_writes').get()!.n
+      index.recordStored(cids[0]!, 10, 2)
+      assert.equal(writes(), 0, 'nothing changed, nothing written')
+      assert.ok(index.markBad(cids[0]!))
+      assert.equal(writes(), 4, 'a real change writes the four chunk totals')
+    } finally {
+      db.close()
+    }
+  })
+
+  it('a data dir at schema 2 as the first builds made it gains the cached-copies index', () => {
+    const path = join(temp.dir, 'v2.sqlite')
+    const raw = new Database(path)
+    raw.exec(MIGRATIONS[0]!)
+    // migration 2 as it shipped first, before the index was added to it
+    raw.exec('ALTER TABLE chunks ADD COLUMN cached INTEGER NOT NULL DEFAULT 0 CHECK (cached IN (0, 1));')
+    raw.pragma('user_version = 2')
+    raw.close()
+    const db = openDatabase(path)
+    try {
+      const index = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'chunks_cached'").get()
+      assert.equal(index?.name, 'chunks_cached')
+    } finally {
+      db.close()
+    }
   })
 
   it('a schema-4 database with rows is counted when it migrates', () => {
