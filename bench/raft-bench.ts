@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { RaftDriver, RaftTransport, StateMachine } from '../src/raft/api.js'
-import { ProposalWindow, SkippedProposal, type ProposalTag } from '../src/raft/proposal-window.js'
+import { ProposalWindow, type ProposalTag } from '../src/raft/proposal-window.js'
 import type { RaftStorage } from '../src/raft/storage.js'
 import { createRaftDriver } from '../src/raft/driver/index.js'
 import { SqliteRaftStorage } from '../src/raft/storage/sqlite-storage.js'
@@ -166,11 +166,7 @@ function counterStateMachine (): StateMachine {
   return {
     apply (entry: Entry, _payload: Uint8Array, proposal: ProposalTag | undefined) {
       applied = entry.index
-      if (proposal !== undefined) {
-        const verdict = proposals.judge(entry.index, proposal)
-        if (verdict !== 'apply') return new SkippedProposal(verdict)
-      }
-      return ++count
+      return proposals.admit(entry.index, proposal) ?? ++count
     },
     snapshot: () => new TextEncoder().encode(JSON.stringify({ count, proposals: proposals.entries(applied) })),
     restore (data: Uint8Array, index: number) {

@@ -120,7 +120,8 @@ export class RaftNamespaceLog {
     try {
       return await this.withLeader('write', signal, async () => await this.driver.propose(payload) as ApplyResult)
     } catch (err) {
-      if (!isJadfsError(err, 'TIMEOUT')) throw err
+      // only the deadline's TIMEOUT; one after a snapshot already says what is known
+      if (!isJadfsError(err, 'TIMEOUT') || err.details?.reason !== 'deadline') throw err
       throw new JadfsError('TIMEOUT', `the write was not confirmed within ${REQUEST_TIMEOUT_TICKS * RAFT_TICK_MS / 1000} s (no leader with a majority of voters committed it in time); ` +
         'it may or may not have been applied: check with stat before retrying', { cause: err })
     }

@@ -78,6 +78,16 @@ export class ProposalWindow {
     return judgeProposal(index, tag, (id) => this.applied.has(id), this.window)
   }
 
+  /**
+   * For a state machine's apply(): the SkippedProposal to return for a copy not to apply, or
+   * undefined to apply it (recorded). Untagged entries always apply.
+   */
+  admit (index: number, tag: ProposalTag | undefined): SkippedProposal | undefined {
+    if (tag === undefined) return undefined
+    const verdict = this.judge(index, tag)
+    return verdict === 'apply' ? undefined : new SkippedProposal(verdict)
+  }
+
   /** the verdict for a copy of `tag` applied at `index`; one that applies is recorded */
   judge (index: number, tag: ProposalTag): ProposalVerdict {
     const verdict = this.verdict(index, tag)

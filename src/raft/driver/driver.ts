@@ -94,6 +94,8 @@ export class Driver implements RaftDriver {
     const hs = this.storage.initialState().hardState
     this.term = hs.term
     this.incarnation = `${hs.term}-${this.storage.lastIndex()}-${config.rng.nextInt(0x1_0000_0000).toString(36)}`
+    // a node id that cannot make a proposal id (a tag) fails here, not at its first write
+    proposalId(`${this.id}.${this.incarnation}.${Number.MAX_SAFE_INTEGER}`, Number.MAX_SAFE_INTEGER)
   }
 
   tick (): void {
@@ -333,7 +335,10 @@ export class Driver implements RaftDriver {
       if (tag === undefined) continue
       const verdict = this.stateMachine.proposalVerdict(tag, this.applied + 1)
       if (verdict === 'apply') continue
-      this.pending.reject(id, new JadfsError('TIMEOUT', `this peer caught up from a snapshot that ${verdict === 'duplicate' ? 'includes the proposal' : 'may include the proposal'}; its result is unknown`, { details: { kind: 'proposal' } }))
+      const applied = verdict === 'duplicate'
+      this.pending.reject(id, new JadfsError('TIMEOUT',
+        `this peer caught up from a snapshot that ${applied ? 'includes the write: it was applied, but its result is unknown here' : 'may include the write: its outcome is unknown'}; check with stat before retrying`,
+        { details: { kind: 'proposal', reason: 'snapshot', applied } }))
     }
   }
 
@@ -369,10 +374,9 @@ export class Driver implements RaftDriver {
     } else if (result.reason === 'expired') {
       // still waiting here means never applied (this node applies every entry in order, and a
       // restore settles those it skips), and no later copy can apply: safe to propose anew
-      this.pending.reject(id, new JadfsError('PROPOSAL_DROPPED', 'the proposal was committed too late to take effect and was not applied; retry', { details: { proposal: id } }))
+      this.pending.reject(id, new JadfsError('PROPOSAL_DROPPED', 'the proposal was committed too late to take effect and was not applied; retry', { details: { proposal: id, reason: 'expired' } }))
     } else {
-      // a copy of an applied proposal: the first copy answered it here, or a restore did
-      this.pending.reject(id, new JadfsError('TIMEOUT', 'a copy of the proposal was applied but not answered here; its result is unknown', { details: { kind: 'proposal' } }))
+      assert(!this.pending.has(id), 'a duplicate copy\'s proposal was answered by its first copy or by the restore that covered it', { id, index: e.index })
     }
   }
 

@@ -90,6 +90,10 @@ export class PendingRequests {
     return out
   }
 
+  has (id: string): boolean {
+    return this.requests.has(id)
+  }
+
   /** the ids of the pending proposals */
   proposalIds (): string[] {
     const out: string[] = []
@@ -100,7 +104,7 @@ export class PendingRequests {
   expire (nowTick: number): void {
     for (const [id, r] of this.requests) {
       if (r.deadlineTick > nowTick) continue
-      this.reject(id, new JadfsError('TIMEOUT', `${r.kind} not answered within its deadline; its outcome is unknown`, { details: { kind: r.kind } }))
+      this.reject(id, new JadfsError('TIMEOUT', `${r.kind} not answered within its deadline; its outcome is unknown`, { details: { kind: r.kind, reason: 'deadline' } }))
     }
   }
 

@@ -30,6 +30,8 @@ export interface SimConfig {
    * memory before the save that makes it durable, and a crash in between loses it.
    */
   readonly deferReady: boolean
+  /** proposal-window.ts's window: small ones make re-sent copies expire and ids be forgotten */
+  readonly proposalWindow: number
 }
 
 /** fixed values that replace the seed's choices (CLI flags, regression seeds, tests) */
@@ -57,8 +59,9 @@ export function chooseConfig (rng: SeededPrng, overrides: SimConfigOverrides = {
     clientRate: pick([0.2, 0.4, 0.7]),
     membershipChanges: rng.chance(0.6),
     keys: pick([1, 2, 3]),
-    // drawn last, so the choices above are the same as before this knob existed
-    deferReady: rng.chance(0.5)
+    // drawn last, so the choices above are the same as before these knobs existed
+    deferReady: rng.chance(0.5),
+    proposalWindow: pick([2, 8, 10_000])
   }
   return { ...chosen, ...overrides }
 }

@@ -6,7 +6,7 @@
 // that caught up by snapshot; an operation applied twice is a broken window, and crashes the run.
 
 import type { StateMachine } from '../api.js'
-import { ProposalWindow, SkippedProposal, type ProposalTag, type ProposalVerdict } from '../proposal-window.js'
+import { ProposalWindow, type ProposalTag, type ProposalVerdict, type SkippedProposal } from '../proposal-window.js'
 import type { Entry } from '../types.js'
 import type { KvInput, KvOutput } from '../../check/linearizability/types.js'
 import { assert } from '../../util/assert.js'
@@ -63,10 +63,8 @@ export class KvStateMachine implements StateMachine {
     this.applied = entry.index
     const cmd = decodeKvCommand(payload)
     this.hooks.onApply?.(entry, cmd)
-    if (proposal !== undefined) {
-      const verdict = this.proposals.judge(entry.index, proposal)
-      if (verdict !== 'apply') return new SkippedProposal(verdict)
-    }
+    const skipped = this.proposals.admit(entry.index, proposal)
+    if (skipped !== undefined) return skipped
     assert(!this.ops.has(cmd.id), 'an operation takes effect once', { op: cmd.id, first: this.ops.get(cmd.id)?.index, again: entry.index })
     const { key, value } = cmd.input
     this.data.set(key, cmd.input.op === 'put' ? value : (this.data.get(key) ?? '') + value)

@@ -27,6 +27,7 @@ export interface NodeRuntime {
   send (from: SimNode, messages: readonly Message[]): void
   /** defer each Ready to an event of its own (see SimConfig.deferReady) */
   readonly deferReady: boolean
+  readonly proposalWindow: number
 }
 
 export class SimNode implements MonitoredNode {
@@ -55,7 +56,7 @@ export class SimNode implements MonitoredNode {
     this.incarnation++
     const incarnation = this.incarnation
     const { monitor } = this.runtime
-    const sm = new KvStateMachine({ onApply: (entry) => monitor.applied(this.id, entry, this.durable) })
+    const sm = new KvStateMachine({ onApply: (entry) => monitor.applied(this.id, entry, this.durable) }, this.runtime.proposalWindow)
     const snap = this.durable.snapshot()
     if (snap.metadata.index > 0) sm.restore(snap.data, snap.metadata.index)
     const storage = this.runtime.wrapStorage(new ObservedStorage(this.durable, monitor.storageObserver(this.id, this.durable)), this.id, incarnation)

@@ -153,7 +153,8 @@ class Simulation {
       wrapStorage: options.wrapStorage ?? ((s) => s),
       driverOptions: { ...driverOptions, rng: nodeRng },
       send: (from, messages) => this.send(from, messages),
-      deferReady: c.deferReady
+      deferReady: c.deferReady,
+      proposalWindow: c.proposalWindow
     }
     this.workload = new Workload(c.clients, c.keys, root.fork(), {
       now: () => this.step,

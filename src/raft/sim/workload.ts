@@ -119,8 +119,11 @@ export class Workload {
       this.hooks.fail(err)
       return
     }
-    // refused within the step that issued it: the driver threw before anything reached the log
-    const refused = this.hooks.now() === rec.call && REFUSALS.has(err.code)
+    // refused within the step that issued it: the driver threw before anything reached the log;
+    // or committed too late to take effect, which the driver promises means never applied (a
+    // write left out of the history that did take effect fails the linearizability check)
+    const refused = (this.hooks.now() === rec.call && REFUSALS.has(err.code)) ||
+      (err.code === 'PROPOSAL_DROPPED' && err.details?.reason === 'expired')
     this.settle(rec, rec.input.op === 'get' || refused ? 'omitted' : 'unknown', undefined, undefined, err.code)
   }
 

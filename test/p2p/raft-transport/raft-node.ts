@@ -14,7 +14,7 @@ import { createRaftDriver } from '../../../src/raft/driver/index.js'
 import { SqliteRaftStorage } from '../../../src/raft/storage/sqlite-storage.js'
 import type { Entry, Message, MessageType, NodeId } from '../../../src/raft/types.js'
 import { createPrng } from '../../../src/util/prng.js'
-import { ProposalWindow, SkippedProposal, type ProposalTag, type ProposalVerdict } from '../../../src/raft/proposal-window.js'
+import { ProposalWindow, type ProposalTag, type ProposalVerdict } from '../../../src/raft/proposal-window.js'
 import { startHost } from '../helpers/hosts.js'
 
 export const TICK_MS = 20
@@ -28,10 +28,8 @@ export class MapStateMachine implements StateMachine {
 
   apply (entry: Entry, payload: Uint8Array, proposal: ProposalTag | undefined): unknown {
     this.index = entry.index
-    if (proposal !== undefined) {
-      const verdict = this.proposals.judge(entry.index, proposal)
-      if (verdict !== 'apply') return new SkippedProposal(verdict)
-    }
+    const skipped = this.proposals.admit(entry.index, proposal)
+    if (skipped !== undefined) return skipped
     const [key, value] = new TextDecoder().decode(payload).split('=') as [string, string]
     this.data.set(key, value)
     return entry.index

@@ -4,7 +4,7 @@
 
 import type { RaftDriver, RaftDriverConfig, RaftTransport, StateMachine } from '../../../src/raft/api.js'
 import { createRaftDriver } from '../../../src/raft/driver/index.js'
-import { ProposalWindow, SkippedProposal, type ProposalTag, type ProposalVerdict } from '../../../src/raft/proposal-window.js'
+import { ProposalWindow, type ProposalTag, type ProposalVerdict } from '../../../src/raft/proposal-window.js'
 import { MemoryRaftStorage } from '../../../src/raft/storage/memory-storage.js'
 import type { ConfState, Entry, Message, NodeId } from '../../../src/raft/types.js'
 import { createPrng } from '../../../src/util/prng.js'
@@ -18,7 +18,7 @@ export class KvStateMachine implements StateMachine {
   readonly skipped: Array<{ index: number, verdict: ProposalVerdict }> = []
   private readonly proposals: ProposalWindow
 
-  constructor (proposalWindow?: number) {
+  constructor (readonly proposalWindow?: number) {
     this.proposals = new ProposalWindow(proposalWindow)
   }
 
@@ -26,12 +26,10 @@ export class KvStateMachine implements StateMachine {
     this.index = entry.index
     const cmd = new TextDecoder().decode(payload)
     this.payloads.push(cmd)
-    if (proposal !== undefined) {
-      const verdict = this.proposals.judge(entry.index, proposal)
-      if (verdict !== 'apply') {
-        this.skipped.push({ index: entry.index, verdict })
-        return new SkippedProposal(verdict)
-      }
+    const skipped = this.proposals.admit(entry.index, proposal)
+    if (skipped !== undefined) {
+      this.skipped.push({ index: entry.index, verdict: skipped.reason })
+      return skipped
     }
     if (cmd === 'fail') throw new Error('application rejected the command')
     const [, k, v] = cmd.split(' ')
@@ -94,7 +92,8 @@ export class Cluster {
   restart (id: NodeId): void {
     const node = this.node(id)
     node.driver.stop()
-    node.sm = new KvStateMachine()
+    // the same window as before: every replica must judge copies alike
+    node.sm = new KvStateMachine(node.sm.proposalWindow)
     node.driver = this.makeDriver(id, node.storage, node.sm)
   }
 

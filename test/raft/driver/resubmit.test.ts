@@ -4,9 +4,12 @@
 // its leader completes under the next one well before its deadline; a proposal the old leader
 // had already replicated commits once and its copy is skipped everywhere; a copy committed past
 // the window is applied nowhere and its proposer told to retry; a proposer that catches up from a
-// snapshot covering its proposal answers at once instead of at the deadline.
+// snapshot covering its proposal answers at once instead of at the deadline, also when the
+// snapshot no longer remembers it (past the window), so that its later copy is not taken for a
+// write never applied; and a node id that cannot make a proposal id fails at start.
 import { strict as assert } from 'node:assert'
 import { isJadfsError } from '../../../src/errors.js'
+import { MAX_TAG_ID_BYTES } from '../../../src/raft/proposal-window.js'
 import { MemoryRaftStorage } from '../../../src/raft/storage/memory-storage.js'
 import type { Message, MessageType, NodeId } from '../../../src/raft/types.js'
 import { Cluster, KvStateMachine, cmd } from './harness.js'
@@ -135,8 +138,35 @@ describe('raft driver: requests re-sent to a new leader', () => {
     await t.run(DEADLINE_TICKS)
     assert.ok(c.node(follower).storage.snapshot().metadata.index > 0, 'the follower installed a snapshot')
     assert.ok(t.outcome.settled && isJadfsError(t.outcome.error, 'TIMEOUT'), String(t.outcome.error))
-    assert.match(String(t.outcome.error), /snapshot that includes the proposal/)
+    assert.match(String(t.outcome.error), /snapshot that includes the write: it was applied/)
     assert.ok(t.outcome.ticks < 20, `answered after ${t.outcome.ticks} ticks`)
     assert.equal(c.node(follower).sm.data.get('k'), 'v')
+  })
+
+  it('a proposer whose snapshot covers its proposal past the window answers TIMEOUT, and its later copy is not reported as never applied', async () => {
+    const window = 3
+    const c = new Cluster({ requestTimeoutTicks: DEADLINE_TICKS, snapshotEntries: 3 })
+    for (const id of VOTERS) c.add(id, new MemoryRaftStorage({ voters: VOTERS, learners: [] }), new KvStateMachine(window))
+    const leader = c.waitForLeader()
+    const follower = followerOf(leader)
+    c.tick(2)
+    const t = track(c, c.driver(follower).propose(cmd('set k v')))
+    assert.equal(deliver(c, 'MsgProp'), 1)
+    c.isolate(follower)
+    for (let i = 0; i < 8; i++) await c.settle(c.driver(leader).propose(cmd(`set k${i} ${i}`)))
+    c.heal()
+    c.tick(5) // the follower installs the snapshot, whose table has forgotten the proposal
+    c.isolate(leader) // a new leader: the follower sends its copy again, which expires
+    await t.run(DEADLINE_TICKS)
+    assert.ok(t.outcome.settled && isJadfsError(t.outcome.error, 'TIMEOUT'), `the write was applied; got ${String(t.outcome.error)}`)
+    assert.match(String(t.outcome.error), /may include the write/)
+    assert.ok(t.outcome.ticks < 20, `answered after ${t.outcome.ticks} ticks`)
+    for (const id of VOTERS) assert.equal(c.node(id).sm.data.get('k'), 'v', id)
+  })
+
+  it('a node id that cannot make a proposal id fails when the driver starts, not at its first write', () => {
+    assert.throws(() => cluster().add('a@1', new MemoryRaftStorage({ voters: ['a@1'], learners: [] })), /short printable request id/)
+    assert.throws(() => cluster().add('n'.repeat(MAX_TAG_ID_BYTES - 40), new MemoryRaftStorage({ voters: ['n'], learners: [] })), /short printable request id/)
+    cluster().add('n'.repeat(MAX_TAG_ID_BYTES - 60), new MemoryRaftStorage({ voters: ['n'], learners: [] }))
   })
 })
