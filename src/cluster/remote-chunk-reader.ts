@@ -7,7 +7,7 @@
 import { JadfsError } from '../errors.js'
 import type { ReadSession } from '../files/cluster-hooks.js'
 import type { ChunkRef } from '../files/file-service.js'
-import { raceSignal } from '../p2p/protocols/deadline.js'
+import { raceSignal } from '../util/race-signal.js'
 
 export interface RemoteChunkReaderComponents {
   /** this peer's copy: 'bad' once it failed a hash check (a good copy from a peer replaces it) */

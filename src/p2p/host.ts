@@ -22,7 +22,8 @@ import { DHT_MAX_PROVIDER_RECORDS, DHT_MAX_PROVIDER_RECORDS_PER_PEER, DIAL_TIMEO
 import { DhtProviderStore } from './dht-provider-store.js'
 import type { DhtProviderLimits, DhtProviderStoreStats } from './dht-provider-store.js'
 import { libp2pOptions } from './libp2p-options.js'
-import { raceSignal, startDeadline } from './protocols/deadline.js'
+import { startDeadline } from './protocols/deadline.js'
+import { raceSignal } from '../util/race-signal.js'
 import { toJadfsError } from './protocols/stream-errors.js'
 
 // A type alias, not an interface: libp2p's ServiceMap is an index-signature record.

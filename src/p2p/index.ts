@@ -25,7 +25,7 @@ export type { HandlerHost, RequestContext, Responder } from './protocols/handle-
 export { FramedStream } from './protocols/framed-stream.js'
 export type { FramedStreamLimits } from './protocols/framed-stream.js'
 export { StreamReader } from './protocols/stream-reader.js'
-export { startDeadline, raceSignal, abortReason } from './protocols/deadline.js'
+export { startDeadline } from './protocols/deadline.js'
 export type { Deadline } from './protocols/deadline.js'
 export { HAVE_PROTOCOL_ID, MAX_CIDS_PER_HAVE_REQUEST, haveProtocol, handleHave, requestHave } from './protocols/have/have-protocol.js'
 export type { HasChunk } from './protocols/have/have-protocol.js'

@@ -2,7 +2,7 @@
 // exponential backoff, all of it abandoned when the host stops. A join address that never
 // answers is reported, not fatal: the peer may come up later and dial us instead.
 import type { Multiaddr } from '@multiformats/multiaddr'
-import { abortReason } from './protocols/deadline.js'
+import { abortReason } from '../util/race-signal.js'
 import { assert } from '../util/assert.js'
 
 export interface JoinPolicy {

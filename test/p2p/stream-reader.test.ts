@@ -5,7 +5,8 @@
 import { strict as assert } from 'node:assert'
 import type { Stream } from '@libp2p/interface'
 import type { JadfsHost } from '../../src/p2p/host.js'
-import { startDeadline, raceSignal } from '../../src/p2p/protocols/deadline.js'
+import { startDeadline } from '../../src/p2p/protocols/deadline.js'
+import { raceSignal } from '../../src/util/race-signal.js'
 import { StreamReader } from '../../src/p2p/protocols/stream-reader.js'
 import { startCluster, stopAll, waitFor } from './helpers/hosts.js'
 

@@ -38,4 +38,3 @@ export function startDeadline (timeoutMs: number, what: string, parents: Readonl
   }
 }
 
-export { abortReason, raceSignal } from '../../util/race-signal.js'

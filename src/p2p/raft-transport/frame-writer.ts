@@ -5,7 +5,7 @@
 import * as lp from 'it-length-prefixed'
 import type { Stream } from '@libp2p/interface'
 import { assert } from '../../util/assert.js'
-import { raceSignal } from '../protocols/deadline.js'
+import { raceSignal } from '../../util/race-signal.js'
 
 export async function writeFrame (stream: Stream, payload: Uint8Array, maxBytes: number, signal: AbortSignal): Promise<void> {
   assert(payload.byteLength <= maxBytes, 'frames over the limit are dropped before they are queued', { bytes: payload.byteLength, maxBytes })

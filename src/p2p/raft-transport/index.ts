@@ -13,7 +13,7 @@ import type { ProtocolHost } from '../host.js'
 import type { TransportCounters } from './counters.js'
 import { Libp2pRaftTransport as Transport } from './raft-transport.js'
 
-export { RAFT_PROTOCOL_ID, DEFAULT_MAX_INBOUND_STREAMS, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_SNAPSHOT_BYTES, DEFAULT_MAX_QUEUED_MESSAGES_PER_PEER } from './constants.js'
+export { RAFT_PROTOCOL_ID, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_SNAPSHOT_BYTES, DEFAULT_MAX_QUEUED_MESSAGES_PER_PEER } from './constants.js'
 export { encodeRaftMessage, decodeRaftMessage, raftMessageCodec, toWire, fromWire, isLocalMessageType, largestAppendBytes, MAX_APPEND_HEADER_BYTES } from './wire-message.js'
 export type { TransportCounters } from './counters.js'
 

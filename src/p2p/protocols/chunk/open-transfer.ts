@@ -3,7 +3,7 @@ import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { RequestHost } from '../request.js'
 import { toJadfsError } from '../stream-errors.js'
-import { abortReason } from '../deadline.js'
+import { abortReason } from '../../../util/race-signal.js'
 import { MAX_OUTBOUND_STREAMS } from './constants.js'
 import type { TransferClock, TransferStream } from './transfer-stream.js'
 

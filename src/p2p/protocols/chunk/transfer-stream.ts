@@ -6,7 +6,8 @@
 // waiting on it, so an abandoned transfer cannot hold a stream open.
 import type { Stream } from '@libp2p/interface'
 import { Uint8ArrayList } from 'uint8arraylist'
-import { abortReason, startDeadline } from '../deadline.js'
+import { startDeadline } from '../deadline.js'
+import { abortReason } from '../../../util/race-signal.js'
 import type { Deadline } from '../deadline.js'
 import { FramedStream, PEER_CLOSE_WAIT_MS } from '../framed-stream.js'
 import type { MessageCodec } from '../protocol-spec.js'
