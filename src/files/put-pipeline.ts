@@ -39,7 +39,7 @@ export interface PutPipelineComponents {
   readonly onDiscarded?: (cid: string) => void
   readonly currentVersion: (path: string) => number
   /** throws NAMESPACE_FULL if the namespace has no room for a file of this size (a forecast) */
-  readonly checkNamespaceRoom?: (path: string, sizeBytes: number, chunkSizeBytes: number) => void
+  readonly checkNamespaceRoom: (path: string, sizeBytes: number, chunkSizeBytes: number) => void
   readonly maxFileSizeBytes: number
   readonly nowMs: () => number
 }
@@ -62,7 +62,7 @@ export async function putFile (
   if (options.ifVersion !== undefined) checkPrecondition(path, c.currentVersion(path), options.ifVersion)
   const limit = fileSizeLimit(c.maxFileSizeBytes, options.chunkSizeBytes)
   if (options.expectedSizeBytes !== undefined && options.expectedSizeBytes > limit.bytes) throw tooLarge(limit)
-  if (options.expectedSizeBytes !== undefined) c.checkNamespaceRoom?.(path, options.expectedSizeBytes, options.chunkSizeBytes)
+  if (options.expectedSizeBytes !== undefined) c.checkNamespaceRoom(path, options.expectedSizeBytes, options.chunkSizeBytes)
 
   const fileHash = createHash('sha256')
   const commits: Commit[] = []

@@ -90,7 +90,7 @@ export class NamespaceStateMachine {
     const existing = this.files.get(path)
     const before = this.readSnapshotBytes()
     const growth = estimateRecordSnapshotBytes(path, sizeBytes, chunkSizeBytes) - (existing === undefined ? 0 : recordSnapshotBytes(existing))
-    if (growth > 0 && before + growth > this.maxSnapshotBytes) throw new JadfsError('NAMESPACE_FULL', this.fullMessage(path, growth, before) + '; nothing was stored')
+    if (this.outgrowsBound(before, growth)) throw new JadfsError('NAMESPACE_FULL', this.fullMessage(path, growth, before) + '; nothing was stored')
   }
 
   get appliedIndex (): number {
@@ -209,8 +209,7 @@ export class NamespaceStateMachine {
     }
     const before = this.readSnapshotBytes()
     const after = before - (existing === undefined ? 0 : recordSnapshotBytes(existing)) + recordSnapshotBytes(record)
-    // a put that shrinks the namespace is always taken, even above a bound lowered since
-    if (after > this.maxSnapshotBytes && after > before) {
+    if (this.outgrowsBound(before, after - before)) {
       return { status: 'rejected', code: 'NAMESPACE_FULL', message: this.fullMessage(record.path, after - before, before) }
     }
     this.writeSnapshotBytes(after)
@@ -220,6 +219,12 @@ export class NamespaceStateMachine {
     if (existing !== undefined) this.c.chunks.releaseRefs(existing.chunks.map((c) => c.cid), nowMs)
     this.files.put(record)
     return { status: 'applied', command: 'putFile', record, replaced: existing ?? null }
+  }
+
+  /** the bound's one rule, for the forecast and for the apply: a put that shrinks the
+   * namespace is always taken, even above a bound lowered since */
+  private outgrowsBound (before: number, growth: number): boolean {
+    return growth > 0 && before + growth > this.maxSnapshotBytes
   }
 
   private fullMessage (path: string, growth: number, before: number): string {

@@ -3,10 +3,15 @@
 // such an entry applied), and the largest command the bound allows (the longest path, every
 // chunk listed), wrapped by the Raft driver, is within the daemon's maxEntryBytes, over which
 // the core refuses a proposal (the limit that keeps one entry alone within a Raft message).
+// Also the replication factor a record may carry: MAX_RECORDED_REPLICATION_FACTOR decodes and
+// one more is refused, and the factor a put may ask for is within it and within the holders
+// a peer remembers per chunk.
 import { strict as assert } from 'node:assert'
 import { chunkCidFromSha256 } from '../../src/chunk/cid.js'
 import { MAX_CHUNK_SIZE_BYTES } from '../../src/chunk/chunk-size.js'
-import { MAX_CHUNKS_PER_FILE, decodeCommand, encodeCommand, type NamespaceCommand } from '../../src/namespace/commands.js'
+import { DEFAULT_MAX_HOLDERS_PER_CHUNK } from '../../src/cluster/locate/chunk-locations.js'
+import { MAX_REPLICATION_FACTOR } from '../../src/files/replication-limit.js'
+import { MAX_CHUNKS_PER_FILE, MAX_RECORDED_REPLICATION_FACTOR, decodeCommand, encodeCommand, type NamespaceCommand } from '../../src/namespace/commands.js'
 import { MAX_PATH_BYTES } from '../../src/namespace/path.js'
 import { RAFT_MESSAGE_LIMITS } from '../../src/cluster/raft-namespace-log.js'
 import { MAX_ENVELOPE_BYTES } from '../../src/raft/driver/envelope.js'
@@ -24,7 +29,7 @@ function putOf (chunkCount: number, path = '/f'): NamespaceCommand {
       sha256: 'ab'.repeat(32),
       chunkSizeBytes: MAX_CHUNK_SIZE_BYTES,
       chunks,
-      replication: { factor: 64, mode: 'async' },
+      replication: { factor: MAX_RECORDED_REPLICATION_FACTOR, mode: 'async' },
       modifiedAtMs: Number.MAX_SAFE_INTEGER
     },
     ifVersion: Number.MAX_SAFE_INTEGER
@@ -33,6 +38,15 @@ function putOf (chunkCount: number, path = '/f'): NamespaceCommand {
 
 describe('namespace commands: the size of a put', function () {
   this.timeout(30_000)
+
+  it('decodes a record of MAX_RECORDED_REPLICATION_FACTOR copies and refuses one more; a put asks for no more than that or than peers remember', () => {
+    const command = putOf(1) as Extract<NamespaceCommand, { type: 'putFile' }>
+    assert.equal(decodeCommand(encodeCommand(command)).type, 'putFile')
+    const over = { ...command, record: { ...command.record, replication: { factor: MAX_RECORDED_REPLICATION_FACTOR + 1, mode: 'async' } } }
+    throwsWith(() => decodeCommand(new TextEncoder().encode(JSON.stringify(over))), 'INVALID_ARGUMENT', /factor/)
+    assert.ok(MAX_REPLICATION_FACTOR <= MAX_RECORDED_REPLICATION_FACTOR)
+    assert.ok(MAX_REPLICATION_FACTOR <= DEFAULT_MAX_HOLDERS_PER_CHUNK)
+  })
 
   it('decodes a file of MAX_CHUNKS_PER_FILE chunks and refuses one more', () => {
     const atLimit = putOf(MAX_CHUNKS_PER_FILE)

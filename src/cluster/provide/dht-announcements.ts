@@ -4,6 +4,7 @@
 // would otherwise be announced (and its record kept) for as long as the daemon runs.
 import type { KadDHT } from '@libp2p/kad-dht'
 import { CID } from 'multiformats/cid'
+import type { P2pLogger } from '../../p2p/logger.js'
 
 export interface DhtAnnouncements {
   /** announces that this peer holds the chunk (the query runs to its end or the signal) */
@@ -13,11 +14,12 @@ export interface DhtAnnouncements {
 }
 
 /** withdrawing touches only the local datastore; this only guards against a stuck store */
-const WITHDRAW_TIMEOUT_MS = 10_000
+export const WITHDRAW_TIMEOUT_MS = 10_000
 
 export function dhtAnnouncements (
   dht: Pick<KadDHT, 'provide' | 'cancelReprovide'>,
-  logger: { debug: (fields: Record<string, unknown>, message: string) => void }
+  logger: Pick<P2pLogger, 'debug'>,
+  withdrawTimeoutMs = WITHDRAW_TIMEOUT_MS
 ): DhtAnnouncements {
   return {
     provide: async (cid, signal) => {
@@ -25,7 +27,7 @@ export function dhtAnnouncements (
     },
     withdraw: async (cid) => {
       try {
-        await dht.cancelReprovide(CID.parse(cid), { signal: AbortSignal.timeout(WITHDRAW_TIMEOUT_MS) })
+        await dht.cancelReprovide(CID.parse(cid), { signal: AbortSignal.timeout(withdrawTimeoutMs) })
       } catch (err) {
         logger.debug({ cid, err }, 'could not withdraw the provider record of a deleted chunk; it expires on its own')
       }
