@@ -22,7 +22,8 @@ export interface ChunkProtocolInit {
    * other writes have claimed): the release, called once the chunk is stored or abandoned;
    * NO_SPACE when it does not fit, answered before the sender sends a byte. `signal` aborts
    * when the push stops waiting for it (limits.roomWaitMs, the transfer deadline, the host
-   * stopping); a claim granted after that is released at once.
+   * stopping): the hook must then reject at once, and release a claim granted after that
+   * itself (as DiskRoom.claim does).
    * @default always room: a full disk is then found while writing, after the sender has
    * sent everything.
    */

@@ -3,7 +3,7 @@ import type { PeerId } from '@libp2p/interface'
 import type { StoredChunk } from '../../../store/chunk-store.js'
 import type { HandlerHost } from '../handle-protocol.js'
 import { startDeadline } from '../deadline.js'
-import { abortReason, raceSignal } from '../../../util/race-signal.js'
+import { abortReason } from '../../../util/race-signal.js'
 import { toWireError } from '../remote-error.js'
 import type { WireError } from '../remote-error.js'
 import { JadfsError } from '../../../errors.js'
@@ -47,13 +47,11 @@ export async function claimRoomWithin (ctx: ServerContext, sizeBytes: number, tr
   if (claim === undefined) return undefined
   const ms = ctx.limits.roomWaitMs
   const wait = startDeadline(ms, `making room for a pushed chunk of ${sizeBytes} bytes`, [transfer])
-  const claimed = Promise.resolve().then(async () => await claim(sizeBytes, wait.signal))
   try {
-    return await raceSignal(claimed, wait.signal)
+    // the hook stops at the signal and gives back a claim granted after it (DiskRoom.claim)
+    return await claim(sizeBytes, wait.signal)
   } catch (err) {
     if (!wait.signal.aborted) throw err
-    // A hook that ignores the signal may still grant the claim after we stopped waiting.
-    claimed.then((release) => { release() }, () => {})
     if (transfer.aborted) throw abortReason(transfer)
     throw new JadfsError('PEER_BUSY', `no room could be made on this peer's disk for ${sizeBytes} bytes within ${ms} ms; retry later or push to another peer`,
       { details: { limit: 'room-wait', sizeBytes } })
