@@ -8,6 +8,7 @@ import { readdir } from 'node:fs/promises'
 import net from 'node:net'
 import path from 'node:path'
 import { startDaemon, type DaemonProcess } from '../helpers/daemon-process.js'
+import { waitUntil } from '../helpers/cluster-http.js'
 import { runCli, runCliOk } from '../helpers/run-cli.js'
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js'
 
@@ -42,7 +43,7 @@ describe('e2e: a client that goes quiet mid-upload', function () {
     assert.ok(closedAfterMs >= 950 && closedAfterMs < 5000, `closed after ${Math.round(closedAfterMs)} ms`)
     // the connection closes before the daemon has finished logging why
     const why = /UPLOAD_INCOMPLETE.*the client sent nothing for 1 s; the upload was given up and nothing was stored/
-    for (let waitedMs = 0; !why.test(d.logs()) && waitedMs < 5000; waitedMs += 50) await new Promise((resolve) => setTimeout(resolve, 50))
+    await waitUntil('the daemon to log why it cut the client off', async () => why.test(d.logs()), 5000, 50)
     assert.match(d.logs(), why)
     assert.deepEqual(await readdir(path.join(dir, 'data', 'tmp')), [])
     const stat = await runCli(['stat', '/quiet.bin'], { apiUrl: d.apiUrl })
