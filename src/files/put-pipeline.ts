@@ -2,7 +2,7 @@
 // command. Chunks are durable before the command that references them is applied, so a
 // visible file never points at missing bytes. On any failure nothing is applied: the temp
 // file in progress is removed, and chunks already committed that this put created are removed
-// too unless something else uses them. Once the command is proposed, a failure (a timeout)
+// too unless something else uses them or stored them again meanwhile (a peer's push). Once the command is proposed, a failure (a timeout)
 // may still be applied later, so its chunks are left unreferenced for GC's grace period.
 //
 // A chunk's commit (fdatasync, rename, directory fsync) overlaps with writing the next chunk;
@@ -159,7 +159,7 @@ async function discardCreated (c: PutPipelineComponents, commits: ReadonlyArray<
     if (settled.status !== 'fulfilled' || !settled.value.created) continue
     const { cid } = settled.value.chunk
     try {
-      if (await c.chunks.discardIfUnused(cid)) c.onDiscarded?.(cid)
+      if (await c.chunks.discardIfUnused(cid, settled.value.timesStored)) c.onDiscarded?.(cid)
     } catch {
       // left for the garbage collector, as before
     }

@@ -19,6 +19,12 @@ export interface ChunkRow {
    * it once unused for the grace period. Storing the chunk as a copy (a push, a put) clears it.
    */
   readonly cached: boolean
+  /**
+   * How many times the chunk was stored here (a put, a push, a read's fetch), counted since
+   * the row was made: an upload that created the chunk compares it with its own store's to
+   * tell whether anyone stored it again since (ChunkStore.discardIfUnused).
+   */
+  readonly timesStored: number
 }
 
 export interface ChunkTotals {
@@ -30,11 +36,11 @@ export interface ChunkTotals {
   readonly cachedChunks: number
 }
 
-interface RawRow { cid: string, size_bytes: number, refcount: number, state: ChunkState, created_at_ms: number, touched_at_ms: number, cached: number }
+interface RawRow { cid: string, size_bytes: number, refcount: number, state: ChunkState, created_at_ms: number, touched_at_ms: number, cached: number, times_stored: number }
 
 export class ChunkIndex {
   private readonly selectOne: Statement<[string], RawRow>
-  private readonly upsertStored: Statement<{ cid: string, size: number, now: number, cached: number }>
+  private readonly upsertStored: Statement<{ cid: string, size: number, now: number, cached: number }, { times_stored: number }>
   private readonly clearCached: Statement<[string]>
   private readonly setState: Statement<{ cid: string, state: ChunkState }>
   private readonly touchCached: Statement<{ cid: string, now: number, minAge: number }>
@@ -54,11 +60,12 @@ export class ChunkIndex {
     // upload that stored it references it. A cached store makes a cached copy only where
     // there was no copy: it never demotes a copy (a bad one being healed included), while
     // storing as a copy always clears the mark.
-    this.upsertStored = db.prepare(`INSERT INTO chunks (cid, size_bytes, refcount, state, created_at_ms, touched_at_ms, cached)
-      VALUES (@cid, @size, 0, 'ok', @now, @now, @cached)
+    this.upsertStored = db.prepare(`INSERT INTO chunks (cid, size_bytes, refcount, state, created_at_ms, touched_at_ms, cached, times_stored)
+      VALUES (@cid, @size, 0, 'ok', @now, @now, @cached, 1)
       ON CONFLICT (cid) DO UPDATE SET
         cached = CASE WHEN state = 'absent' THEN @cached ELSE cached * @cached END,
-        state = 'ok', touched_at_ms = @now`)
+        state = 'ok', touched_at_ms = @now, times_stored = times_stored + 1
+      RETURNING times_stored`)
     // only a row that is cached is written: the update is an fsynced write, and a push that
     // finds an ordinary copy here asks for the same promise
     this.setState = db.prepare('UPDATE chunks SET state = @state WHERE cid = @cid')
@@ -87,12 +94,15 @@ export class ChunkIndex {
 
   /**
    * A chunk file was just placed (or found already placed) on disk; `cached` when a read
-   * fetched it (see ChunkRow.cached).
+   * fetched it (see ChunkRow.cached). Returns how many times the chunk has been stored here,
+   * this store included (ChunkRow.timesStored).
    */
-  recordStored (cid: string, sizeBytes: number, nowMs: number, options: { cached?: boolean } = {}): void {
+  recordStored (cid: string, sizeBytes: number, nowMs: number, options: { cached?: boolean } = {}): number {
     const existing = this.get(cid)
     assert(existing === undefined || existing.sizeBytes === sizeBytes, 'one chunk id with two sizes', { cid, sizeBytes, existing })
-    this.upsertStored.run({ cid, size: sizeBytes, now: nowMs, cached: options.cached === true ? 1 : 0 })
+    const stored = this.upsertStored.get({ cid, size: sizeBytes, now: nowMs, cached: options.cached === true ? 1 : 0 })
+    assert(stored !== undefined, 'storing a chunk returned no row', { cid })
+    return stored.times_stored
   }
 
   /**
@@ -195,6 +205,7 @@ function toRow (raw: RawRow): ChunkRow {
     state: raw.state,
     createdAtMs: raw.created_at_ms,
     touchedAtMs: raw.touched_at_ms,
-    cached: raw.cached === 1
+    cached: raw.cached === 1,
+    timesStored: raw.times_stored
   }
 }

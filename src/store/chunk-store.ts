@@ -33,6 +33,8 @@ export interface CommittedChunk {
   readonly release: () => void
   /** this commit placed the file (it was not held here before) */
   readonly created: boolean
+  /** the chunk's timesStored after this commit (see discardIfUnused) */
+  readonly timesStored: number
 }
 
 /** a cached copy's last use is recorded at most this often */
@@ -68,29 +70,37 @@ export class ChunkStore {
     }
     const release = this.c.pins.pin([cid])
     let created = false
+    let timesStored = 0
     try {
       await this.c.lock.run(cid, async () => {
         // a copy marked bad is replaced by the fresh bytes: re-uploading heals it
         const before = this.c.index.get(cid)
         const placed = await this.c.files.place(finished, cid, before?.state === 'bad')
         created = placed === 'stored' && (before === undefined || before.state === 'absent')
-        this.c.index.recordStored(cid, finished.sizeBytes, this.c.nowMs(), { cached: options.cached === true })
+        timesStored = this.c.index.recordStored(cid, finished.sizeBytes, this.c.nowMs(), { cached: options.cached === true })
       })
     } catch (err) {
       release()
       throw err
     }
-    return { chunk: { cid, sizeBytes: finished.sizeBytes }, release, created }
+    return { chunk: { cid, sizeBytes: finished.sizeBytes }, release, created, timesStored }
   }
 
   /**
    * Removes a chunk an upload that failed had created, unless something else now needs it
-   * (a reference, a pin, a read's cached copy): true when it was removed.
+   * (a reference, a pin, a read's cached copy) or stored it since: true when it was removed.
+   * `timesStored` is the upload's own commit's. The last check matters in a cluster: a peer
+   * may push the same chunk for its own upload, get its acknowledgement (the push's pin is
+   * released then) and propose a file naming this copy; until that file is applied here,
+   * only the count shows the copy is counted on, and removing it would leave that file one
+   * copy short. Such a chunk is left to the collector's grace period, like the chunks of an
+   * upload whose outcome is unknown (and so is one the same upload stored twice).
    */
-  async discardIfUnused (cid: string): Promise<boolean> {
+  async discardIfUnused (cid: string, timesStored: number): Promise<boolean> {
     return await this.c.lock.run(cid, async () => {
       const row = this.c.index.get(cid)
       if (row === undefined || row.refcount !== 0 || row.cached || row.state === 'absent' || this.c.pins.isPinned(cid)) return false
+      if (row.timesStored !== timesStored) return false
       await this.c.files.remove(cid)
       this.c.index.delete(cid)
       return true

@@ -100,5 +100,11 @@ export const MIGRATIONS: readonly string[] = [
   // data dirs already at 2 never got it: IF NOT EXISTS serves both.)
   `
   CREATE INDEX IF NOT EXISTS chunks_cached ON chunks (touched_at_ms) WHERE cached = 1;
+  `,
+  // 7: how many times each chunk was stored here, so that a failed upload removes a chunk it
+  // created only if nobody stored it again meanwhile (see ChunkStore.discardIfUnused). Rows
+  // from before count from 0; only uploads in flight compare it, and none survives a restart.
+  `
+  ALTER TABLE chunks ADD COLUMN times_stored INTEGER NOT NULL DEFAULT 0;
   `
 ]

@@ -6,7 +6,7 @@
 // version whole; corruption is detected before bytes are served; listing pages; persistence.
 import { strict as assert } from 'node:assert'
 import { readdir, readFile, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { PassThrough } from 'node:stream'
 import { chunkCidFromSha256 } from '../../src/chunk/cid.js'
 import { JadfsError, isJadfsError } from '../../src/errors.js'
@@ -16,6 +16,7 @@ import { fileSizeLimit } from '../../src/files/put-pipeline.js'
 import { MAX_REPLICATION_FACTOR } from '../../src/files/replication-limit.js'
 import { MAX_CHUNKS_PER_FILE } from '../../src/namespace/commands.js'
 import { nodeChunkFs, type ChunkFs } from '../../src/store/chunk-fs.js'
+import { receiveChunk } from '../../src/store/receive-chunk.js'
 import { listChunkFiles } from '../helpers/chunk-files.js'
 import { bytesOf, collect, openTestService, piecesOf, rejectsWith, sha256Hex, TEST_CHUNK_BYTES, type OpenedService } from '../fixtures-storage/helpers.js'
 
@@ -442,6 +443,43 @@ describe('local file service: limits and full disk', () => {
       // a delete makes room again
       await t.service.deleteFile('/first')
       await t.service.putFile('/second', piecesOf(second), { expectedSizeBytes: second.byteLength })
+    } finally {
+      await t.cleanup()
+    }
+  })
+
+  it('a put refused when applied keeps a chunk a peer pushed meanwhile (the file naming that copy is not applied here yet)', async () => {
+    // A put with an undeclared size is refused NAMESPACE_FULL when applied. While its body
+    // streams, a push of its first chunk arrives and is acknowledged (the receiver's pin is
+    // released), as for another peer's upload of the same bytes. The refused put removes the
+    // chunk it created alone and keeps the pushed one.
+    const first = bytesOf(TEST_CHUNK_BYTES, 3)
+    const sizing = await openTestService()
+    await sizing.service.putFile('/first', piecesOf(first))
+    const firstBytes = (await sizing.service.status()).namespaceBytes
+    await sizing.cleanup()
+    const t = await openTestService({ maxNamespaceSnapshotBytes: firstBytes + 50 })
+    try {
+      await t.service.putFile('/first', piecesOf(first))
+      const second = bytesOf(2 * TEST_CHUNK_BYTES, 4)
+      const pushedCid = chunkCidFromSha256(Buffer.from(sha256Hex(second.subarray(0, TEST_CHUNK_BYTES)), 'hex'))
+      const otherCid = chunkCidFromSha256(Buffer.from(sha256Hex(second.subarray(TEST_CHUNK_BYTES)), 'hex'))
+      assert.notEqual(pushedCid, otherCid)
+      const chunkIds = async (): Promise<string[]> => (await listChunkFiles(t.dir)).map((p) => basename(p)).sort()
+      async function * pushMidway (): AsyncGenerator<Uint8Array> {
+        yield second.subarray(0, TEST_CHUNK_BYTES + 1)
+        // the put has cut and is committing its first chunk
+        for (let i = 0; i < 200 && !(await chunkIds()).includes(pushedCid); i++) await new Promise((resolve) => setTimeout(resolve, 10))
+        assert.ok((await chunkIds()).includes(pushedCid), 'the put never committed its first chunk')
+        const pushed = await receiveChunk(t.service.chunkStore, pushedCid, piecesOf(second.subarray(0, TEST_CHUNK_BYTES)))
+        pushed.release()
+        yield second.subarray(TEST_CHUNK_BYTES + 1)
+      }
+      await rejectsWith(t.service.putFile('/second', pushMidway()), 'NAMESPACE_FULL', /nothing was stored/)
+      const kept = await chunkIds()
+      assert.ok(kept.includes(pushedCid), 'the refused put removed the copy a peer had just pushed')
+      assert.ok(!kept.includes(otherCid), 'the refused put left the chunk only it had stored')
+      assert.equal(kept.length, 2, 'the first file\'s chunk and the pushed one')
     } finally {
       await t.cleanup()
     }

@@ -79,7 +79,7 @@ describe('chunk store', () => {
     const path = join(temp.dir, 'chunks', cid.slice(-3, -1), cid)
     assert.equal(files.chunkPath(cid), path)
     assert.ok((await readFile(path)).equals(bytes))
-    assert.deepEqual(index.get(cid), { cid, sizeBytes: 100_000, refcount: 0, state: 'ok', createdAtMs: 1000, touchedAtMs: 1000, cached: false })
+    assert.deepEqual(index.get(cid), { cid, sizeBytes: 100_000, refcount: 0, state: 'ok', createdAtMs: 1000, touchedAtMs: 1000, cached: false, timesStored: 1 })
     assert.deepEqual(await tmpEntries(), [])
   })
 
