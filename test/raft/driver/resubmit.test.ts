@@ -79,6 +79,35 @@ describe('raft driver: requests re-sent to a new leader', () => {
     assert.ok(t.outcome.ticks < DEADLINE_TICKS / 2, `answered after ${t.outcome.ticks} ticks`)
   })
 
+  it('a proposal lost under a leader is re-sent when that same leader leads again in a later term', async () => {
+    // The follower is cut off as it forwards its proposal, so the leader never gets it. While
+    // the follower hears nothing, leadership moves to the other voter and back: the follower
+    // next hears the same leader, two terms on. That leader may have been replaced meanwhile
+    // and lost what it had, so the proposal must be re-sent (the re-send is keyed on leader
+    // and term, not the leader alone).
+    const c = cluster()
+    const leader = c.waitForLeader()
+    const [follower, other] = VOTERS.filter((id) => id !== leader) as [NodeId, NodeId]
+    const termBefore = c.driver(leader).status().term
+    c.isolate(follower)
+    const t = track(c, c.driver(follower).propose(cmd('set k v')))
+    const leads = (id: NodeId): boolean => c.driver(id).status().role === 'leader'
+    c.driver(leader).transferLeadership(other)
+    for (let i = 0; i < 5 && !leads(other); i++) c.tick()
+    assert.ok(leads(other), 'the transfer to the other voter did not happen')
+    c.driver(other).transferLeadership(leader)
+    for (let i = 0; i < 5 && !leads(leader); i++) c.tick()
+    assert.ok(leads(leader), 'the transfer back did not happen')
+    assert.equal(c.driver(leader).status().term, termBefore + 2)
+    assert.equal(c.driver(follower).status().leader, leader, 'the follower heard of the other leader: this is not the case under test')
+    assert.equal(c.node(leader).sm.data.get('k'), undefined, 'the proposal was not lost')
+    c.heal()
+    await t.run(DEADLINE_TICKS)
+    assert.ok(t.outcome.settled && t.outcome.error === undefined, String(t.outcome.error))
+    assert.ok(t.outcome.ticks < DEADLINE_TICKS / 2, `answered after ${t.outcome.ticks} ticks`)
+    for (const id of VOTERS) assert.equal(c.node(id).sm.data.get('k'), 'v', id)
+  })
+
   it('a proposal the old leader replicated before dying commits once under the next leader; its re-sent copy is skipped on every node', async () => {
     const c = cluster()
     const leader = c.waitForLeader()
