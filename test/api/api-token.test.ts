@@ -3,8 +3,8 @@
 // Authorization check (the token, another one, none, an empty one, the scheme in any case),
 // a new token file (owner-only, never overwritten), the token file's size limit at its edge
 // (the longest token with whitespace filling exactly MAX_API_TOKEN_FILE_BYTES reads, one byte
-// more is refused by its size), /dev/zero or a FIFO given as the token file refused at once as
-// not a regular file (read in a child process, see readTokenInChild), and the API built with a token: every
+// more is refused by its size), a directory given as the token file refused as not a regular
+// file (it is read by the small-file reader, whose tests cover FIFOs and /dev/zero), and the API built with a token: every
 // route but the liveness probe answers 401 UNAUTHORIZED (saying whether the token was missing
 // or wrong, with WWW-Authenticate: Bearer) until the request carries it; built without one,
 // nothing is asked.
@@ -13,7 +13,6 @@ import { readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { MAX_API_TOKEN_CHARS, MAX_API_TOKEN_FILE_BYTES, MIN_API_TOKEN_CHARS, carriesApiToken, parseApiToken, readApiToken, writeNewApiToken } from '../../src/api/api-token.js'
 import { isJadfsError } from '../../src/errors.js'
-import { DEV_ZERO, callInChild, devZeroMissing, makeFifo, skipBecause, type ChildOutcome } from '../helpers/special-files.js'
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js'
 import { makeTestApp } from './make-app.js'
 
@@ -88,22 +87,9 @@ describe('API token', () => {
       assert.throws(() => readApiToken(over, '--api-token-file'), (err) => isJadfsError(err, 'INVALID_CONFIG') && err.message.includes(`(--api-token-file): ${MAX_API_TOKEN_FILE_BYTES + 1} bytes, a token file holds one short line`))
     })
 
-    // readApiToken is synchronous: it is read in a child process (see callInChild)
-    describe('a token file that is not a regular file', () => {
-      const readTokenInChild = async (file: string): Promise<ChildOutcome> =>
-        await callInChild(new URL('../../src/api/api-token.js', import.meta.url).href, 'readApiToken', [file, '--api-token-file'])
-
-      it('refuses /dev/zero as not a regular file', async function () {
-        skipBecause(this, devZeroMissing())
-        assert.deepEqual(await readTokenInChild(DEV_ZERO), { code: 'INVALID_CONFIG', message: `cannot read the API token ${DEV_ZERO} (--api-token-file): a character device is not a regular file` })
-      })
-
-      // Nothing ever writes to this FIFO, so an open that waited for a writer never returns.
-      it('refuses a FIFO without waiting for a writer', async function () {
-        const fifo = path.join(dir, 'fifo')
-        skipBecause(this, makeFifo(fifo))
-        assert.deepEqual(await readTokenInChild(fifo), { code: 'INVALID_CONFIG', message: `cannot read the API token ${fifo} (--api-token-file): a FIFO is not a regular file` })
-      })
+    it('refuses a directory as the token file as not a regular file', () => {
+      assert.throws(() => readApiToken(dir, '--api-token-file'), (err) => isJadfsError(err, 'INVALID_CONFIG') &&
+        err.message === `cannot read the API token ${dir} (--api-token-file): a directory is not a regular file`)
     })
   })
 

@@ -3,8 +3,8 @@
 // digits, an oversized file, a missing file) is INVALID_CONFIG naming the problem, and a new
 // key is written readable by its owner only and never over an existing file. The file's size
 // limit at its edge (a key padded with blank lines to exactly MAX_KEY_FILE_BYTES reads, one
-// byte more is refused by its size), and /dev/zero or a FIFO given as the key refused at once
-// as not a regular file, not read without end or waited on. With real hosts:
+// byte more is refused by its size), and a directory given as the key refused as not a regular
+// file (the key is read by the small-file reader, whose tests cover FIFOs and /dev/zero). With real hosts:
 // two hosts holding the same key connect and answer a have query; a host with another key, or
 // with none, cannot connect to a keyed host (and a keyed host cannot connect to an open one);
 // 128 MiB sent as fast as one stream takes it arrive whole over a keyed connection; a keyed
@@ -21,7 +21,6 @@ import { MAX_KEY_FILE_BYTES, newClusterKey, parseClusterKey, readClusterKey, wri
 import { DIAL_TIMEOUT_MS, PRIVATE_NETWORK_HANDSHAKE_MS } from '../../src/p2p/host-limits.js'
 import type { JadfsHost } from '../../src/p2p/host.js'
 import { handleHave, requestHave } from '../../src/p2p/index.js'
-import { DEV_ZERO, callInChild, devZeroMissing, makeFifo, skipBecause, type ChildOutcome } from '../helpers/special-files.js'
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js'
 import { addrOf, startHost, stopAll } from './helpers/hosts.js'
 import { chunkCid } from './helpers/cids.js'
@@ -90,22 +89,8 @@ describe('p2p: cluster key', () => {
     await assert.rejects(readClusterKey(over), (err: unknown) => isJadfsError(err) && err.code === 'INVALID_CONFIG' && err.message.includes(`${MAX_KEY_FILE_BYTES + 1} bytes, a key file has about 100`))
   })
 
-  // /dev/zero never ends (read whole, it would fill memory before any size check); nothing
-  // ever writes to the FIFO, so an open that waited for a writer would never return. Both are
-  // refused for what they are. The key is read synchronously, so in a child (see callInChild).
-  const readKeyInChild = async (file: string): Promise<ChildOutcome> => await callInChild(new URL('../../src/p2p/cluster-key.js', import.meta.url).href, 'readClusterKey', [file])
-
-  it('refuses /dev/zero as the key file as not a regular file', async function () {
-    skipBecause(this, devZeroMissing())
-    assert.deepEqual(await readKeyInChild(DEV_ZERO), { code: 'INVALID_CONFIG', message: `cannot read the cluster key ${DEV_ZERO}: a character device is not a regular file` })
-  })
-
-  it('refuses a FIFO as the key file without waiting for a writer', async function () {
-    const fifo = path.join(dir, 'fifo.key')
-    skipBecause(this, makeFifo(fifo))
-    const outcome = await readKeyInChild(fifo)
-    assert.equal(outcome.code, 'INVALID_CONFIG')
-    assert.match(outcome.message, /cannot read the cluster key .*: a FIFO is not a regular file/)
+  it('refuses a directory as the key file as not a regular file', async () => {
+    await assert.rejects(readClusterKey(dir), (err: unknown) => isJadfsError(err, 'INVALID_CONFIG') && err.message === `cannot read the cluster key ${dir}: a directory is not a regular file`)
   })
 
   describe('real hosts', function () {

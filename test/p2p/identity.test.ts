@@ -2,17 +2,17 @@
 // with mode 0600, a restart loads the same key (same peer id), and a corrupt or foreign
 // file fails with IDENTITY_CORRUPT and is left exactly as it was. The file's size limit at
 // its edge (a valid key padded to exactly MAX_IDENTITY_FILE_BYTES loads, one byte more is
-// IDENTITY_CORRUPT by its size), and /dev/zero or a FIFO in its place refused at once as
-// STORAGE_IO, not read without end or waited on.
+// IDENTITY_CORRUPT by its size), and a directory in its place refused as STORAGE_IO, not a
+// regular file, and left as it was (the file is read by the small-file reader, whose tests
+// cover FIFOs and /dev/zero).
 import { strict as assert } from 'node:assert'
-import { lstat, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
+import { lstat, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateKeyPair, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { isJadfsError } from '../../src/errors.js'
 import { IDENTITY_FILE_NAME, MAX_IDENTITY_FILE_BYTES, loadOrCreateIdentity } from '../../src/p2p/identity.js'
 import { padProtobuf } from '../helpers/protobuf-padding.js'
-import { DEV_ZERO, callInChild, devZeroMissing, makeFifo, skipBecause, type ChildOutcome } from '../helpers/special-files.js'
 
 describe('p2p: identity', () => {
   let dir = ''
@@ -70,28 +70,10 @@ describe('p2p: identity', () => {
     assert.deepEqual(new Uint8Array(await readFile(path)), over, 'the refused file was changed')
   })
 
-  // The key file is read synchronously, so these run in a child (see callInChild).
-  const loadInChild = async (): Promise<ChildOutcome> => await callInChild(new URL('../../src/p2p/identity.js', import.meta.url).href, 'loadOrCreateIdentity', [dir])
-
-  // /dev/zero never ends: read whole, it would fill memory before any size check. It must be
-  // refused for what it is, from the opened descriptor, and the link left in place.
-  it('refuses /dev/zero in place of the key file as not a regular file', async function () {
-    skipBecause(this, devZeroMissing())
+  it('refuses a directory in place of the key file as not a regular file, and leaves it', async () => {
     const path = join(dir, IDENTITY_FILE_NAME)
-    await symlink(DEV_ZERO, path)
-    const outcome = await loadInChild()
-    assert.equal(outcome.code, 'STORAGE_IO')
-    assert.ok(outcome.message.includes(path) && /a character device is not a regular file/.test(outcome.message), outcome.message)
-    assert.ok((await lstat(path)).isSymbolicLink(), 'the link was replaced')
-  })
-
-  // Nothing ever writes to this FIFO: an open that waited for a writer would never return.
-  it('refuses a FIFO in place of the key file without waiting for a writer', async function () {
-    const path = join(dir, IDENTITY_FILE_NAME)
-    skipBecause(this, makeFifo(path))
-    const outcome = await loadInChild()
-    assert.equal(outcome.code, 'STORAGE_IO')
-    assert.match(outcome.message, /a FIFO is not a regular file/)
-    assert.ok((await lstat(path)).isFIFO(), 'the FIFO was replaced')
+    await mkdir(path, { recursive: true })
+    await assert.rejects(loadOrCreateIdentity(dir), (err: unknown) => isJadfsError(err, 'STORAGE_IO') && err.message.includes(path) && /a directory is not a regular file/.test(err.message))
+    assert.ok((await lstat(path)).isDirectory(), 'the directory was replaced')
   })
 })
