@@ -1,6 +1,6 @@
 // jadfs daemon: runs one node in the foreground until SIGTERM/SIGINT.
 import type { Command } from 'commander'
-import { resolveDaemonConfig, type DaemonFlags } from '../../config/daemon-config.js'
+import type { DaemonFlags } from '../../config/daemon-config.js'
 import { MAX_REPLICATION_FACTOR } from '../../files/replication-limit.js'
 import type { CommandContext } from '../command-context.js'
 import { packageVersion } from '../version.js'
@@ -40,8 +40,10 @@ Examples:
   $ jadfs daemon --data-dir /srv/jadfs --api-listen 0.0.0.0:5080 --api-token-file /etc/jadfs/token
   $ JADFS_LOG_LEVEL=debug jadfs daemon --gc-grace 1h`)
     .action(async (flags: DaemonFlags) => {
+      // Loaded here so client commands start fast without the server, store, SQLite and the
+      // config schema (zod).
+      const { resolveDaemonConfig } = await import('../../config/daemon-config.js')
       const config = resolveDaemonConfig(flags, ctx.io.env, ctx.io.cwd)
-      // Loaded here so client commands start fast without the server, store and SQLite.
       const { createLogger } = await import('../../log/logger.js')
       const { startJadfsNode } = await import('../../node/jadfs-node.js')
       const { runUntilSignal } = await import('../../node/run-until-signal.js')

@@ -50,7 +50,7 @@ Examples:
   ${example}`)
       .action(async (text: string, _own: object, command: Command) => {
         const flags = command.optsWithGlobals<ClientOptions>()
-        const peerId = parsePeerIdArg(text)
+        const peerId = await parsePeerIdArg(text)
         const client = clientFrom(flags, ctx.io)
         const answer = await onLeader<MembershipView>(client, async (c) => name === 'add' ? await c.addVoter(peerId) : await c.removeVoter(peerId))
         if (flags.json === true) {
