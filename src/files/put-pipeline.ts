@@ -2,8 +2,9 @@
 // command. Chunks are durable before the command that references them is applied, so a
 // visible file never points at missing bytes. On any failure nothing is applied: the temp
 // file in progress is removed, and chunks already committed that this put created are removed
-// too unless something else uses them or stored them again meanwhile (a peer's push). Once the command is proposed, a failure (a timeout)
-// may still be applied later, so its chunks are left unreferenced for GC's grace period.
+// too unless something else uses them or stored them again meanwhile (a peer's push). Once the
+// command is proposed, a failure (a timeout) may still be applied later, so its chunks are left
+// unreferenced for GC's grace period.
 //
 // A chunk's commit (fdatasync, rename, directory fsync) overlaps with writing the next chunk;
 // at most one commit is outstanding, which bounds memory and open files.

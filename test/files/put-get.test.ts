@@ -18,6 +18,7 @@ import { MAX_CHUNKS_PER_FILE } from '../../src/namespace/commands.js'
 import { nodeChunkFs, type ChunkFs } from '../../src/store/chunk-fs.js'
 import { receiveChunk } from '../../src/store/receive-chunk.js'
 import { listChunkFiles } from '../helpers/chunk-files.js'
+import { waitUntil } from '../helpers/cluster-http.js'
 import { bytesOf, collect, openTestService, piecesOf, rejectsWith, sha256Hex, TEST_CHUNK_BYTES, type OpenedService } from '../fixtures-storage/helpers.js'
 
 const CHUNK = TEST_CHUNK_BYTES
@@ -416,9 +417,11 @@ describe('local file service: limits and full disk', () => {
     }
   })
 
-  it('a full namespace refuses a declared upload before reading it, and one refused when applied leaves no chunks', async () => {
-    // bound: room for the first file's record and a few bytes, not for a second
-    const first = bytesOf(2 * TEST_CHUNK_BYTES, 3)
+  /**
+   * A service whose namespace bound leaves room for /first (already stored) and a few bytes,
+   * not for a second file; firstBytes is the namespace size /first takes.
+   */
+  async function openFullAfter (first: Uint8Array): Promise<{ t: OpenedService, firstBytes: number }> {
     const sizing = await openTestService()
     await sizing.service.putFile('/first', piecesOf(first))
     const firstBytes = (await sizing.service.status()).namespaceBytes
@@ -426,6 +429,17 @@ describe('local file service: limits and full disk', () => {
     const t = await openTestService({ maxNamespaceSnapshotBytes: firstBytes + 50 })
     try {
       await t.service.putFile('/first', piecesOf(first))
+    } catch (err) {
+      await t.cleanup()
+      throw err
+    }
+    return { t, firstBytes }
+  }
+
+  it('a full namespace refuses a declared upload before reading it, and one refused when applied leaves no chunks', async () => {
+    const first = bytesOf(2 * TEST_CHUNK_BYTES, 3)
+    const { t, firstBytes } = await openFullAfter(first)
+    try {
       assert.equal((await t.service.status()).namespaceBytes, firstBytes)
       let pulled = 0
       async function * counted (bytes: Uint8Array): AsyncGenerator<Uint8Array> {
@@ -453,14 +467,8 @@ describe('local file service: limits and full disk', () => {
     // streams, a push of its first chunk arrives and is acknowledged (the receiver's pin is
     // released), as for another peer's upload of the same bytes. The refused put removes the
     // chunk it created alone and keeps the pushed one.
-    const first = bytesOf(TEST_CHUNK_BYTES, 3)
-    const sizing = await openTestService()
-    await sizing.service.putFile('/first', piecesOf(first))
-    const firstBytes = (await sizing.service.status()).namespaceBytes
-    await sizing.cleanup()
-    const t = await openTestService({ maxNamespaceSnapshotBytes: firstBytes + 50 })
+    const { t } = await openFullAfter(bytesOf(TEST_CHUNK_BYTES, 3))
     try {
-      await t.service.putFile('/first', piecesOf(first))
       const second = bytesOf(2 * TEST_CHUNK_BYTES, 4)
       const pushedCid = chunkCidFromSha256(Buffer.from(sha256Hex(second.subarray(0, TEST_CHUNK_BYTES)), 'hex'))
       const otherCid = chunkCidFromSha256(Buffer.from(sha256Hex(second.subarray(TEST_CHUNK_BYTES)), 'hex'))
@@ -469,8 +477,7 @@ describe('local file service: limits and full disk', () => {
       async function * pushMidway (): AsyncGenerator<Uint8Array> {
         yield second.subarray(0, TEST_CHUNK_BYTES + 1)
         // the put has cut and is committing its first chunk
-        for (let i = 0; i < 200 && !(await chunkIds()).includes(pushedCid); i++) await new Promise((resolve) => setTimeout(resolve, 10))
-        assert.ok((await chunkIds()).includes(pushedCid), 'the put never committed its first chunk')
+        await waitUntil('the put to commit its first chunk', async () => (await chunkIds()).includes(pushedCid), 5000, 10)
         const pushed = await receiveChunk(t.service.chunkStore, pushedCid, piecesOf(second.subarray(0, TEST_CHUNK_BYTES)))
         pushed.release()
         yield second.subarray(TEST_CHUNK_BYTES + 1)

@@ -1,10 +1,11 @@
 // Checks the metadata database: migrations bring a new file to the current user_version and
 // are not re-run on reopen, a data dir of schema 1 gains the cached-copy mark with every
-// existing chunk a copy (not cached), a database from a newer build is refused (INVALID_CONFIG), durable
+// existing chunk a copy (not cached) and a store count starting at 0, a database from a newer build is refused (INVALID_CONFIG), durable
 // settings are on, and a second opener of the same data dir is refused at once (STORAGE_IO).
 import { strict as assert } from 'node:assert'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
+import { ChunkIndex } from '../../src/store/chunk-index.js'
 import { openDatabase, schemaVersion } from '../../src/store/database.js'
 import { MIGRATIONS } from '../../src/store/migrations.js'
 import { makeTempDir, openTestService, rejectsWith, throwsWith } from '../fixtures-storage/helpers.js'
@@ -36,7 +37,9 @@ describe('metadata database', () => {
     old.close()
     const db = openDatabase(path)
     assert.equal(schemaVersion(db), MIGRATIONS.length)
-    assert.deepEqual(db.prepare('SELECT cid, state, cached FROM chunks').all(), [{ cid: 'c1', state: 'ok', cached: 0 }])
+    assert.deepEqual(db.prepare('SELECT cid, state, cached, times_stored FROM chunks').all(), [{ cid: 'c1', state: 'ok', cached: 0, times_stored: 0 }])
+    // its stores count on from there (migration 7)
+    assert.equal(new ChunkIndex(db).recordStored('c1', 10, 2), 1)
     db.close()
   })
 
