@@ -44,4 +44,14 @@ describe('p2p: wire helpers', () => {
     assert.equal(toJadfsError(named('DialError'), 'open', 'c').code, 'PEER_UNREACHABLE')
     assert.equal(toJadfsError(named('Whatever'), 'exchange', 'c').code, 'PROTOCOL_ERROR')
   })
+
+  it('reads an event thrown in place of an error: the error it carries, or its type, never "[object Event]"', () => {
+    const withError = Object.assign(new Event('close'), { error: named('StreamResetError') })
+    const reset = toJadfsError(withError, 'exchange', 'push x to y')
+    assert.equal(reset.code, 'PROTOCOL_ERROR')
+    assert.match(reset.message, /^push x to y: the peer reset the stream/)
+    const bare = toJadfsError(new Event('close'), 'exchange', 'push x to y')
+    assert.equal(bare.message, "push x to y: the stream or its connection ended (a 'close' event without an error)")
+    assert.equal(toJadfsError(new Event('abort'), 'open', 'dial').code, 'PEER_UNREACHABLE')
+  })
 })

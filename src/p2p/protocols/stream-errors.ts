@@ -5,7 +5,8 @@ import { JadfsError } from '../../errors.js'
 
 export type StreamPhase = 'open' | 'exchange'
 
-export function toJadfsError (err: unknown, phase: StreamPhase, context: string): JadfsError {
+export function toJadfsError (thrown: unknown, phase: StreamPhase, context: string): JadfsError {
+  const err = unwrapEvent(thrown)
   if (err instanceof JadfsError) return err
   const name = err instanceof Error ? err.name : ''
   const message = err instanceof Error ? err.message : String(err)
@@ -28,4 +29,16 @@ export function toJadfsError (err: unknown, phase: StreamPhase, context: string)
   }
   if (phase === 'open') return make('PEER_UNREACHABLE', message)
   return make('PROTOCOL_ERROR', message)
+}
+
+/**
+ * libp2p sometimes ends a stream with an event (a stream's or connection's close) as the
+ * reason instead of an Error; its message would read "[object Event]". The error the event
+ * carries is used instead, or a sentence naming the event.
+ */
+function unwrapEvent (thrown: unknown): unknown {
+  if (!(thrown instanceof Event)) return thrown
+  const carried = (thrown as Event & { error?: unknown }).error
+  if (carried instanceof Error) return carried
+  return new Error(`the stream or its connection ended (a '${thrown.type}' event without an error)`)
 }
