@@ -25,7 +25,7 @@ import { libp2pOptions } from './libp2p-options.js'
 import { startDeadline } from './protocols/deadline.js'
 import { raceSignal } from '../util/race-signal.js'
 import { toJadfsError } from './protocols/stream-errors.js'
-import { DEFAULT_GOSSIP_LINK_REPAIR, GossipLinkRepair } from './gossip/gossip-link-repair.js'
+import { DEFAULT_GOSSIP_LINK_REPAIR, GossipLinkRepair, libp2pGossipLinks } from './gossip/gossip-link-repair.js'
 import type { GossipLinkRepairTiming } from './gossip/gossip-link-repair.js'
 
 // A type alias, not an interface: libp2p's ServiceMap is an index-signature record.
@@ -150,7 +150,7 @@ export async function createJadfsHost (init: JadfsHostInit): Promise<JadfsHost> 
         throw new JadfsError('INVALID_CONFIG', `the p2p host could not start (listen ${init.listen.join(', ')}): ${(err as Error).message}`, { cause: err })
       }
       logger.info({ peerId: libp2p.peerId.toString(), addrs: libp2p.getMultiaddrs().map(String) }, 'p2p host started')
-      if (init.gossipLinkRepair !== 'off') startGossipLinkRepair(libp2p, logger, init.gossipLinkRepair ?? DEFAULT_GOSSIP_LINK_REPAIR, stopping.signal)
+      if (init.gossipLinkRepair !== 'off') new GossipLinkRepair(libp2pGossipLinks(libp2p, logger), init.gossipLinkRepair ?? DEFAULT_GOSSIP_LINK_REPAIR).start(stopping.signal)
       void joinBootstrap(bootstrap, async (addr, signal) => await host.dial(addr, { signal }), stopping.signal, init.joinPolicy ?? DEFAULT_JOIN_POLICY)
         .then((result) => {
           if (result.failed.length > 0) logger.warn({ failed: result.failed }, `some join addresses could not be reached: check that their peers run and are reachable, and that every peer has the same --cluster-key${init.clusterKey === undefined ? ' (this one has none)' : ''}`)
@@ -168,28 +168,6 @@ export async function createJadfsHost (init: JadfsHostInit): Promise<JadfsHost> 
   }
   if (init.start ?? true) await host.start()
   return host
-}
-
-function startGossipLinkRepair (libp2p: Libp2p<JadfsServices>, logger: P2pLogger, timing: GossipLinkRepairTiming, stopping: AbortSignal): void {
-  const pubsub = libp2p.services.pubsub
-  new GossipLinkRepair<Connection>({
-    connections: () => libp2p.getConnections(),
-    gossipPeers: () => pubsub.getPeers(),
-    speaksGossip: async (peer) => {
-      try {
-        return (await libp2p.peerStore.get(peer)).protocols.some((p) => pubsub.protocols.includes(p))
-      } catch {
-        return false // not identified yet
-      }
-    },
-    knock: async (connection, signal) => {
-      const stream = await connection.newStream(pubsub.protocols, { signal })
-      await stream.close({ signal })
-    },
-    hangUp: async (peer, signal) => { await libp2p.hangUp(peer, { signal }) },
-    logger,
-    nowMs: () => Date.now()
-  }, timing).start(stopping)
 }
 
 function parseAddrs (addrs: readonly string[], what: string): Multiaddr[] {

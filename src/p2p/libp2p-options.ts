@@ -13,7 +13,7 @@ import { GOSSIP_TOPICS } from './gossip/topics.js'
 import { privateNetwork } from './private-network.js'
 import type { JadfsHostInit, JadfsServices } from './host.js'
 import {
-  DHT_PROTOCOL, DHT_PROVIDER_CLEANUP_INTERVAL_MS, DHT_PROVIDER_VALIDITY_MS,
+  CONNECTION_PING_MIN_TIMEOUT_MS, DHT_PROTOCOL, DHT_PROVIDER_CLEANUP_INTERVAL_MS, DHT_PROVIDER_VALIDITY_MS,
   GOSSIP_MAX_INBOUND_BYTES, MAX_CONNECTIONS, MAX_INCOMING_PENDING_CONNECTIONS, MAX_PARALLEL_DIALS,
   STREAM_READ_BUFFER_BYTES, STREAM_WINDOW_BYTES
 } from './host-limits.js'
@@ -36,6 +36,7 @@ export function libp2pOptions (init: JadfsHostInit, dialTimeoutMs: number, dhtSt
       maxParallelDials: MAX_PARALLEL_DIALS,
       maxIncomingPendingConnections: MAX_INCOMING_PENDING_CONNECTIONS
     },
+    connectionMonitor: { pingTimeout: { minTimeout: CONNECTION_PING_MIN_TIMEOUT_MS } },
     services: {
       identify: identify(),
       ping: ping(),

@@ -4,13 +4,13 @@
 // test shows that premise: heartbeats stop for good). With the repair running, heartbeats
 // flow both ways again. Then, on fakes, the repair's decisions: who is knocked, who is left
 // alone (known to gossipsub, connected only briefly, not speaking gossipsub), and a peer still
-// missing a check after its knock is hung up on.
+// missing the whole hang-up wait after its knock is hung up on.
 import { strict as assert } from 'node:assert'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { PeerId } from '@libp2p/interface'
 import { ClusterGossip } from '../../src/p2p/gossip/cluster-gossip.js'
 import type { HeartbeatStats } from '../../src/p2p/gossip/cluster-gossip.js'
-import { GossipLinkRepair } from '../../src/p2p/gossip/gossip-link-repair.js'
+import { GossipLinkRepair, libp2pGossipLinks } from '../../src/p2p/gossip/gossip-link-repair.js'
 import type { LinkConnection } from '../../src/p2p/gossip/gossip-link-repair.js'
 import { RaftRole } from '../../src/p2p/gossip/heartbeat.js'
 import { GOSSIP_TOPICS } from '../../src/p2p/gossip/topics.js'
@@ -87,7 +87,7 @@ describe('p2p: gossip link repair', function () {
     // the repair may mend the link before a poll could see it broken, so its own log shows it acted
     const repairs: string[] = []
     const logger = { ...silentLogger, info: (_fields: Record<string, unknown>, message: string) => { if (message.startsWith('gossip with a connected peer')) repairs.push(message) } }
-    await startPair({ gossipLinkRepair: { intervalMs: 300, graceMs: 0, stepTimeoutMs: 2_000 }, logger })
+    await startPair({ gossipLinkRepair: { intervalMs: 300, graceMs: 0, stepTimeoutMs: 2_000, hangUpAfterMs: 60_000 }, logger })
     assert.ok(await heardWithin(0, 1, 10_000), 'gossip works before the reset')
     assert.deepEqual(repairs, [], 'nothing to repair before the reset')
     const connectionsBefore = hosts[0]!.libp2p.getConnections(hosts[1]!.peerId).map((c) => c.id)
@@ -98,12 +98,30 @@ describe('p2p: gossip link repair', function () {
     // the knock was enough: nobody hung up
     assert.ok(hosts[0]!.libp2p.getConnections(hosts[1]!.peerId).some((c) => connectionsBefore.includes(c.id)), 'the original connection was kept')
   })
+
+  it('when a knock does not help, hanging up makes the next connection bring gossip back on both sides', async () => {
+    await startPair({ gossipLinkRepair: 'off' })
+    assert.ok(await heardWithin(0, 1, 10_000), 'gossip works before the reset')
+    await resetGossipStream(true)
+    const [a, b] = hosts as [JadfsHost, JadfsHost]
+    // host 1's repair, with a knock that never arrives
+    const repair = new GossipLinkRepair({ ...libp2pGossipLinks(b.libp2p, silentLogger), knock: async () => {} },
+      { intervalMs: 100, graceMs: 0, stepTimeoutMs: 2_000, hangUpAfterMs: 200 })
+    const signal = new AbortController().signal
+    await repair.check(signal) // knocks
+    await new Promise((resolve) => setTimeout(resolve, 250))
+    await repair.check(signal) // hangs up
+    await waitFor('the connection to close', () => a.libp2p.getConnections(b.peerId).length === 0, 5_000)
+    await a.dial(b.peerId)
+    assert.ok(await heardWithin(0, 1, 10_000), 'host 1 hears host 0 on the new connection')
+    assert.ok(await heardWithin(1, 0, 10_000), 'host 0 hears host 1 on the new connection')
+  })
 })
 
 describe('p2p: gossip link repair decisions (fakes)', () => {
   const ids = ['12D3KooWGqKvya1VtM8FBrjnecYGyR8Gdy72zamByEK6AHqYjKmz', '12D3KooWPAUJBKXtWBvYDEF8qTZYmP11MrZTqL7z5qZkEzn6GGun', '12D3KooWSapC83Mfc98cJHMYYawU4nHQxna4Pd5BfADsvagrTtgC']
   const [known, missing, stranger] = ids.map((s) => peerIdFromString(s)) as [PeerId, PeerId, PeerId]
-  const timing = { intervalMs: 1_000, graceMs: 5_000, stepTimeoutMs: 1_000 }
+  const timing = { intervalMs: 1_000, graceMs: 5_000, stepTimeoutMs: 1_000, hangUpAfterMs: 3_000 }
 
   function connection (peer: PeerId, openMs: number, status: 'open' | 'closing' = 'open'): LinkConnection & { name: string } {
     return { remotePeer: peer, status, timeline: { open: openMs }, name: `${peer.toString().slice(-4)}@${openMs}` } as unknown as LinkConnection & { name: string }
@@ -124,17 +142,17 @@ describe('p2p: gossip link repair decisions (fakes)', () => {
     return { repair, actions, clock }
   }
 
-  it('knocks on the newest open connection of a missing peer, then hangs up if it is still missing a check later', async () => {
+  it('knocks on the newest open connection of a missing peer, then hangs up if it is still missing after the hang-up wait', async () => {
     const { repair, actions, clock } = setup([
       connection(known, 0), connection(missing, 1_000), connection(missing, 3_000), connection(missing, 4_000, 'closing'), connection(stranger, 0)
     ])
     const signal = new AbortController().signal
     await repair.check(signal)
     assert.deepEqual(actions, [`knock ${missing.toString().slice(-4)}@3000`])
-    clock.now += 500 // the knock gets a whole interval to work
+    clock.now += 2_999 // the knock gets the whole hang-up wait to work
     await repair.check(signal)
     assert.equal(actions.length, 1)
-    clock.now += 500
+    clock.now += 1
     await repair.check(signal)
     assert.deepEqual(actions.slice(1), [`hangUp ${missing.toString().slice(-4)}`])
     clock.now += 1_000
@@ -171,7 +189,7 @@ describe('p2p: gossip link repair decisions (fakes)', () => {
     assert.deepEqual(actions, ['knock', 'knock'])
   })
 
-  it('a failed knock is not fatal: the next check hangs up', async () => {
+  it('a failed knock is not fatal: a check after the hang-up wait hangs up', async () => {
     const actions: string[] = []
     const clock = { now: 10_000 }
     const repair = new GossipLinkRepair({
@@ -185,7 +203,7 @@ describe('p2p: gossip link repair decisions (fakes)', () => {
     }, timing)
     const signal = new AbortController().signal
     await repair.check(signal)
-    clock.now += 1_000
+    clock.now += 3_000
     await repair.check(signal)
     assert.deepEqual(actions, ['knock', 'hangUp'])
   })

@@ -12,10 +12,14 @@
 // Its gossipsub takes the knock as a new inbound stream, adds us, and opens its own stream to
 // us, which makes ours add it back. The knock is closed for writing at once, never reset: a
 // reset is a read error on the peer's side, the very thing that makes it drop a peer. If the
-// peer is still missing at the next check (its gossipsub still holds a stream to us, so it
-// opens no new one), its connections are closed: the next connection is then reported to
-// gossipsub on both sides as new.
+// peer is still missing hangUpAfterMs after the knock (its gossipsub still holds a stream to
+// us, so it opens no new one), its connections are closed: the next connection is then
+// reported to gossipsub on both sides as new. That wait is long because closing a connection
+// aborts every transfer on it, and on a saturated link the knock and the answer queue behind
+// those transfers' data (a 5 s wait cut live transfers in a test on a 20 Mbit/s link).
 import type { Connection, PeerId } from '@libp2p/interface'
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { Libp2p } from 'libp2p'
 import { assert } from '../../util/assert.js'
 import type { P2pLogger } from '../logger.js'
 
@@ -38,18 +42,21 @@ export interface GossipLinkRepairDeps<C extends LinkConnection> {
 }
 
 export interface GossipLinkRepairTiming {
-  /** between checks; also how long a knock has to work before the peer is hung up on */
+  /** between checks */
   readonly intervalMs: number
   /** a connection younger than this may still be in identify, before gossipsub hears of it */
   readonly graceMs: number
   /** deadline of one knock or hang-up */
   readonly stepTimeoutMs: number
+  /** how long a knock has to bring the peer back before its connections are closed */
+  readonly hangUpAfterMs: number
 }
 
 export const DEFAULT_GOSSIP_LINK_REPAIR: GossipLinkRepairTiming = {
   intervalMs: 5_000,
   graceMs: 10_000,
-  stepTimeoutMs: 5_000
+  stepTimeoutMs: 30_000,
+  hangUpAfterMs: 60_000
 }
 
 export class GossipLinkRepair<C extends LinkConnection> {
@@ -58,7 +65,7 @@ export class GossipLinkRepair<C extends LinkConnection> {
   private running = false
 
   constructor (private readonly deps: GossipLinkRepairDeps<C>, private readonly timing: GossipLinkRepairTiming = DEFAULT_GOSSIP_LINK_REPAIR) {
-    assert(timing.intervalMs > 0 && timing.graceMs >= 0 && timing.stepTimeoutMs > 0, 'gossip link repair timing out of range', timing)
+    assert(timing.intervalMs > 0 && timing.graceMs >= 0 && timing.stepTimeoutMs > 0 && timing.hangUpAfterMs > 0, 'gossip link repair timing out of range', timing)
   }
 
   /** One pass over the connections; `signal` is the host stopping. Never rejects. */
@@ -92,9 +99,9 @@ export class GossipLinkRepair<C extends LinkConnection> {
           this.knockedAtMs.set(id, now)
           deps.logger.info({ peerId: id }, 'gossip with a connected peer had stopped; opening a gossip stream to it')
           await deps.knock(link.newest, step)
-        } else if (now - knockedAt >= timing.intervalMs) {
+        } else if (now - knockedAt >= timing.hangUpAfterMs) {
           this.knockedAtMs.delete(id)
-          deps.logger.warn({ peerId: id }, 'gossip with a connected peer stayed stopped after a new gossip stream; closing its connections so both sides start afresh')
+          deps.logger.warn({ peerId: id }, 'gossip with a connected peer stayed stopped after a new gossip stream was opened to it; closing its connections so both sides start afresh')
           await deps.hangUp(link.peer, step)
         }
       } catch (err) {
@@ -113,5 +120,28 @@ export class GossipLinkRepair<C extends LinkConnection> {
     }, this.timing.intervalMs)
     timer.unref()
     signal.addEventListener('abort', () => { clearInterval(timer) }, { once: true })
+  }
+}
+
+/** The repair's view of a libp2p node with gossipsub as its `pubsub` service. */
+export function libp2pGossipLinks (libp2p: Libp2p<{ pubsub: GossipSub }>, logger: P2pLogger): GossipLinkRepairDeps<Connection> {
+  const pubsub = libp2p.services.pubsub
+  return {
+    connections: () => libp2p.getConnections(),
+    gossipPeers: () => pubsub.getPeers(),
+    speaksGossip: async (peer) => {
+      try {
+        return (await libp2p.peerStore.get(peer)).protocols.some((p) => pubsub.protocols.includes(p))
+      } catch {
+        return false // not identified yet
+      }
+    },
+    knock: async (connection, signal) => {
+      const stream = await connection.newStream(pubsub.protocols, { signal })
+      await stream.close({ signal })
+    },
+    hangUp: async (peer, signal) => { await libp2p.hangUp(peer, { signal }) },
+    logger,
+    nowMs: () => Date.now()
   }
 }
