@@ -27,6 +27,7 @@ import { raceSignal } from '../util/race-signal.js'
 import { toJadfsError } from './protocols/stream-errors.js'
 import { DEFAULT_GOSSIP_LINK_REPAIR, GossipLinkRepair, libp2pGossipLinks } from './gossip/gossip-link-repair.js'
 import type { GossipLinkRepairTiming } from './gossip/gossip-link-repair.js'
+import type { RunLoop } from '../util/run-loop.js'
 
 // A type alias, not an interface: libp2p's ServiceMap is an index-signature record.
 export type JadfsServices = {
@@ -110,6 +111,7 @@ export async function createJadfsHost (init: JadfsHostInit): Promise<JadfsHost> 
   let joinResolve: (result: JoinResult) => void = () => {}
   const joined = new Promise<JoinResult>((resolve) => { joinResolve = resolve })
   let state: 'new' | 'started' | 'stopped' = 'new'
+  let gossipRepairLoop: RunLoop | undefined
 
   const host: JadfsHost = {
     libp2p,
@@ -150,7 +152,7 @@ export async function createJadfsHost (init: JadfsHostInit): Promise<JadfsHost> 
         throw new JadfsError('INVALID_CONFIG', `the p2p host could not start (listen ${init.listen.join(', ')}): ${(err as Error).message}`, { cause: err })
       }
       logger.info({ peerId: libp2p.peerId.toString(), addrs: libp2p.getMultiaddrs().map(String) }, 'p2p host started')
-      if (init.gossipLinkRepair !== 'off') new GossipLinkRepair(libp2pGossipLinks(libp2p, logger), init.gossipLinkRepair ?? DEFAULT_GOSSIP_LINK_REPAIR).start(stopping.signal)
+      if (init.gossipLinkRepair !== 'off') gossipRepairLoop = new GossipLinkRepair(libp2pGossipLinks(libp2p, logger), init.gossipLinkRepair ?? DEFAULT_GOSSIP_LINK_REPAIR).start()
       void joinBootstrap(bootstrap, async (addr, signal) => await host.dial(addr, { signal }), stopping.signal, init.joinPolicy ?? DEFAULT_JOIN_POLICY)
         .then((result) => {
           if (result.failed.length > 0) logger.warn({ failed: result.failed }, `some join addresses could not be reached: check that their peers run and are reachable, and that every peer has the same --cluster-key${init.clusterKey === undefined ? ' (this one has none)' : ''}`)
@@ -163,6 +165,7 @@ export async function createJadfsHost (init: JadfsHostInit): Promise<JadfsHost> 
       state = 'stopped'
       stopping.abort(new JadfsError('SHUTTING_DOWN', 'the p2p host is stopping'))
       if (!wasStarted) joinResolve({ connected: [], failed: [] })
+      await gossipRepairLoop?.stop()
       await stopLibp2p(libp2p, logger)
     }
   }

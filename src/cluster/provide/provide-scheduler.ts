@@ -11,7 +11,7 @@
 import type { P2pLogger } from '../../p2p/logger.js'
 import { silentLogger } from '../../p2p/logger.js'
 import { assert } from '../../util/assert.js'
-import { RunLoop } from '../run-loop.js'
+import { RunLoop } from '../../util/run-loop.js'
 
 export interface ProvideSchedulerInit {
   /** announces one chunk; rejects on failure, honours the signal */

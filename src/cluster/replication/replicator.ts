@@ -9,7 +9,7 @@ import type { P2pLogger } from '../../p2p/logger.js'
 import { silentLogger } from '../../p2p/logger.js'
 import { assert } from '../../util/assert.js'
 import { choosePeers, type PlacementPeer } from '../placement/rendezvous.js'
-import { RunLoop } from '../run-loop.js'
+import { RunLoop } from '../../util/run-loop.js'
 import type { DebtRow, ReplicationQueue } from './replication-queue.js'
 
 export type ReplicationQueueLike = Pick<ReplicationQueue, 'due' | 'addHolder' | 'remove' | 'retryLater'>

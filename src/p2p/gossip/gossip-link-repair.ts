@@ -21,6 +21,7 @@ import type { Connection, PeerId } from '@libp2p/interface'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p } from 'libp2p'
 import { assert } from '../../util/assert.js'
+import { RunLoop } from '../../util/run-loop.js'
 import type { P2pLogger } from '../logger.js'
 
 /** What the repair reads of a connection; libp2p's Connection has it. */
@@ -62,13 +63,12 @@ export const DEFAULT_GOSSIP_LINK_REPAIR: GossipLinkRepairTiming = {
 export class GossipLinkRepair<C extends LinkConnection> {
   /** peers knocked and not yet seen back in gossipsub: when */
   private readonly knockedAtMs = new Map<string, number>()
-  private running = false
 
   constructor (private readonly deps: GossipLinkRepairDeps<C>, private readonly timing: GossipLinkRepairTiming = DEFAULT_GOSSIP_LINK_REPAIR) {
     assert(timing.intervalMs > 0 && timing.graceMs >= 0 && timing.stepTimeoutMs > 0 && timing.hangUpAfterMs > 0, 'gossip link repair timing out of range', timing)
   }
 
-  /** One pass over the connections; `signal` is the host stopping. Never rejects. */
+  /** One pass over the connections; `signal` aborts it (the loop stopping). Never rejects. */
   async check (signal: AbortSignal): Promise<void> {
     const { deps, timing } = this
     const now = deps.nowMs()
@@ -110,16 +110,13 @@ export class GossipLinkRepair<C extends LinkConnection> {
     }
   }
 
-  /** Checks every intervalMs until `signal` aborts. */
-  start (signal: AbortSignal): void {
-    if (signal.aborted) return
-    const timer = setInterval(() => {
-      if (this.running) return
-      this.running = true
-      void this.check(signal).finally(() => { this.running = false })
-    }, this.timing.intervalMs)
-    timer.unref()
-    signal.addEventListener('abort', () => { clearInterval(timer) }, { once: true })
+  /** Checks every intervalMs (after the previous check ended) until the loop is stopped. */
+  start (): RunLoop {
+    const loop = new RunLoop(async (signal) => { await this.check(signal) }, (err) => {
+      this.deps.logger.warn({ err: (err as Error).message }, 'gossip link repair failed')
+    })
+    loop.start(this.timing.intervalMs)
+    return loop
   }
 }
 

@@ -3,8 +3,8 @@
 // stop() aborts the signal the running step was given and waits for that step to return, so
 // when stop() resolves nothing of the loop is left running. The cluster's background workers
 // (replicator, provide scheduler) keep their logic in a step their tests call directly and
-// use this only for the timing.
-import { assert } from '../util/assert.js'
+// use this only for the timing; so does the p2p host's gossip link repair.
+import { assert } from './assert.js'
 
 export type LoopStep = (signal: AbortSignal) => Promise<unknown>
 

@@ -4,7 +4,7 @@
 // resolves only once that step has returned; stop() before start() and a second start() are safe.
 import { strict as assert } from 'node:assert'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { RunLoop } from '../../src/cluster/run-loop.js'
+import { RunLoop } from '../../src/util/run-loop.js'
 
 describe('cluster: run loop', () => {
   it('never overlaps steps and waits the interval after each one ended', async () => {
