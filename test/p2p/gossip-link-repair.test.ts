@@ -127,84 +127,81 @@ describe('p2p: gossip link repair decisions (fakes)', () => {
     return { remotePeer: peer, status, timeline: { open: openMs }, name: `${peer.toString().slice(-4)}@${openMs}` } as unknown as LinkConnection & { name: string }
   }
 
-  function setup (connections: Array<LinkConnection & { name: string }>): { repair: GossipLinkRepair<LinkConnection & { name: string }>, actions: string[], clock: { now: number } } {
+  const tag = (peer: PeerId): string => peer.toString().slice(-4)
+
+  interface FakeWorld {
+    readonly connections: Array<LinkConnection & { name: string }>
+    /** gossipsub's peers; tests change it between checks */
+    readonly gossipPeers?: PeerId[]
+    readonly knockFails?: boolean
+  }
+
+  function setup (world: FakeWorld): { repair: GossipLinkRepair<LinkConnection & { name: string }>, actions: string[], clock: { now: number } } {
     const actions: string[] = []
     const clock = { now: 10_000 }
+    const gossipPeers = world.gossipPeers ?? [known]
     const repair = new GossipLinkRepair({
-      connections: () => connections,
-      gossipPeers: () => [known],
+      connections: () => world.connections,
+      gossipPeers: () => gossipPeers,
       speaksGossip: async (peer) => !peer.equals(stranger),
-      knock: async (c) => { actions.push(`knock ${c.name}`) },
-      hangUp: async (peer) => { actions.push(`hangUp ${peer.toString().slice(-4)}`) },
+      knock: async (c) => {
+        actions.push(`knock ${c.name}`)
+        if (world.knockFails === true) throw new Error('stream refused')
+      },
+      hangUp: async (peer) => { actions.push(`hangUp ${tag(peer)}`) },
       logger: silentLogger,
       nowMs: () => clock.now
     }, timing)
     return { repair, actions, clock }
   }
 
+  const signal = new AbortController().signal
+
   it('knocks on the newest open connection of a missing peer, then hangs up if it is still missing after the hang-up wait', async () => {
-    const { repair, actions, clock } = setup([
-      connection(known, 0), connection(missing, 1_000), connection(missing, 3_000), connection(missing, 4_000, 'closing'), connection(stranger, 0)
-    ])
-    const signal = new AbortController().signal
+    const { repair, actions, clock } = setup({
+      connections: [connection(known, 0), connection(missing, 1_000), connection(missing, 3_000), connection(missing, 4_000, 'closing'), connection(stranger, 0)]
+    })
     await repair.check(signal)
-    assert.deepEqual(actions, [`knock ${missing.toString().slice(-4)}@3000`])
+    assert.deepEqual(actions, [`knock ${tag(missing)}@3000`])
     clock.now += 2_999 // the knock gets the whole hang-up wait to work
     await repair.check(signal)
     assert.equal(actions.length, 1)
     clock.now += 1
     await repair.check(signal)
-    assert.deepEqual(actions.slice(1), [`hangUp ${missing.toString().slice(-4)}`])
+    assert.deepEqual(actions.slice(1), [`hangUp ${tag(missing)}`])
     clock.now += 1_000
     await repair.check(signal) // after a hang-up the next check starts over with a knock
-    assert.equal(actions.at(-1), `knock ${missing.toString().slice(-4)}@3000`)
+    assert.equal(actions.at(-1), `knock ${tag(missing)}@3000`)
   })
 
   it('leaves alone a peer connected for less than the grace period, and forgets a knock once the peer is back', async () => {
-    const peers = [known]
-    const actions: string[] = []
-    const clock = { now: 10_000 }
-    const connections = [connection(missing, 6_000)]
-    const repair = new GossipLinkRepair({
-      connections: () => connections,
-      gossipPeers: () => peers,
-      speaksGossip: async () => true,
-      knock: async () => { actions.push('knock') },
-      hangUp: async () => { actions.push('hangUp') },
-      logger: silentLogger,
-      nowMs: () => clock.now
-    }, timing)
-    const signal = new AbortController().signal
+    const gossipPeers = [known]
+    const { repair, actions, clock } = setup({ connections: [connection(missing, 6_000)], gossipPeers })
     await repair.check(signal)
     assert.deepEqual(actions, [], 'connected 4 s ago, under the 5 s grace')
     clock.now = 11_000
     await repair.check(signal)
-    assert.deepEqual(actions, ['knock'])
-    peers.push(missing) // the knock worked
+    assert.deepEqual(actions, [`knock ${tag(missing)}@6000`])
+    gossipPeers.push(missing) // the knock worked
     clock.now = 12_000
     await repair.check(signal)
-    peers.pop() // lost again later: a new knock, not a hang-up
+    gossipPeers.pop() // lost again later: a new knock, not a hang-up
     clock.now = 13_000
     await repair.check(signal)
-    assert.deepEqual(actions, ['knock', 'knock'])
+    assert.deepEqual(actions, [`knock ${tag(missing)}@6000`, `knock ${tag(missing)}@6000`])
   })
 
   it('a failed knock is not fatal: a check after the hang-up wait hangs up', async () => {
-    const actions: string[] = []
-    const clock = { now: 10_000 }
-    const repair = new GossipLinkRepair({
-      connections: () => [connection(missing, 0)],
-      gossipPeers: () => [],
-      speaksGossip: async () => true,
-      knock: async () => { actions.push('knock'); throw new Error('stream refused') },
-      hangUp: async () => { actions.push('hangUp') },
-      logger: silentLogger,
-      nowMs: () => clock.now
-    }, timing)
-    const signal = new AbortController().signal
+    const { repair, actions, clock } = setup({ connections: [connection(missing, 0)], knockFails: true })
     await repair.check(signal)
     clock.now += 3_000
     await repair.check(signal)
-    assert.deepEqual(actions, ['knock', 'hangUp'])
+    assert.deepEqual(actions, [`knock ${tag(missing)}@0`, `hangUp ${tag(missing)}`])
+  })
+
+  it('a check whose signal has aborted (the loop stopping) does nothing', async () => {
+    const { repair, actions } = setup({ connections: [connection(missing, 0)] })
+    await repair.check(AbortSignal.abort())
+    assert.deepEqual(actions, [])
   })
 })
